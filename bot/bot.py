@@ -1,0 +1,71 @@
+"""The Discord client: loads the feature extensions, syncs commands, runs the scheduler."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timezone
+from typing import TYPE_CHECKING, Any
+
+import discord
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord import app_commands
+from discord.ext import commands
+
+from bot.context import Reply
+from bot.exts import EXTENSIONS
+from bot.interactions import send_reply
+from bot.publisher import DiscordPublisher
+from recommender.config import Settings
+from recommender.service import PaperService
+
+if TYPE_CHECKING:
+    from bot.exts.digest._scheduler import DigestJobs
+
+log = logging.getLogger(__name__)
+
+
+class PaperTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        original = getattr(error, "original", error)
+        log.error("command %s failed", interaction.command and interaction.command.qualified_name, exc_info=original)
+        try:
+            await send_reply(interaction, Reply.error("Something went wrong on my side; the error was logged."))
+        except discord.HTTPException:
+            pass
+
+
+class PaperBot(commands.Bot):
+    def __init__(self, service: PaperService, settings: Settings, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned, intents=discord.Intents.default(), tree_cls=PaperTree,
+            help_command=None, **options,
+        )
+        self.service = service
+        self.settings = settings
+        self.scheduler = AsyncIOScheduler(
+            timezone=timezone.utc, job_defaults={"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1}
+        )
+        self.publisher = DiscordPublisher(self)
+        self.digest_jobs: DigestJobs | None = None
+
+    async def setup_hook(self) -> None:
+        self.scheduler.start()
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        """Sync slash commands: to the dev server at once if configured, else globally."""
+        if self.settings.dev_guild_id:
+            guild = discord.Object(self.settings.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            return await self.tree.sync(guild=guild)
+        return await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()

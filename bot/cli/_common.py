@@ -1,0 +1,57 @@
+"""Shared CLI plumbing: settings, the service, clear failures."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from bot.logs import setup_logging
+from recommender.config import Settings
+from recommender.service import PaperService
+from recommender.storage.db import DatabaseError
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def load_settings(quiet: bool = True) -> Settings:
+    """Read the settings; CLI commands log warnings only unless PAPERBOT_LOG_LEVEL=DEBUG."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"PAPERBOT_{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        fail(f"bad configuration: {problems}", 2)
+    token = settings.discord_token.get_secret_value() if settings.discord_token else ""
+    level = settings.log_level
+    if quiet and level in ("INFO",):
+        level = "WARNING"
+    setup_logging(level, [token])
+    return settings
+
+
+def open_service(settings: Settings | None = None, seed: bool | None = None) -> PaperService:
+    settings = settings or load_settings()
+    service = PaperService(settings)
+    try:
+        report = service.start(seed=seed)
+    except DatabaseError as exc:
+        fail(str(exc))
+    if report is not None:
+        err.print(f"[dim]First start: loaded {report.new:,} real arXiv papers from the bundled demo corpus.[/]")
+    return service
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

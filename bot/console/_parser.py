@@ -1,0 +1,91 @@
+"""Parse `/command option: value ...` lines against the registered commands."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+from bot.registry import COMMANDS, CommandSpec, Option
+
+TRUE = {"true", "yes", "on", "1", "y"}
+FALSE = {"false", "no", "off", "0", "n"}
+
+
+class ParseError(ValueError):
+    pass
+
+
+@dataclass
+class Parsed:
+    spec: CommandSpec
+    options: dict[str, Any]
+
+
+def channel_id(text: str) -> int:
+    """`123`, `<#123>` or `#name` (a stable local id for a named console channel)."""
+    text = text.strip()
+    match = re.fullmatch(r"<#(\d+)>|(\d+)", text)
+    if match:
+        return int(match.group(1) or match.group(2))
+    if re.fullmatch(r"#[\w-]{1,100}", text):
+        return zlib.crc32(text[1:].lower().encode()) or 1
+    raise ParseError(f"{text!r} is not a channel: use #name or a channel id")
+
+
+def convert(option: Option, raw: str) -> Any:
+    raw = raw.strip()
+    if option.kind is bool:
+        if raw.lower() in TRUE:
+            return True
+        if raw.lower() in FALSE:
+            return False
+        raise ParseError(f"{option.name}: expected yes or no, got {raw!r}")
+    if option.kind is int:
+        if option.name == "channel":
+            return channel_id(raw)
+        try:
+            return int(raw)
+        except ValueError:
+            raise ParseError(f"{option.name}: expected a whole number, got {raw!r}") from None
+    return raw
+
+
+def find_command(words: list[str]) -> tuple[CommandSpec, int]:
+    for size in (2, 1):
+        name = " ".join(words[:size]).lower()
+        if len(words) >= size and name in COMMANDS:
+            return COMMANDS[name], size
+    raise ParseError(f"unknown command /{' '.join(words[:2])}. Type /help for the list.")
+
+
+def parse(line: str) -> Parsed:
+    text = line.strip()
+    if not text.startswith("/"):
+        raise ParseError("commands start with /, e.g. /subscribe topic: diffusion models")
+    words = text[1:].split()
+    if not words:
+        raise ParseError("type a command after /, e.g. /help")
+    spec, used = find_command(words)
+    rest = text[1:].split(None, used)[used] if len(text[1:].split(None, used)) > used else ""
+    names = "|".join(re.escape(o.name) for o in spec.options)
+    options: dict[str, Any] = {}
+    if rest.strip():
+        marks = list(re.finditer(rf"(?:^|\s)({names}):", rest)) if names else []
+        if not marks:
+            required = [o for o in spec.options if o.required] or list(spec.options[:1])
+            if len(required) != 1:
+                raise ParseError(f"name the options, e.g. /{spec.name} " + " ".join(f"{o.name}: …" for o in spec.options))
+            options[required[0].name] = convert(required[0], rest)
+        else:
+            if rest[: marks[0].start()].strip():
+                raise ParseError(f"unexpected text {rest[: marks[0].start()].strip()!r} before the options")
+            for i, mark in enumerate(marks):
+                end = marks[i + 1].start() if i + 1 < len(marks) else len(rest)
+                option = next(o for o in spec.options if o.name == mark.group(1))
+                options[option.name] = convert(option, rest[mark.end() : end])
+    missing = [o.name for o in spec.options if o.required and o.name not in options]
+    if missing:
+        raise ParseError(f"/{spec.name} needs " + ", ".join(f"{m}: …" for m in missing))
+    return Parsed(spec, options)

@@ -1,0 +1,67 @@
+"""What every command action gets (`Invoker`) and returns (`Reply`).
+
+Slash-command cogs and the local console both build an Invoker and call the
+same actions, so the console prints exactly what the bot would post.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import discord
+
+from recommender.service import PaperService
+
+T = TypeVar("T")
+
+
+class DeliveryFailed(RuntimeError):
+    """A message could not be delivered; the text says why, for the admin."""
+
+
+class Publisher(Protocol):
+    """Where digests go: Discord channels and DMs, or the local console."""
+
+    async def to_channel(self, channel_id: int, reply: Reply) -> int | None: ...
+
+    async def to_user(self, user_id: int, reply: Reply) -> int | None: ...
+
+    def mention(self, channel_id: int) -> str: ...
+
+
+@dataclass
+class Invoker:
+    service: PaperService
+    user_id: int
+    guild_id: int | None = None
+    channel_id: int | None = None
+    can_manage_guild: bool = False
+    guild_name: str = ""
+    publisher: Publisher | None = None
+    on_schedule_change: Callable[[int], None] | None = None
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking service call in a worker thread, off the event loop."""
+        return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+
+
+@dataclass
+class Reply:
+    content: str | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
+    view: discord.ui.View | None = None
+    ephemeral: bool = True
+
+    def send_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
+        if self.view is not None:
+            kwargs["view"] = self.view
+        return kwargs
+
+    @classmethod
+    def error(cls, message: str) -> Reply:
+        return cls(content=f"⚠️ {message}", ephemeral=True)

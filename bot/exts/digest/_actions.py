@@ -1,0 +1,104 @@
+"""Server digest settings, posting a digest now, and personal DM digests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import formatting
+from bot.context import Invoker, Reply
+from bot.exts.digest._delivery import deliver, digest_reply
+from bot.registry import command
+from recommender.errors import PaperbotError
+
+
+def _guild(ctx: Invoker) -> int:
+    if ctx.guild_id is None:
+        raise PaperbotError("Use this command in a server, not in DMs.")
+    return ctx.guild_id
+
+
+def _settings_reply(ctx: Invoker, text: str, conf) -> Reply:  # type: ignore[no-untyped-def]
+    mention = ctx.publisher.mention(conf.channel_id) if ctx.publisher and conf.channel_id else "not set"
+    return Reply(content=text, embeds=[formatting.settings_embed(conf, mention)])
+
+
+@command("digest channel", "Post the daily digest in this channel (Manage Server).", admin=True,
+         channel="Channel that gets the daily digest")
+async def digest_channel(ctx: Invoker, channel: int) -> Reply:
+    conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), channel_id=channel, name=ctx.guild_name)
+    if ctx.on_schedule_change:
+        ctx.on_schedule_change(conf.guild_id)
+    where = ctx.publisher.mention(channel) if ctx.publisher else str(channel)
+    return _settings_reply(ctx, f"📰 The daily digest will be posted in {where} at {conf.time} ({conf.timezone}).", conf)
+
+
+@command("digest schedule", "When the daily digest is posted (Manage Server).", admin=True,
+         time="HH:MM, 24-hour clock, e.g. 08:30", timezone="IANA time zone, e.g. Europe/Berlin",
+         weekdays="e.g. mon-fri, daily or mon,wed,fri", size="Papers per digest, 1-25")
+async def digest_schedule(
+    ctx: Invoker, time: str | None = None, timezone: str | None = None, weekdays: str | None = None, size: int | None = None
+) -> Reply:
+    conf = await ctx.call(
+        ctx.service.configure_digest, _guild(ctx), time=time, timezone=timezone, weekdays=weekdays, size=size,
+        name=ctx.guild_name,
+    )
+    if ctx.on_schedule_change:
+        ctx.on_schedule_change(conf.guild_id)
+    return _settings_reply(ctx, "🕗 Digest schedule updated.", conf)
+
+
+@command("digest status", "Show this server's digest settings.")
+async def digest_status(ctx: Invoker) -> Reply:
+    conf = await ctx.call(ctx.service.digest_settings, _guild(ctx))
+    if conf is None or conf.channel_id is None:
+        return Reply(content="No digest channel yet. An admin can set one with `/digest channel`.")
+    return _settings_reply(ctx, "Current digest settings:", conf)
+
+
+@command("digest off", "Stop posting the daily digest (Manage Server).", admin=True)
+async def digest_off(ctx: Invoker) -> Reply:
+    conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), enabled=False)
+    if ctx.on_schedule_change:
+        ctx.on_schedule_change(conf.guild_id)
+    return _settings_reply(ctx, "⏸️ Daily digest switched off. `/digest channel` switches it on again.", conf)
+
+
+@command("digest preview", "Show the digest that would be posted now, without posting it.")
+async def digest_preview(ctx: Invoker) -> Reply:
+    draft = await ctx.call(ctx.service.compose_channel_digest, _guild(ctx))
+    reply = digest_reply(draft, ctx.guild_name)
+    reply.content, reply.ephemeral, reply.view = "👀 Preview (not posted):", True, None
+    return reply
+
+
+@command("digest now", "Post today's digest now (Manage Server).", admin=True)
+async def digest_now(ctx: Invoker) -> Reply:
+    guild_id = _guild(ctx)
+    conf = await ctx.call(ctx.service.digest_settings, guild_id)
+    if conf is None or conf.channel_id is None:
+        return Reply.error("No digest channel yet: set one with `/digest channel` first.")
+    if ctx.publisher is None:
+        return Reply.error("Posting is not available here.")
+    day = datetime.now(ZoneInfo(conf.timezone)).date()
+    draft = await ctx.call(ctx.service.compose_channel_digest, guild_id, day=day)
+    outcome = await deliver(ctx.service, ctx.publisher, draft, ctx.guild_name)
+    where = ctx.publisher.mention(conf.channel_id)
+    if outcome.status == "sent":
+        return Reply(content=f"✅ Posted today's digest ({outcome.papers} papers) in {where}.")
+    if outcome.status == "already":
+        return Reply(content=f"ℹ️ Today's digest was already posted in {where}; nothing is posted twice.")
+    return Reply.error(f"Could not post in {where}: {outcome.detail}")
+
+
+@command("dm on", "Get your personal picks by DM every day.",
+         time="HH:MM, 24-hour clock, e.g. 08:30", timezone="IANA time zone, e.g. Europe/Berlin")
+async def dm_on(ctx: Invoker, time: str | None = None, timezone: str | None = None) -> Reply:
+    _, at, tz = await ctx.call(ctx.service.set_dm_digest, ctx.user_id, True, time, timezone)
+    return Reply(content=f"📬 You'll get your personal picks by DM every day at {at} ({tz}). `/dm off` stops them.")
+
+
+@command("dm off", "Stop your daily DM picks.")
+async def dm_off(ctx: Invoker) -> Reply:
+    await ctx.call(ctx.service.set_dm_digest, ctx.user_id, False)
+    return Reply(content="📭 Daily DM picks switched off.")

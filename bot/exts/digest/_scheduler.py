@@ -1,0 +1,99 @@
+"""Cron jobs: each server's daily digest, and a sweep that sends due DM digests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.exts.digest._delivery import Outcome, deliver
+from recommender.config import parse_hhmm, parse_weekdays
+from recommender.views import DigestSettings
+
+if TYPE_CHECKING:
+    from bot.bot import PaperBot
+
+log = logging.getLogger(__name__)
+JOB_PREFIX = "digest:"
+DM_SWEEP = "dm-sweep"
+CATCH_UP = timedelta(hours=6)
+
+
+def digest_trigger(conf: DigestSettings) -> CronTrigger:
+    at = parse_hhmm(conf.time)
+    days = ",".join(parse_weekdays(conf.weekdays))
+    return CronTrigger(day_of_week=days, hour=at.hour, minute=at.minute, timezone=ZoneInfo(conf.timezone))
+
+
+class DigestJobs:
+    def __init__(self, bot: PaperBot) -> None:
+        self.bot = bot
+        self.scheduler = bot.scheduler
+
+    async def sync_all(self, catch_up: bool = True) -> None:
+        confs = await asyncio.to_thread(self.bot.service.scheduled_digests)
+        wanted = {f"{JOB_PREFIX}{c.guild_id}" for c in confs}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+                job.remove()
+        for conf in confs:
+            self._schedule(conf)
+            if catch_up:
+                self._catch_up(conf)
+        self.scheduler.add_job(
+            self.run_dm_sweep, IntervalTrigger(minutes=5), id=DM_SWEEP, replace_existing=True,
+            next_run_time=datetime.now(ZoneInfo("UTC")) + timedelta(seconds=30),
+        )
+
+    def _schedule(self, conf: DigestSettings) -> None:
+        self.scheduler.add_job(
+            self.run_channel_digest, digest_trigger(conf), args=[conf.guild_id], id=f"{JOB_PREFIX}{conf.guild_id}",
+            replace_existing=True, name=f"daily digest for server {conf.guild_id}",
+        )
+
+    def _catch_up(self, conf: DigestSettings) -> None:
+        """After downtime, post a digest whose time passed in the last few hours."""
+        now = datetime.now(ZoneInfo(conf.timezone))
+        previous = digest_trigger(conf).get_next_fire_time(None, now - CATCH_UP)
+        if previous is not None and previous <= now:
+            self.scheduler.add_job(self.run_channel_digest, args=[conf.guild_id], id=f"catch-up:{conf.guild_id}",
+                                   replace_existing=True)
+
+    def resync_guild(self, guild_id: int) -> None:
+        """Called after a server's settings change."""
+        asyncio.get_running_loop().create_task(self._resync(guild_id))
+
+    async def _resync(self, guild_id: int) -> None:
+        conf = await asyncio.to_thread(self.bot.service.digest_settings, guild_id)
+        job_id = f"{JOB_PREFIX}{guild_id}"
+        if conf is None or conf.channel_id is None or not conf.enabled:
+            if self.scheduler.get_job(job_id):
+                self.scheduler.remove_job(job_id)
+            return
+        self._schedule(conf)
+
+    async def run_channel_digest(self, guild_id: int) -> Outcome | None:
+        service = self.bot.service
+        conf = await asyncio.to_thread(service.digest_settings, guild_id)
+        if conf is None or conf.channel_id is None or not conf.enabled:
+            return None
+        day = datetime.now(ZoneInfo(conf.timezone)).date()
+        guild = self.bot.get_guild(guild_id)
+        draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, day)
+        return await deliver(service, self.bot.publisher, draft, guild.name if guild else "")
+
+    async def run_dm_sweep(self) -> int:
+        service = self.bot.service
+        sent = 0
+        for user_id, day in await asyncio.to_thread(service.due_dm_digests):
+            draft = await asyncio.to_thread(service.compose_personal_digest, user_id, day)
+            outcome = await deliver(service, self.bot.publisher, draft)
+            if outcome.status == "failed" and "DMs" in outcome.detail:
+                await asyncio.to_thread(service.set_dm_digest, user_id, False)
+            sent += outcome.status == "sent"
+        return sent

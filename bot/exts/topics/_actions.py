@@ -1,0 +1,43 @@
+"""Follow and unfollow topics."""
+
+from __future__ import annotations
+
+from bot import formatting
+from bot.context import Invoker, Reply
+from bot.registry import command
+from recommender.views import Target
+
+
+def _target(ctx: Invoker) -> Target:
+    return Target.user(ctx.user_id, ctx.guild_id)
+
+
+@command("subscribe", "Follow a research topic; your picks and the server digest use it.",
+         topic="Keywords, e.g. graph neural networks (max 100 characters)")
+async def subscribe(ctx: Invoker, topic: str) -> Reply:
+    clean, created = await ctx.call(ctx.service.subscribe, _target(ctx), topic)
+    topics = await ctx.call(ctx.service.topics, _target(ctx))
+    if created:
+        text = f"✅ Subscribed to **{formatting.escape(clean)}**. Try `/recommend` to see matching papers."
+    else:
+        text = f"You already follow **{formatting.escape(clean)}**."
+    return Reply(content=text, embeds=[formatting.topics_embed(topics)])
+
+
+@command("unsubscribe", "Stop following one of your topics.", topic="One of your topics")
+async def unsubscribe(ctx: Invoker, topic: str) -> Reply:
+    removed = await ctx.call(ctx.service.unsubscribe, _target(ctx), topic)
+    topics = await ctx.call(ctx.service.topics, _target(ctx))
+    return Reply(content=f"🗑️ Unsubscribed from **{formatting.escape(removed)}**.", embeds=[formatting.topics_embed(topics)])
+
+
+@command("topics", "List the topics you follow.")
+async def topics(ctx: Invoker) -> Reply:
+    return Reply(embeds=[formatting.topics_embed(await ctx.call(ctx.service.topics, _target(ctx)))])
+
+
+async def topic_choices(ctx: Invoker, current: str) -> list[str]:
+    """The user's own topics that contain what they typed so far (for autocomplete)."""
+    mine = await ctx.call(ctx.service.topics, _target(ctx))
+    needle = current.casefold().strip()
+    return [t for t in mine if needle in t.casefold()][:25]

@@ -1,0 +1,119 @@
+"""Settings, read from the environment and `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> time:
+    """Parse "HH:MM" (24 h) into a time, with a clear error."""
+    match = _TIME_RE.match(value.strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a time of day in HH:MM (24-hour) form, e.g. 08:30")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone name, e.g. Europe/Berlin or UTC") from None
+    return value
+
+
+def parse_weekdays(value: str) -> tuple[str, ...]:
+    """Parse "mon-fri", "mon,wed,fri", "daily" or "*" into weekday names."""
+    text = value.strip().lower()
+    if text in ("", "*", "daily", "all", "every day"):
+        return WEEKDAYS
+    days: list[str] = []
+    for part in text.replace(" ", "").split(","):
+        if "-" in part:
+            start, _, end = part.partition("-")
+            if start not in WEEKDAYS or end not in WEEKDAYS:
+                raise ValueError(f"{part!r} is not a weekday range like mon-fri")
+            i, j = WEEKDAYS.index(start), WEEKDAYS.index(end)
+            span = WEEKDAYS[i : j + 1] if i <= j else WEEKDAYS[i:] + WEEKDAYS[: j + 1]
+            days.extend(span)
+        elif part[:3] in WEEKDAYS:
+            days.append(part[:3])
+        else:
+            raise ValueError(f"{part!r} is not a weekday (mon, tue, ... sun)")
+    return tuple(d for d in WEEKDAYS if d in days)
+
+
+class Settings(BaseSettings):
+    """All of paperbot's configuration. Environment variables win over `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    discord_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("DISCORD_TOKEN", "PAPERBOT_DISCORD_TOKEN")
+    )
+    data_dir: Path = Path("paperbot-data")
+    database_url: str | None = None
+    log_level: str = "INFO"
+
+    digest_time: str = "08:00"
+    digest_timezone: str = "UTC"
+    digest_weekdays: str = "mon-fri"
+    digest_size: int = Field(default=8, ge=1, le=25)
+    digest_lookback_days: int = Field(default=3, ge=1, le=60)
+    recommend_size: int = Field(default=5, ge=1, le=10)
+    recommend_window_days: int = Field(default=30, ge=1, le=3650)
+    min_score: float = Field(default=0.05, ge=0.0, le=1.0)
+
+    seed_demo_corpus: bool = True
+    dev_guild_id: int | None = None
+
+    @field_validator("digest_time")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("digest_weekdays")
+    @classmethod
+    def _days(cls, value: str) -> str:
+        parse_weekdays(value)
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("log level must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'paperbot.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

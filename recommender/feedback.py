@@ -1,0 +1,103 @@
+"""Likes, saves, dismissals and the reading list."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from recommender.errors import PaperbotError, UnknownPaper
+from recommender.papers import InvalidPaperId, split_arxiv_id
+from recommender.storage.models import Feedback, Paper, ReadingListEntry, User, utcnow
+from recommender.views import PaperView
+
+KINDS = ("like", "save", "dismiss")
+# A like cancels an earlier dismissal and the other way round.
+OPPOSITE = {"like": "dismiss", "dismiss": "like", "save": "dismiss"}
+
+
+def ensure_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        user = User(id=user_id)
+        session.add(user)
+        session.flush()
+    else:
+        user.last_active = utcnow()
+    return user
+
+
+def find_paper(session: Session, raw_id: str) -> Paper:
+    """Look a paper up by any form of its arXiv id (or its stored id)."""
+    text = (raw_id or "").strip()
+    if not text:
+        raise UnknownPaper("Give a paper id, e.g. `2406.01234`.")
+    try:
+        pid = split_arxiv_id(text)[0]
+    except InvalidPaperId:
+        pid = text
+    paper = session.get(Paper, pid[:64])
+    if paper is None:
+        shown = text[:60] + ("…" if len(text) > 60 else "")
+        raise UnknownPaper(f"No paper `{shown}` in the library. Check the id (e.g. `2406.01234`).")
+    return paper
+
+
+def record(session: Session, user_id: int, raw_id: str, kind: str) -> tuple[PaperView, bool]:
+    """Store one piece of feedback; returns (paper, changed)."""
+    if kind not in KINDS:
+        raise PaperbotError(f"Unknown feedback {kind!r}; use one of {', '.join(KINDS)}.")
+    ensure_user(session, user_id)
+    paper = find_paper(session, raw_id)
+    session.execute(
+        delete(Feedback).where(
+            Feedback.user_id == user_id, Feedback.paper_id == paper.id, Feedback.kind == OPPOSITE[kind]
+        )
+    )
+    exists = session.scalar(
+        select(Feedback.id).where(Feedback.user_id == user_id, Feedback.paper_id == paper.id, Feedback.kind == kind)
+    )
+    if kind == "save":
+        add_to_reading_list(session, user_id, paper.id)
+    if kind == "dismiss":
+        session.execute(
+            delete(ReadingListEntry).where(ReadingListEntry.user_id == user_id, ReadingListEntry.paper_id == paper.id)
+        )
+    if exists is not None:
+        return PaperView.of(paper), False
+    session.add(Feedback(user_id=user_id, paper_id=paper.id, kind=kind))
+    return PaperView.of(paper), True
+
+
+def add_to_reading_list(session: Session, user_id: int, paper_id: str) -> bool:
+    exists = session.scalar(
+        select(ReadingListEntry.id).where(ReadingListEntry.user_id == user_id, ReadingListEntry.paper_id == paper_id)
+    )
+    if exists is None:
+        session.add(ReadingListEntry(user_id=user_id, paper_id=paper_id))
+        return True
+    return False
+
+
+def reading_list(session: Session, user_id: int) -> list[PaperView]:
+    rows = session.scalars(
+        select(Paper)
+        .join(ReadingListEntry, ReadingListEntry.paper_id == Paper.id)
+        .where(ReadingListEntry.user_id == user_id)
+        .order_by(ReadingListEntry.added_at.desc(), ReadingListEntry.id.desc())
+    )
+    return [PaperView.of(p) for p in rows]
+
+
+def remove_from_reading_list(session: Session, user_id: int, raw_id: str) -> PaperView:
+    paper = find_paper(session, raw_id)
+    gone = session.execute(
+        delete(ReadingListEntry)
+        .where(ReadingListEntry.user_id == user_id, ReadingListEntry.paper_id == paper.id)
+        .returning(ReadingListEntry.id)
+    ).first()
+    if gone is None:
+        raise PaperbotError(f"`{paper.id}` is not on your reading list.")
+    session.execute(
+        delete(Feedback).where(Feedback.user_id == user_id, Feedback.paper_id == paper.id, Feedback.kind == "save")
+    )
+    return PaperView.of(paper)

@@ -1,0 +1,1 @@
+"""Ingestion: sources that produce PaperRecords and the idempotent store they land in."""

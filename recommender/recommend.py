@@ -1,0 +1,52 @@
+"""Turn a profile's ranked picks into recommendations with paper details."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from recommender.index import PaperIndex
+from recommender.profiles import ProfileInputs, build_profile
+from recommender.scoring import Pick, candidate_rows, rank
+from recommender.storage.models import Paper
+from recommender.views import PaperView, Recommendation, RecommendResult
+
+
+def hydrate(session: Session, picks: list[Pick]) -> list[Recommendation]:
+    wanted = {p.paper_id for p in picks} | {p.similar_to for p in picks if p.similar_to}
+    papers = {p.id: PaperView.of(p) for p in session.scalars(select(Paper).where(Paper.id.in_(wanted)))}
+    out = []
+    for pick in picks:
+        paper = papers.get(pick.paper_id)
+        if paper is None:  # deleted since the index was built
+            continue
+        similar = papers.get(pick.similar_to) if pick.similar_to else None
+        out.append(Recommendation(paper, pick.score, pick.label, pick.terms, similar))
+    return out
+
+
+def recommend(
+    session: Session,
+    index: PaperIndex | None,
+    inputs: ProfileInputs,
+    *,
+    limit: int,
+    window_days: int,
+    min_score: float,
+    topic: str | None = None,
+) -> RecommendResult:
+    if index is None or len(index) == 0:
+        return RecommendResult([], "The library is empty: ingest some papers first (`paperbot ingest`).")
+    profile = build_profile(index, inputs, topic)
+    if profile.empty:
+        if topic or inputs.topics:
+            return RecommendResult([], "None of the words in your topics occur in the library yet; try other keywords.")
+        return RecommendResult(
+            [], "You don't follow any topics yet. Start with `/subscribe topic: graph neural networks`."
+        )
+    rows = candidate_rows(index, window_days, inputs.exclude)
+    picks = rank(index, profile, rows, limit, min_score)
+    result = RecommendResult(hydrate(session, picks), candidates=int(rows.size))
+    if not result.picks:
+        result.note = "Nothing new matches your interests well enough right now."
+    return result

@@ -1,0 +1,202 @@
+"""PaperService: the one API the CLI, the console and the Discord bot call.
+
+Methods are synchronous (SQLAlchemy sessions, NumPy scoring); async callers run
+them in a worker thread so the event loop never blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from recommender import digests, feedback, guilds, stats, topics, users
+from recommender.config import Settings
+from recommender.errors import PaperbotError
+from recommender.index import IndexStore, PaperIndex
+from recommender.ingest.errors import SourceError
+from recommender.ingest.jsonl import open_text, read_jsonl
+from recommender.ingest.runner import IngestReport, ingest
+from recommender.profiles import user_inputs
+from recommender.recommend import recommend
+from recommender.seed import seed_demo
+from recommender.storage.db import Database
+from recommender.text import clean_topic
+from recommender.views import DigestDraft, DigestSettings, PaperView, RecommendResult, Target
+
+log = logging.getLogger(__name__)
+
+
+class PaperService:
+    def __init__(self, settings: Settings, db: Database | None = None) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.db_url)
+        self.index_store = IndexStore(self.db, settings.index_dir)
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def start(self, seed: bool | None = None) -> IngestReport | None:
+        """Migrate the database, seed an empty one with the demo corpus, load the index."""
+        self.db.upgrade()
+        report = None
+        if self.settings.seed_demo_corpus if seed is None else seed:
+            report = seed_demo(self.db)
+            if report is not None:
+                log.info("seeded %d demo papers", report.new)
+        self.index_store.get()
+        return report
+
+    def index(self) -> PaperIndex | None:
+        return self.index_store.get()
+
+    def close(self) -> None:
+        self.db.dispose()
+
+    # -- topics ----------------------------------------------------------------
+
+    def subscribe(self, target: Target, topic: str) -> tuple[str, bool]:
+        with self.db.session() as s:
+            if target.kind == "user":
+                feedback.ensure_user(s, target.id)
+            return topics.subscribe(s, target, topic)
+
+    def unsubscribe(self, target: Target, topic: str) -> str:
+        with self.db.session() as s:
+            return topics.unsubscribe(s, target, topic)
+
+    def topics(self, target: Target) -> list[str]:
+        with self.db.session() as s:
+            return topics.list_topics(s, target)
+
+    # -- recommendations -------------------------------------------------------
+
+    def recommend(self, user_id: int, topic: str | None = None, limit: int | None = None) -> RecommendResult:
+        index = self.index()
+        with self.db.session() as s:
+            feedback.ensure_user(s, user_id)
+            inputs = user_inputs(s, user_id)
+            if topic is not None:
+                topic = clean_topic(topic)
+            return recommend(
+                s, index, inputs,
+                limit=limit or self.settings.recommend_size,
+                window_days=self.settings.recommend_window_days,
+                min_score=self.settings.min_score,
+                topic=topic,
+            )
+
+    # -- feedback and reading list ---------------------------------------------
+
+    def feedback(self, user_id: int, paper_id: str, kind: str) -> tuple[PaperView, bool]:
+        with self.db.session() as s:
+            return feedback.record(s, user_id, paper_id, kind)
+
+    def like(self, user_id: int, paper_id: str) -> tuple[PaperView, bool]:
+        return self.feedback(user_id, paper_id, "like")
+
+    def save(self, user_id: int, paper_id: str) -> tuple[PaperView, bool]:
+        return self.feedback(user_id, paper_id, "save")
+
+    def dismiss(self, user_id: int, paper_id: str) -> tuple[PaperView, bool]:
+        return self.feedback(user_id, paper_id, "dismiss")
+
+    def reading_list(self, user_id: int) -> list[PaperView]:
+        with self.db.session() as s:
+            return feedback.reading_list(s, user_id)
+
+    def unsave(self, user_id: int, paper_id: str) -> PaperView:
+        with self.db.session() as s:
+            return feedback.remove_from_reading_list(s, user_id, paper_id)
+
+    def paper(self, paper_id: str) -> PaperView:
+        with self.db.session() as s:
+            return PaperView.of(feedback.find_paper(s, paper_id))
+
+    # -- digests ---------------------------------------------------------------
+
+    def configure_digest(self, guild_id: int, **changes: Any) -> DigestSettings:
+        with self.db.session() as s:
+            return guilds.configure(s, self.settings, guild_id, **changes)
+
+    def digest_settings(self, guild_id: int) -> DigestSettings | None:
+        with self.db.session() as s:
+            return guilds.get_settings(s, guild_id)
+
+    def scheduled_digests(self) -> list[DigestSettings]:
+        with self.db.session() as s:
+            return guilds.scheduled(s)
+
+    def compose_channel_digest(self, guild_id: int, channel_id: int | None = None, day: date | None = None) -> DigestDraft:
+        with self.db.session() as s:
+            conf = guilds.get_settings(s, guild_id)
+            channel = channel_id or (conf.channel_id if conf else None)
+            if channel is None:
+                raise PaperbotError("This server has no digest channel yet: an admin can set one with `/digest channel`.")
+            size = conf.size if conf else self.settings.digest_size
+        return self._compose(Target.channel(channel, guild_id), day, size)
+
+    def compose_digest_for_channel(self, channel_id: int, guild_id: int | None = None, day: date | None = None) -> DigestDraft:
+        """A channel's digest; the server defaults to the one whose digest channel it is."""
+        if guild_id is None:
+            with self.db.session() as s:
+                guild_id = guilds.guild_of_channel(s, channel_id)
+        conf = self.digest_settings(guild_id) if guild_id is not None else None
+        size = conf.size if conf else self.settings.digest_size
+        return self._compose(Target.channel(channel_id, guild_id), day, size)
+
+    def compose_personal_digest(self, user_id: int, day: date | None = None) -> DigestDraft:
+        return self._compose(Target.user(user_id), day, self.settings.digest_size)
+
+    def _compose(self, target: Target, day: date | None, size: int) -> DigestDraft:
+        index = self.index()
+        with self.db.session() as s:
+            return digests.compose(
+                s, index, target, day or date.today(),
+                size=size, lookback_days=self.settings.digest_lookback_days, min_score=self.settings.min_score,
+            )
+
+    def set_dm_digest(self, user_id: int, enabled: bool, time: str | None = None, tz: str | None = None) -> tuple[bool, str, str]:
+        """Switch personal DM digests on or off; returns (enabled, time, timezone)."""
+        with self.db.session() as s:
+            return users.set_dm_digest(s, user_id, enabled, time, tz)
+
+    def due_dm_digests(self) -> list[tuple[int, date]]:
+        with self.db.session() as s:
+            return [(uid, date.fromisoformat(day)) for uid, day in users.due_dm_users(s)]
+
+    def claim_digest(self, draft: DigestDraft) -> int | None:
+        with self.db.session() as s:
+            return digests.claim(s, draft)
+
+    def mark_digest_sent(self, digest_id: int, message_id: int | None) -> None:
+        with self.db.session() as s:
+            digests.mark_sent(s, digest_id, message_id)
+
+    def mark_digest_failed(self, digest_id: int, error: str) -> None:
+        with self.db.session() as s:
+            digests.mark_failed(s, digest_id, error)
+
+    # -- ingestion and stats ---------------------------------------------------
+
+    def ingest_file(self, path: Path, progress: Callable[[int], None] | None = None) -> IngestReport:
+        """Import a JSON Lines file (optionally .gz), then refresh the index."""
+        if not path.is_file():
+            raise SourceError(f"{path}: no such file")
+        try:
+            with open_text(path) as stream:
+                items = ((f"line {n}", item) for n, item in read_jsonl(stream))
+                report = ingest(self.db, "file", items, {"path": str(path)}, progress)
+        except (OSError, EOFError) as exc:
+            raise SourceError(f"{path}: cannot read the file ({exc})") from None
+        if report.new or report.updated:
+            self.index_store.refresh()
+        return report
+
+    def stats(self) -> dict[str, Any]:
+        with self.db.session() as s:
+            data = stats.collect(s)
+        data["index_papers"] = self.index_store.size
+        data["database"] = self.db.backend
+        return data

@@ -1,0 +1,44 @@
+"""Counts for `paperbot stats` and `/stats`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from recommender.storage.models import Digest, Feedback, Guild, IngestRun, Paper, Subscription, User
+
+
+def _count(session: Session, column: Any, *where: Any) -> int:
+    return int(session.scalar(select(func.count(column)).where(*where)) or 0)
+
+
+def collect(session: Session, recent_runs: int = 5) -> dict[str, Any]:
+    newest, oldest = session.execute(select(func.max(Paper.published), func.min(Paper.published))).one()
+    runs = session.scalars(select(IngestRun).order_by(IngestRun.started_at.desc(), IngestRun.id.desc()).limit(recent_runs))
+    return {
+        "papers": _count(session, Paper.id),
+        "users": _count(session, User.id),
+        "subscriptions": _count(session, Subscription.id),
+        "servers": _count(session, Guild.id),
+        "feedback": _count(session, Feedback.id),
+        "digests_sent": _count(session, Digest.id, Digest.status == "sent"),
+        "newest_paper": newest.isoformat() if newest else None,
+        "oldest_paper": oldest.isoformat() if oldest else None,
+        "ingest_runs": [
+            {
+                "id": r.id,
+                "source": r.source,
+                "started_at": r.started_at.isoformat(timespec="seconds"),
+                "status": r.status,
+                "new": r.new,
+                "updated": r.updated,
+                "unchanged": r.unchanged,
+                "skipped": r.skipped,
+                "failed": r.failed,
+                "empty_reason": r.empty_reason,
+            }
+            for r in runs
+        ],
+    }

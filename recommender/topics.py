@@ -1,0 +1,68 @@
+"""Subscriptions: the topics a user or a channel follows."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from recommender.errors import PaperbotError
+from recommender.storage.models import Subscription
+from recommender.text import clean_topic, topic_key
+from recommender.views import Target
+
+MAX_TOPICS = 25
+
+
+def list_topics(session: Session, target: Target) -> list[str]:
+    query = (
+        select(Subscription.topic)
+        .where(Subscription.target_kind == target.kind, Subscription.target_id == target.id)
+        .order_by(Subscription.created_at, Subscription.id)
+    )
+    return list(session.scalars(query))
+
+
+def subscribe(session: Session, target: Target, raw_topic: str) -> tuple[str, bool]:
+    """Follow a topic; returns (clean topic, True if new). Re-subscribing is a no-op."""
+    topic = clean_topic(raw_topic)
+    key = topic_key(topic)
+    existing = session.scalar(
+        select(Subscription).where(
+            Subscription.target_kind == target.kind,
+            Subscription.target_id == target.id,
+            Subscription.topic_key == key,
+        )
+    )
+    if existing is not None:
+        return existing.topic, False
+    count = session.scalar(
+        select(func.count(Subscription.id)).where(
+            Subscription.target_kind == target.kind, Subscription.target_id == target.id
+        )
+    )
+    if (count or 0) >= MAX_TOPICS:
+        raise PaperbotError(f"You already follow {MAX_TOPICS} topics, the maximum. Unsubscribe from one first.")
+    session.add(
+        Subscription(target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, topic=topic, topic_key=key)
+    )
+    return topic, True
+
+
+def unsubscribe(session: Session, target: Target, raw_topic: str) -> str:
+    """Stop following a topic; raises with the list of topics when it is not followed."""
+    key = topic_key(raw_topic or "")
+    result = session.execute(
+        delete(Subscription)
+        .where(
+            Subscription.target_kind == target.kind,
+            Subscription.target_id == target.id,
+            Subscription.topic_key == key,
+        )
+        .returning(Subscription.topic)
+    ).first()
+    if result is None:
+        topics = list_topics(session, target)
+        listing = ", ".join(f"`{t}`" for t in topics) if topics else "none yet"
+        shown = raw_topic[:100] + ("…" if len(raw_topic) > 100 else "")
+        raise PaperbotError(f"You don't follow `{shown}`. Your topics: {listing}.")
+    return str(result[0])
