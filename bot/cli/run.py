@@ -6,12 +6,13 @@ import typer
 
 from bot.cli import app
 from bot.cli._common import err, load_settings, open_service
+from bot.logs import setup_logging
 
 
 @app.command()
 def run() -> None:
     """Run the Discord bot; without DISCORD_TOKEN, run the same commands in a local console."""
-    settings = load_settings(quiet=False)
+    settings = load_settings()
     if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
         err.print("[yellow]No DISCORD_TOKEN is set, so paperbot starts in the local console.[/]\n"
                   "[dim]Set DISCORD_TOKEN (environment or .env) to connect to Discord.[/]")
@@ -19,6 +20,7 @@ def run() -> None:
         from bot.console import run_console
 
         raise typer.Exit(run_console(service))
+    setup_logging(settings.log_level, [settings.discord_token.get_secret_value()])
     service = open_service(settings)
     from bot.runner import run_bot
 
