@@ -1,0 +1,20 @@
+# paperbot: slim, non-root, data in a volume.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY recommender ./recommender
+RUN pip install --no-cache-dir --prefix=/install ".[postgres]"
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PAPERBOT_DATA_DIR=/data
+COPY --from=build /install /usr/local
+RUN useradd --create-home --uid 10001 paperbot \
+    && mkdir -p /data && chown paperbot:paperbot /data
+USER paperbot
+WORKDIR /home/paperbot
+VOLUME ["/data"]
+ENTRYPOINT ["paperbot"]
+CMD ["run"]
