@@ -12,6 +12,13 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+INGEST_SOURCES = ("arxiv", "hf")
+_CATEGORY_RE = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]{2,})?$")
+
+
+def split_list(value: str) -> list[str]:
+    """"a, b c" -> ["a", "b", "c"] (commas or spaces)."""
+    return [part for part in re.split(r"[\s,]+", value.strip()) if part]
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -31,6 +38,9 @@ def check_timezone(value: str) -> str:
     return value
 
 
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def parse_weekdays(value: str) -> tuple[str, ...]:
     """Parse "mon-fri", "mon,wed,fri", "daily" or "*" into weekday names."""
     text = value.strip().lower()
@@ -45,7 +55,7 @@ def parse_weekdays(value: str) -> tuple[str, ...]:
             i, j = WEEKDAYS.index(start), WEEKDAYS.index(end)
             span = WEEKDAYS[i : j + 1] if i <= j else WEEKDAYS[i:] + WEEKDAYS[: j + 1]
             days.extend(span)
-        elif part[:3] in WEEKDAYS:
+        elif part[:3] in WEEKDAYS and _DAY_NAMES[WEEKDAYS.index(part[:3])].startswith(part):  # "tues", not "monkey"
             days.append(part[:3])
         else:
             raise ValueError(f"{part!r} is not a weekday (mon, tue, ... sun)")
@@ -78,6 +88,28 @@ class Settings(BaseSettings):
     seed_demo_corpus: bool = True
     dev_guild_id: int | None = None
 
+    # Ingestion. arXiv's RSS listing is rebuilt at midnight US Eastern after each
+    # announcement (Sun-Thu 20:00 ET), so the default job runs at 00:30 New York
+    # time, every day: weekend and holiday runs record *why* there is nothing new.
+    ingest_sources: str = "arxiv,hf"
+    ingest_time: str = "00:30"
+    ingest_timezone: str = "America/New_York"
+    ingest_weekdays: str = "daily"
+    arxiv_categories: str = "cs.AI,cs.CL,cs.CV,cs.LG"
+    arxiv_cross_lists: bool = True
+    hf_days: int = Field(default=2, ge=1, le=14)
+    contact_email: str | None = None
+    arxiv_rss_url: str = "https://rss.arxiv.org/rss/"
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_oai_url: str = "https://oaipmh.arxiv.org/oai"
+    hf_api_url: str = "https://huggingface.co/api/daily_papers"
+    # arXiv's terms: at most one request every 3 seconds, so 3.0 is the floor.
+    arxiv_min_interval: float = Field(default=3.0, ge=3.0, le=120.0)
+    hf_min_interval: float = Field(default=1.0, ge=0.5, le=120.0)
+    http_timeout: float = Field(default=30.0, gt=0, le=600)
+    http_attempts: int = Field(default=5, ge=1, le=10)
+    http_max_wait: float = Field(default=300.0, ge=1, le=3600)
+
     @field_validator("digest_time")
     @classmethod
     def _time(cls, value: str) -> str:
@@ -94,6 +126,48 @@ class Settings(BaseSettings):
     def _days(cls, value: str) -> str:
         parse_weekdays(value)
         return value
+
+    @field_validator("ingest_time")
+    @classmethod
+    def _ingest_time(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+    @field_validator("ingest_timezone")
+    @classmethod
+    def _ingest_tz(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("ingest_weekdays")
+    @classmethod
+    def _ingest_days(cls, value: str) -> str:
+        parse_weekdays(value)
+        return value
+
+    @field_validator("ingest_sources")
+    @classmethod
+    def _sources(cls, value: str) -> str:
+        unknown = [s for s in split_list(value) if s not in INGEST_SOURCES]
+        if unknown:
+            raise ValueError(f"unknown source {unknown[0]!r}; scheduled sources are {', '.join(INGEST_SOURCES)}")
+        return value
+
+    @field_validator("arxiv_categories")
+    @classmethod
+    def _categories(cls, value: str) -> str:
+        cats = split_list(value)
+        bad = [c for c in cats if not _CATEGORY_RE.match(c)]
+        if bad or not cats:
+            raise ValueError(f"{(bad or [value])[0]!r} is not an arXiv category like cs.LG or math.PR")
+        return value
+
+    @property
+    def source_list(self) -> list[str]:
+        return split_list(self.ingest_sources)
+
+    @property
+    def category_list(self) -> list[str]:
+        return split_list(self.arxiv_categories)
 
     @field_validator("log_level")
     @classmethod

@@ -18,9 +18,22 @@ from recommender.views import DigestDraft, Target
 DONE = ("sent", "claimed")
 
 
+# The sources that bring each day's new papers, in order of authority: the
+# newest arXiv daily run decides; Hugging Face only when arXiv never ran.
+DAILY_SOURCES = ("arxiv", "hf")
+
+
 def quiet_reason(session: Session) -> str | None:
-    """Why the newest ingestion found nothing (weekend, holiday, source error), if it did."""
-    run = session.scalars(select(IngestRun).order_by(IngestRun.started_at.desc(), IngestRun.id.desc()).limit(1)).first()
+    """Why the newest daily ingestion found nothing (weekend, arXiv holiday, source error), if it did."""
+    newest = select(IngestRun).where(IngestRun.status != "running")
+    newest = newest.order_by(IngestRun.started_at.desc(), IngestRun.id.desc()).limit(1)
+    run = None
+    for source in DAILY_SOURCES:
+        run = session.scalars(newest.where(IngestRun.source == source)).first()
+        if run is not None:
+            break
+    if run is None:
+        run = session.scalars(newest).first()
     if run is None or run.status not in ("empty", "failed"):
         return None
     return run.empty_reason or ("source error" if run.status == "failed" else None)

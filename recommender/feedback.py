@@ -11,8 +11,8 @@ from recommender.storage.models import Feedback, Paper, ReadingListEntry, User, 
 from recommender.views import PaperView
 
 KINDS = ("like", "save", "dismiss")
-# A like cancels an earlier dismissal and the other way round.
-OPPOSITE = {"like": "dismiss", "dismiss": "like", "save": "dismiss"}
+# A like or save cancels an earlier dismissal and the other way round.
+OPPOSITE = {"like": ("dismiss",), "dismiss": ("like", "save"), "save": ("dismiss",)}
 
 
 def ensure_user(session: Session, user_id: int) -> User:
@@ -50,7 +50,7 @@ def record(session: Session, user_id: int, raw_id: str, kind: str) -> tuple[Pape
     paper = find_paper(session, raw_id)
     session.execute(
         delete(Feedback).where(
-            Feedback.user_id == user_id, Feedback.paper_id == paper.id, Feedback.kind == OPPOSITE[kind]
+            Feedback.user_id == user_id, Feedback.paper_id == paper.id, Feedback.kind.in_(OPPOSITE[kind])
         )
     )
     exists = session.scalar(

@@ -54,8 +54,9 @@ def configure(
         if timezone is not None:
             guild.timezone = check_timezone(timezone.strip())
         if weekdays is not None:
-            parse_weekdays(weekdays)
-            guild.weekdays = weekdays.strip().lower()[:40]
+            days, text = parse_weekdays(weekdays), weekdays.strip().lower()
+            # Too long for the column: store the canonical list, never a cut-off (invalid) text.
+            guild.weekdays = text if len(text) <= 40 else ",".join(days)
     except ValueError as exc:
         raise PaperbotError(str(exc)) from None
     if size is not None:

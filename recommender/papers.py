@@ -15,11 +15,16 @@ _PREFIXES = re.compile(
     re.IGNORECASE,
 )
 
+# Whitespace characters of category C (other than \n and \t) that clean_text drops.
+_C_SPACES = re.compile("[\x0b\x0c\r\x1c-\x1f\x85]")
+
 MAX_TITLE = 1000
 MAX_ABSTRACT = 20000
 MAX_AUTHORS = 500
 MAX_AUTHOR_LEN = 300
 MAX_CATEGORIES = 20
+MAX_CATEGORY_LEN = 32  # papers.primary_category is VARCHAR(32); arXiv's longest is ~20
+MAX_DOI_LEN = 255  # papers.doi is VARCHAR(255)
 
 
 class InvalidPaperId(ValueError):
@@ -57,8 +62,12 @@ def is_arxiv_id(raw: str) -> bool:
 def clean_text(value: str, limit: int) -> str:
     """Collapse whitespace, drop control characters, normalise Unicode, cap length."""
     text = unicodedata.normalize("NFC", value)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    text = " ".join(text.split())
+    collapsed = " ".join(text.split())
+    # Fast path (the common case): nothing to drop, so skip the per-character scan.
+    if not collapsed.isprintable() or _C_SPACES.search(text):
+        text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+        collapsed = " ".join(text.split())
+    text = collapsed
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
@@ -67,6 +76,8 @@ def clean_text(value: str, limit: int) -> str:
 def normalize_title(title: str) -> str:
     """Key for title-based dedupe: lower-case letters and digits only."""
     text = unicodedata.normalize("NFKD", html.unescape(title)).lower()
+    # Drop the accents NFKD split off, so "Crème" keys as "creme", not "cre me".
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
@@ -97,11 +108,13 @@ class PaperRecord:
         seen: dict[str, None] = {}
         for cat in self.categories[:MAX_CATEGORIES]:
             cat = cat.strip()
-            if cat:
+            if cat and len(cat) <= MAX_CATEGORY_LEN:  # longer is no category, and PostgreSQL would refuse it
                 seen.setdefault(cat, None)
         self.categories = list(seen)
         if self.doi:
             self.doi = self.doi.strip().lower() or None
+            if self.doi and len(self.doi) > MAX_DOI_LEN:
+                self.doi = None
         if not self.links and is_arxiv_id(self.id):
             self.links = arxiv_links(self.id)
 

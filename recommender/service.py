@@ -16,9 +16,9 @@ from recommender import digests, feedback, guilds, stats, topics, users
 from recommender.config import Settings
 from recommender.errors import PaperbotError
 from recommender.index import IndexStore, PaperIndex
+from recommender.ingest import jobs
 from recommender.ingest.errors import SourceError
-from recommender.ingest.jsonl import open_text, read_jsonl
-from recommender.ingest.runner import IngestReport, ingest
+from recommender.ingest.runner import IngestReport
 from recommender.profiles import user_inputs
 from recommender.recommend import recommend
 from recommender.seed import seed_demo
@@ -34,6 +34,7 @@ class PaperService:
         self.settings = settings
         self.db = db or Database(settings.db_url)
         self.index_store = IndexStore(self.db, settings.index_dir)
+        self.http_clients: jobs.Clients | None = None
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -52,6 +53,9 @@ class PaperService:
         return self.index_store.get()
 
     def close(self) -> None:
+        if self.http_clients is not None:
+            self.http_clients.close()
+            self.http_clients = None
         self.db.dispose()
 
     # -- topics ----------------------------------------------------------------
@@ -180,19 +184,81 @@ class PaperService:
 
     # -- ingestion and stats ---------------------------------------------------
 
-    def ingest_file(self, path: Path, progress: Callable[[int], None] | None = None) -> IngestReport:
-        """Import a JSON Lines file (optionally .gz), then refresh the index."""
+    def ingest_file(
+        self, path: Path, progress: Callable[[int], None] | None = None, fmt: str | None = None
+    ) -> IngestReport:
+        """Import a JSON Lines (optionally .gz), CSV or BibTeX file, then refresh the index."""
         if not path.is_file():
             raise SourceError(f"{path}: no such file")
-        try:
-            with open_text(path) as stream:
-                items = ((f"line {n}", item) for n, item in read_jsonl(stream))
-                report = ingest(self.db, "file", items, {"path": str(path)}, progress)
-        except (OSError, EOFError) as exc:
-            raise SourceError(f"{path}: cannot read the file ({exc})") from None
+        report = jobs.run_file(self.db, path, fmt, progress)
+        self._refresh_after(report)
+        return report
+
+    def ingest_clients(self) -> jobs.Clients:
+        """The HTTP clients for the network sources (created once, paced per site)."""
+        if self.http_clients is None:
+            self.http_clients = jobs.make_clients(self.settings)
+        return self.http_clients
+
+    def ingest_arxiv(
+        self, categories: list[str] | None = None, cross_lists: bool | None = None,
+        progress: Callable[[int], None] | None = None, refresh: bool = True,
+    ) -> IngestReport:
+        """Today's new arXiv papers (listing + export API)."""
+        report = jobs.run_arxiv_daily(
+            self.db, self.ingest_clients().arxiv, self.settings, categories, cross_lists, progress=progress
+        )
+        if refresh:
+            self._refresh_after(report)
+        return report
+
+    def ingest_arxiv_query(
+        self, query: str, limit: int, page_size: int = 200, progress: Callable[[int], None] | None = None
+    ) -> IngestReport:
+        """Backfill from an arXiv API search query, page by page."""
+        report = jobs.run_arxiv_query(self.db, self.ingest_clients().arxiv, self.settings, query, limit, page_size, progress)
+        self._refresh_after(report)
+        return report
+
+    def ingest_oai(
+        self, start: date, end: date, prefix: str = "arXiv", set_spec: str | None = None,
+        chunk_days: int = 7, restart: bool = False, progress: Callable[[int], None] | None = None,
+    ) -> IngestReport:
+        """Resumable OAI-PMH bulk backfill for a date range."""
+        report = jobs.run_oai(
+            self.db, self.ingest_clients().arxiv, self.settings, start, end, prefix, set_spec, chunk_days, restart, progress
+        )
+        self._refresh_after(report)
+        return report
+
+    def ingest_hf(
+        self, days: list[date] | None = None, progress: Callable[[int], None] | None = None, refresh: bool = True
+    ) -> IngestReport:
+        """Hugging Face Daily Papers (with upvotes) for the given dates (default: the last few)."""
+        report = jobs.run_hf(self.db, self.ingest_clients().hf, self.settings, days, progress)
+        if refresh:
+            self._refresh_after(report)
+        return report
+
+    def run_scheduled_ingest(self) -> list[IngestReport]:
+        """The scheduled job: every configured source in turn, then one index refresh.
+
+        A failing source is recorded as a failed run and does not stop the others.
+        """
+        reports: list[IngestReport] = []
+        runs = {"arxiv": lambda: self.ingest_arxiv(refresh=False), "hf": lambda: self.ingest_hf(refresh=False)}
+        for source in self.settings.source_list:
+            try:
+                reports.append(runs[source]())
+            except SourceError as exc:
+                log.warning("scheduled ingestion from %s failed: %s", source, exc)
+        if any(r.new or r.updated for r in reports):
+            self.index_store.refresh()
+        return reports
+
+    def _refresh_after(self, report: IngestReport) -> None:
         if report.new or report.updated:
             self.index_store.refresh()
-        return report
 
     def stats(self) -> dict[str, Any]:
         with self.db.session() as s:

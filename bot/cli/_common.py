@@ -43,8 +43,8 @@ def load_settings(quiet: bool = True) -> Settings:
 
 def open_service(settings: Settings | None = None, seed: bool | None = None) -> PaperService:
     settings = settings or load_settings()
-    service = PaperService(settings)
     try:
+        service = PaperService(settings)
         report = service.start(seed=seed)
     except DatabaseError as exc:
         fail(str(exc))

@@ -16,8 +16,8 @@ app.add_typer(db_app, name="db")
 def upgrade() -> None:
     """Create the database or migrate it to the newest schema (also done on every start)."""
     settings = load_settings()
-    db = Database(settings.db_url)
     try:
+        db = Database(settings.db_url)
         before = db.current_revision()
         after = db.upgrade()
     except DatabaseError as exc:

@@ -6,6 +6,7 @@ EXTENSIONS = (
     "bot.exts.library",
     "bot.exts.digest",
     "bot.exts.meta",
+    "bot.exts.ingest",
 )
 
 

@@ -8,15 +8,38 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from recommender.ingest.errors import BadRecord
-from recommender.ingest.store import BATCH, UpsertResult, upsert_batch
+from recommender.ingest.store import BATCH, Entry, UpsertResult, upsert_batch
 from recommender.papers import PaperRecord
 from recommender.storage.db import Database
 from recommender.storage.models import IngestRun, utcnow
 
 MAX_PROBLEMS_KEPT = 1000
-Item = tuple[str, PaperRecord | BadRecord]
+SOURCE_ERROR = "source error"
 Progress = Callable[[int], None]
+
+
+@dataclass
+class Checkpoint:
+    """Emitted by a source between pages: everything before it is committed
+    together with `save` (e.g. the next OAI resumption token)."""
+
+    save: Callable[[Session], None]
+
+
+@dataclass
+class RunNotes:
+    """What a source learns while it runs: the window covered, why it was empty."""
+
+    window: tuple[date | None, date | None] = (None, None)
+    empty_reason: str | None = None
+    message: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+Item = tuple[str, PaperRecord | Entry | BadRecord] | Checkpoint
 
 
 @dataclass
@@ -73,11 +96,15 @@ def start_run(db: Database, source: str, params: dict[str, Any], window: tuple[d
         return run.id
 
 
-def finish_run(db: Database, report: IngestReport) -> None:
+def finish_run(db: Database, report: IngestReport, notes: RunNotes | None = None) -> None:
     with db.session() as s:
         run = s.get(IngestRun, report.run_id)
         if run is None:
             return
+        if notes is not None:
+            run.window_start, run.window_end = notes.window
+            if notes.params:
+                run.params = {**(run.params or {}), **notes.params}
         run.finished_at = utcnow()
         run.status = report.status
         run.new, run.updated, run.unchanged = report.new, report.updated, report.unchanged
@@ -88,13 +115,18 @@ def finish_run(db: Database, report: IngestReport) -> None:
 
 def store_items(db: Database, items: Iterable[Item], report: IngestReport, progress: Progress | None = None) -> None:
     """Upsert good records batch by batch (each batch commits); count and keep bad ones."""
-    batch: list[PaperRecord] = []
+    batch: list[PaperRecord | Entry] = []
 
-    def flush() -> None:
+    def flush(checkpoint: Checkpoint | None = None) -> None:
         if not batch:
+            if checkpoint is not None:
+                with db.session() as s:
+                    checkpoint.save(s)
             return
         with db.session() as s:
             result: UpsertResult = upsert_batch(s, batch)
+            if checkpoint is not None:
+                checkpoint.save(s)
         report.new += result.new
         report.updated += result.updated
         report.unchanged += result.unchanged + (len(batch) - result.new - result.updated - result.unchanged)
@@ -103,7 +135,19 @@ def store_items(db: Database, items: Iterable[Item], report: IngestReport, progr
             progress(len(batch))
         batch.clear()
 
-    for where, item in items:
+    iterator = iter(items)
+    while True:
+        try:
+            entry = next(iterator)
+        except StopIteration:
+            break
+        except Exception:
+            flush()  # keep the good records read before the source failed
+            raise
+        if isinstance(entry, Checkpoint):
+            flush(entry)
+            continue
+        where, item = entry
         if isinstance(item, BadRecord):
             report.skipped += 1
             if len(report.problems) < MAX_PROBLEMS_KEPT:
@@ -123,24 +167,35 @@ def ingest(
     items: Iterable[Item],
     params: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    notes: RunNotes | None = None,
 ) -> IngestReport:
-    """Ingest `items` as one recorded run. Source failures are recorded, then re-raised."""
+    """Ingest `items` as one recorded run. Source failures are recorded, then re-raised.
+
+    A run that stored nothing new is "empty"; when the source said why (weekend,
+    arXiv holiday) that reason is kept for the digests.
+    """
     started = time.perf_counter()
     report = IngestReport(source=source)
-    report.run_id = start_run(db, source, params or {})
+    report.run_id = start_run(db, source, params or {}, notes.window if notes else (None, None))
     try:
         store_items(db, items, report, progress)
     except Exception as exc:
         report.status = "failed"
         report.failed += 1
+        report.empty_reason = SOURCE_ERROR
         report.message = str(exc)[:2000]
         raise
     else:
-        if report.seen == 0:
+        reason = notes.empty_reason if notes else None
+        if reason and report.new + report.updated == 0:
+            report.status, report.empty_reason = "empty", reason
+        elif report.seen == 0:
             report.status, report.empty_reason = "empty", report.empty_reason or "no records"
         else:
             report.status = "partial" if report.skipped else "ok"
+        if notes and notes.message:
+            report.message = notes.message[:2000]
     finally:
         report.seconds = time.perf_counter() - started
-        finish_run(db, report)
+        finish_run(db, report, notes)
     return report

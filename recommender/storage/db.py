@@ -40,7 +40,11 @@ def make_engine(url: str) -> Engine:
         raise DatabaseError(f"PAPERBOT_DATABASE_URL is not a valid database URL: {url!r}") from None
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(parsed.database).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create the data directory {folder}: {exc.strerror or exc}") from None
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -76,8 +80,11 @@ class Database:
         return self.current_revision() or ""
 
     def current_revision(self) -> str | None:
-        with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+        try:
+            with self.engine.connect() as conn:
+                return MigrationContext.configure(conn).get_current_revision()
+        except OperationalError as exc:
+            raise DatabaseError(f"cannot open the database ({self.safe_url}): {exc.orig}") from None
 
     def head_revision(self) -> str | None:
         return ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()

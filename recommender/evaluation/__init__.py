@@ -1,0 +1,14 @@
+"""Offline evaluation of the recommender on public benchmarks (``paperbot eval``)."""
+
+from recommender.evaluation.datasets import Benchmark, clean_title, load_citeulike_a_cold, load_citeulike_t
+from recommender.evaluation.metrics import evaluate, recall_at, top_m
+
+__all__ = [
+    "Benchmark",
+    "clean_title",
+    "evaluate",
+    "load_citeulike_a_cold",
+    "load_citeulike_t",
+    "recall_at",
+    "top_m",
+]

@@ -1,0 +1,51 @@
+"""The console loop, in process: lines from a stream, replies printed as the bot would post them."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from bot.console._repl import repl
+from recommender.service import PaperService
+from recommender.views import Target
+
+
+async def run(service: PaperService, text: str, user: int = 1) -> tuple[int, str]:
+    out = io.StringIO()
+    code = await repl(service, user, io.StringIO(text), Console(file=out, width=200, highlight=False))
+    return code, out.getvalue()
+
+
+async def test_commands_from_a_stream(service: PaperService) -> None:
+    code, out = await run(service, "/subscribe topic: graph neural networks\n\n# a comment\n/topics\n/recommend\n")
+    assert code == 0
+    assert "> /subscribe topic: graph neural networks" in out  # each command is echoed
+    assert "Subscribed to graph neural networks" in out
+    assert "Top 5 of 3,000 recent papers" in out
+    titles = [r.paper.title for r in service.recommend(1).picks]
+    assert all(t in out for t in titles)  # what the bot would post, paper by paper
+    assert "/like, /save or /dismiss paper: <id>" in out
+    assert service.topics(Target.user(1, 1)) == ["graph neural networks"]
+
+
+async def test_a_failing_command_makes_the_exit_code_non_zero(bare_service: PaperService) -> None:
+    code, out = await run(bare_service, "/frobnicate\n/topics\n")
+    assert code == 1
+    assert "unknown command /frobnicate" in out and "No topics yet" in out  # it carries on after the error
+    code, out = await run(bare_service, "/unsubscribe topic: nothing\n")
+    assert code == 1 and "You don't follow nothing. Your topics: none yet." in out
+
+
+async def test_quit_stops_reading(bare_service: PaperService) -> None:
+    code, out = await run(bare_service, "/quit\n/subscribe topic: never run\n")
+    assert code == 0 and "never run" not in out
+    assert bare_service.topics(Target.user(1, 1)) == []
+
+
+async def test_a_huge_line_is_echoed_shortened(bare_service: PaperService) -> None:
+    code, out = await run(bare_service, "/subscribe topic: " + "x" * 10_000 + "\n")
+    assert code == 1
+    flat = out.replace("\n", "")
+    assert "(10,018 characters)" in flat and "topics can be at most 100" in flat
+    assert len(out) < 3000

@@ -1,0 +1,152 @@
+"""Embeds stay within Discord's limits, however absurd the papers are."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+import discord
+
+from bot import formatting
+from bot.context import Invoker
+from bot.exts.digest._delivery import digest_reply
+from bot.registry import invoke
+from recommender.service import PaperService
+from recommender.views import DigestSettings, PaperView, Recommendation, Target
+
+GNN = "graph neural networks"
+Limits = Callable[..., list[str]]
+
+
+def ctx(service: PaperService, user: int = 1) -> Invoker:
+    return Invoker(service=service, user_id=user, guild_id=10, channel_id=20, can_manage_guild=True, guild_name="Lab " * 60)
+
+
+async def test_recommend_reply_with_absurd_papers_fits(
+    service: PaperService, absurd_papers: Callable[[int], list[str]], discord_limits: Limits
+) -> None:
+    ids = absurd_papers(5)
+    assert "Subscribed" in (await invoke(ctx(service), "subscribe", topic=GNN + " everywhere")).content  # type: ignore[operator]
+    reply = await invoke(ctx(service), "recommend")
+    assert reply.embeds and {e.url for e in reply.embeds} & {f"https://arxiv.org/abs/{i}" for i in ids}
+    assert discord_limits(reply.content, reply.embeds, reply.view) == []
+    for embed in reply.embeds:
+        assert len(embed.title or "") == formatting.TITLE_MAX and (embed.title or "").endswith("…")
+        assert "et al. (500 authors)" in (embed.description or "")
+        assert r"\*everywhere\*" in (embed.description or "")  # Markdown in abstracts is shown, not rendered
+    assert len(reply.embeds) == len(reply.view.children) // 3  # type: ignore[union-attr]
+
+
+async def test_liked_paper_explanations_with_absurd_titles_fit(
+    service: PaperService, absurd_papers: Callable[[int], list[str]], discord_limits: Limits
+) -> None:
+    first, *_ = absurd_papers(6)
+    service.like(1, first)
+    reply = await invoke(ctx(service), "recommend")
+    assert reply.embeds
+    why = reply.embeds[0].fields[0].value
+    assert "Similar to “" in why and "…" in why
+    assert discord_limits(reply.content, reply.embeds, reply.view) == []
+
+
+def fake_pick(n: int, title: str = "", authors: int = 3) -> Recommendation:
+    paper = PaperView(
+        id=f"2607.{n:05d}", title=title or f"Paper {n}", abstract="x" * 50_000, authors=[f"A{i}" * 100 for i in range(authors)],
+        categories=["cs.LG"] * 20, published=date(2026, 7, 1), version=None, links={"abs": f"https://arxiv.org/abs/2607.{n:05d}"},
+    )
+    return Recommendation(paper, 0.5, "t" * 100, ["term " * 20] * 4, paper)
+
+
+async def test_digest_of_25_real_papers_fits(service: PaperService, discord_limits: Limits) -> None:
+    service.subscribe(Target.user(1, 10), GNN)
+    service.subscribe(Target.user(2, 10), "speech recognition")
+    service.configure_digest(10, channel_id=20, size=25)
+    draft = service.compose_channel_digest(10, day=date(2026, 7, 1))
+    assert len(draft.picks) == 25
+    reply = digest_reply(draft, "Lab " * 60)
+    assert discord_limits(reply.content, reply.embeds, reply.view) == []
+    description = reply.embeds[0].description or ""
+    shown = re.findall(r"^\*\*(\d+)\. ", description, flags=re.M)
+    more = re.search(r"…and (\d+) more\.", description)
+    assert len(shown) + (int(more.group(1)) if more else 0) == 25  # every paper is listed or counted
+    assert len(shown) >= 10
+
+
+async def test_digest_of_25_absurd_papers_fits(discord_limits: Limits) -> None:
+    from recommender.views import DigestDraft
+
+    picks = [fake_pick(n, title="T" * 1000) for n in range(1, 26)]
+    draft = DigestDraft(Target.channel(20, 10), date(2026, 7, 1), picks, ["topic " * 16] * 25)
+    reply = digest_reply(draft, "G" * 100)
+    assert discord_limits(reply.content, reply.embeds, reply.view) == []
+    description = reply.embeds[0].description or ""
+    shown = len(re.findall(r"^\*\*(\d+)\. ", description, flags=re.M))
+    assert f"…and {25 - shown} more." in description
+    assert "and 15 more" in (reply.embeds[0].footer.text or "")  # 25 topics: 10 named
+
+
+async def test_empty_digest_shows_the_note(discord_limits: Limits) -> None:
+    from recommender.views import DigestDraft
+
+    draft = DigestDraft(Target.user(1), date(2026, 7, 1), [], [], note="No topics to match yet.")
+    reply = digest_reply(draft)
+    assert reply.embeds[0].description == "No topics to match yet." and reply.view is None
+    assert reply.embeds[0].title == "📬 Your paper picks — Wed 01 Jul 2026"
+    assert discord_limits(reply.content, reply.embeds) == []
+
+
+def test_fit_embeds_keeps_within_count_and_total() -> None:
+    embeds = [formatting.recommendation_embed(fake_pick(n, title="T" * 1000, authors=500), n) for n in range(1, 15)]
+    kept = formatting.fit_embeds(embeds)
+    assert 1 <= len(kept) <= formatting.EMBEDS_PER_MESSAGE
+    assert formatting.embeds_size(kept) <= formatting.EMBED_TOTAL_MAX
+    assert kept == embeds[: len(kept)]  # the best picks stay, in order
+
+
+async def test_other_embeds_fit(discord_limits: Limits) -> None:
+    papers = [fake_pick(n, title="R" * 1000).paper for n in range(1, 200)]
+    assert discord_limits(None, [formatting.reading_list_embed(papers)]) == []
+    assert formatting.reading_list_embed(papers).title == "📚 Reading list (199)"
+    assert discord_limits(None, [formatting.topics_embed(["x" * 100] * 25)]) == []
+    assert discord_limits(None, [formatting.paper_embed(papers[0], heading="H" * 1000)]) == []
+    conf = DigestSettings(10, 20, "08:00", "America/Argentina/ComodRivadavia", "mon,tue,wed,thu,fri", 25, True)
+    assert discord_limits(None, [formatting.settings_embed(conf, "<#20>")]) == []
+
+
+async def test_help_and_stats_fit(service: PaperService, discord_limits: Limits) -> None:
+    for name in ("help", "stats"):
+        reply = await invoke(ctx(service), name)
+        assert discord_limits(reply.content, reply.embeds, reply.view) == []
+    help_text = (await invoke(ctx(service), "help")).embeds[0].description or ""
+    assert "`/subscribe`" in help_text and "`/digest channel`" in help_text
+
+
+def test_truncate_and_authors() -> None:
+    assert formatting.truncate("abc", 3) == "abc"
+    assert formatting.truncate("abcd", 3) == "ab…"
+    assert formatting.authors_line([]) == "Unknown authors"
+    assert formatting.authors_line(["A", "B", "C"]) == "A, B, C"
+    assert formatting.authors_line(["A", "B", "C", "D"]) == "A, B, C et al. (4 authors)"
+
+
+def test_embeds_are_valid_discord_payloads() -> None:
+    embed = formatting.recommendation_embed(fake_pick(1), 1)
+    data = embed.to_dict()
+    assert data["url"] == "https://arxiv.org/abs/2607.00001"
+    assert isinstance(discord.Embed.from_dict(data), discord.Embed)
+
+
+async def test_the_limit_checker_itself_catches_overflows(discord_limits: Limits) -> None:
+    # Guard against a checker that can't fail: each broken limit is reported.
+    too_long = discord.Embed(title="t" * 257, description="d" * 4097)
+    too_long.add_field(name="n", value="v" * 1025)
+    too_long.set_footer(text="f" * 2049)
+    problems = discord_limits("c" * 2001, [too_long])
+    assert len(problems) == 6, problems
+    many = [discord.Embed(description="d" * 4000) for _ in range(11)]
+    assert any("11 embeds" in p for p in discord_limits(None, many))
+    assert any("total" in p for p in discord_limits(None, many))
+    view = discord.ui.View()
+    view.add_item(discord.ui.Button(label="x", custom_id="c" * 101))
+    assert discord_limits(None, [], view) == ["custom id of 101 characters"]

@@ -1,0 +1,269 @@
+"""Shared fixtures for the whole test suite.
+
+* `backend` / `db_url` / `db`: a fresh, migrated database per test, on SQLite
+  (a file in the test's tmp dir, always) and on PostgreSQL (a throwaway database
+  `pb_<random>` on the server named by PAPERBOT_TEST_DATABASE_URL, created with
+  AUTOCOMMIT and dropped afterwards; skipped with a message when that variable is
+  not set). `blank_db_url` is a database nothing has touched yet (for migrations).
+* `settings`: `recommender.config.Settings` built from explicit values only, so a
+  developer's `.env` or PAPERBOT_* environment variables cannot leak in.
+* `service`: a started `PaperService` holding the bundled demo corpus (3,000 real
+  arXiv papers) with its TF-IDF index. Seeding and fitting take seconds, so each
+  backend is seeded once per session into a template (a SQLite file, a PostgreSQL
+  template database) and every test gets its own copy of it and of the index file
+  (the fitted index object itself is shared read-only, so it is not re-read).
+* `bare_service`: a started `PaperService` on an empty database (no demo corpus).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from recommender.config import Settings
+from recommender.index import INDEX_FILE, PaperIndex
+from recommender.ingest.runner import IngestReport
+from recommender.service import PaperService
+from recommender.storage.db import Database
+
+PG_ENV = "PAPERBOT_TEST_DATABASE_URL"
+PG_SKIP = f"{PG_ENV} not set: PostgreSQL tests skipped"
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+DB_FILE = "paperbot.db"
+
+
+# -- settings ------------------------------------------------------------------
+
+
+def make_settings(data_dir: Path, database_url: str | None = None, **overrides: Any) -> Settings:
+    """Settings from explicit values only: every field is passed, and `.env` is not read.
+
+    Init arguments beat environment variables in pydantic-settings, so passing
+    every field (defaults included) means nothing from the environment is used.
+    """
+    values: dict[str, Any] = {
+        name: field.get_default(call_default_factory=True) for name, field in Settings.model_fields.items()
+    }
+    values.update(data_dir=data_dir, database_url=database_url, discord_token=None)
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+# -- PostgreSQL: throwaway databases on the test server -----------------------
+
+
+def _pg_url(base: str, name: str) -> str:
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def create_pg_database(admin: Engine, template: str | None = None) -> str:
+    name = f"pb_{secrets.token_hex(6)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    return name
+
+
+def drop_pg_database(admin: Engine, name: str) -> None:
+    with admin.connect() as conn:
+        conn.execute(
+            text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name AND pid <> pg_backend_pid()"),
+            {"name": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+
+
+@pytest.fixture(scope="session")
+def pg_base_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(PG_SKIP)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_admin(pg_base_url: str) -> Iterator[Engine]:
+    """An AUTOCOMMIT engine on the server's maintenance database, for CREATE/DROP DATABASE."""
+    engine = create_engine(pg_base_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except OperationalError as exc:  # the variable is set, so the server must be there
+        pytest.fail(f"{PG_ENV} is set but PostgreSQL is unreachable: {exc.orig}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_database(pg_admin: Engine, pg_base_url: str) -> Iterator[str]:
+    """URL of an empty throwaway PostgreSQL database, dropped afterwards."""
+    name = create_pg_database(pg_admin)
+    yield _pg_url(pg_base_url, name)
+    drop_pg_database(pg_admin, name)
+
+
+# -- the seeded templates ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """A database holding the demo corpus, and the index file fitted on it."""
+
+    url: str
+    index_file: Path
+    index: PaperIndex
+    report: IngestReport
+    pg_name: str | None = None
+
+    @property
+    def sqlite_file(self) -> Path:
+        return Path(make_url(self.url).database or "")
+
+
+def _seed(data_dir: Path, url: str) -> tuple[IngestReport, Path, PaperIndex]:
+    service = PaperService(make_settings(data_dir, url))
+    report = service.start()
+    index = service.index()
+    assert report is not None and report.new > 0 and index is not None, "the demo corpus did not seed"
+    if service.db.backend == "sqlite":
+        with service.db.engine.connect() as conn:  # fold the WAL into the main file before copying
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    service.close()
+    return report, service.index_store.path, index
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    data_dir = tmp_path_factory.mktemp("seeded-sqlite")
+    url = f"sqlite:///{data_dir / DB_FILE}"
+    report, index_file, index = _seed(data_dir, url)
+    return Seeded(url, index_file, index, report)
+
+
+@pytest.fixture(scope="session")
+def seeded_postgres(pg_admin: Engine, pg_base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    name = create_pg_database(pg_admin)
+    url = _pg_url(pg_base_url, name)
+    try:
+        report, index_file, index = _seed(tmp_path_factory.mktemp("seeded-postgres"), url)
+        yield Seeded(url, index_file, index, report, name)
+    finally:
+        drop_pg_database(pg_admin, name)
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(pg_admin: Engine, pg_base_url: str) -> Iterator[str]:
+    """Name of a migrated, empty template database (copying it beats migrating per test)."""
+    name = create_pg_database(pg_admin)
+    try:
+        database = Database(_pg_url(pg_base_url, name))
+        database.upgrade()
+        database.dispose()
+        yield name
+    finally:
+        drop_pg_database(pg_admin, name)
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database with SQLite's backup API (safe even if `source` is open)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+# -- per-test databases and services -------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgres" and not os.environ.get(PG_ENV):
+        pytest.skip(PG_SKIP)
+    return str(request.param)
+
+
+@pytest.fixture
+def blank_db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database nothing has been done to: a SQLite path with no file, an empty PostgreSQL database."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'blank' / DB_FILE}"
+        return
+    admin: Engine = request.getfixturevalue("pg_admin")
+    name = create_pg_database(admin)
+    yield _pg_url(request.getfixturevalue("pg_base_url"), name)
+    drop_pg_database(admin, name)
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
+    """A new database for this test: empty (SQLite: new file; PostgreSQL: a copy of a
+    migrated template), or a copy of the seeded template when the test uses `service`."""
+    seeded: Seeded | None = request.getfixturevalue(f"seeded_{backend}") if "service" in request.fixturenames else None
+    if backend == "sqlite":
+        path = tmp_path / DB_FILE
+        if seeded is not None:
+            copy_sqlite(seeded.sqlite_file, path)
+        yield f"sqlite:///{path}"
+        return
+    admin: Engine = request.getfixturevalue("pg_admin")
+    template = seeded.pg_name if seeded else request.getfixturevalue("migrated_postgres")
+    name = create_pg_database(admin, template=template)
+    yield _pg_url(request.getfixturevalue("pg_base_url"), name)
+    drop_pg_database(admin, name)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str) -> Settings:
+    return make_settings(tmp_path, db_url)
+
+
+@pytest.fixture
+def service(request: pytest.FixtureRequest, settings: Settings, db: Database, backend: str) -> Iterator[PaperService]:
+    """A started PaperService on a copy of the demo corpus (3,000 real arXiv papers)."""
+    seeded: Seeded = request.getfixturevalue(f"seeded_{backend}")
+    index_file = settings.index_dir / INDEX_FILE
+    index_file.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(seeded.index_file, index_file)
+    copied = index_file.stat().st_ino
+    svc = PaperService(settings, db)
+    # Hand the store the index already in memory for the template (never mutated:
+    # refreshes build new PaperIndex objects), as if it had just read the copy.
+    svc.index_store._index = seeded.index
+    svc.index_store._loaded_mtime = index_file.stat().st_mtime
+    assert svc.start() is None, "the copied database should not be seeded again"
+    # The copied index matches the copied database, so nothing may be refitted
+    # (a refit would rewrite the file and cost seconds in every test).
+    assert index_file.stat().st_ino == copied, "the index was rebuilt instead of loaded from disk"
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def bare_service(settings: Settings, db: Database) -> Iterator[PaperService]:
+    """A started PaperService on an empty database (no demo corpus, no index)."""
+    svc = PaperService(settings, db)
+    svc.start(seed=False)
+    yield svc
+    svc.close()

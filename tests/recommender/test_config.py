@@ -1,0 +1,146 @@
+"""Settings: defaults, environment and `.env`, and clear errors for bad values."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from recommender.config import WEEKDAYS, Settings, check_timezone, parse_hhmm, parse_weekdays
+from recommender.errors import PaperbotError
+from recommender.service import PaperService
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No PAPERBOT_* / DISCORD_TOKEN variables and an empty working directory (no .env)."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith("PAPERBOT_") or name == "DISCORD_TOKEN":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def error_text(**values: object) -> str:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, **values)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("08:30", time(8, 30)), ("8:30", time(8, 30)), (" 23:59 ", time(23, 59)), ("00:00", time(0, 0))],
+)
+def test_parse_hhmm(raw: str, expected: time) -> None:
+    assert parse_hhmm(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["24:00", "12:60", "8.30", "0830", "8:3", "noon", "", "-1:00", "08:30:00"])
+def test_parse_hhmm_rejects_bad_times(raw: str) -> None:
+    with pytest.raises(ValueError, match="HH:MM"):
+        parse_hhmm(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("mon-fri", WEEKDAYS[:5]),
+        ("daily", WEEKDAYS),
+        ("*", WEEKDAYS),
+        ("", WEEKDAYS),
+        ("mon,wed,fri", ("mon", "wed", "fri")),
+        ("Fri, Mon", ("mon", "fri")),
+        ("fri-mon", ("mon", "fri", "sat", "sun")),  # ranges wrap around the weekend
+        ("sat-sun", ("sat", "sun")),
+        ("monday, Wednesday", ("mon", "wed")),
+        ("tues,thurs", ("tue", "thu")),
+    ],
+)
+def test_parse_weekdays(raw: str, expected: tuple[str, ...]) -> None:
+    assert parse_weekdays(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["funday", "mon-funday", "weekdays", "1-5", "monkey", "sunshine", "wedding"])
+def test_parse_weekdays_rejects_non_days(raw: str) -> None:
+    with pytest.raises(ValueError, match="weekday"):
+        parse_weekdays(raw)
+
+
+def test_check_timezone() -> None:
+    assert check_timezone("Europe/Berlin") == "Europe/Berlin"
+    for bad in ("Mars/Olympus_Mons", "CEST+2", "", "../../etc/passwd"):
+        with pytest.raises(ValueError, match="IANA time zone"):
+            check_timezone(bad)
+
+
+def test_defaults(clean_env: Path) -> None:
+    settings = Settings(_env_file=None)
+    assert settings.discord_token is None
+    assert settings.data_dir == Path("paperbot-data")
+    assert settings.db_url == f"sqlite:///{(clean_env / 'paperbot-data' / 'paperbot.db').resolve()}"
+    assert settings.index_dir == Path("paperbot-data") / "index"
+    assert (settings.digest_time, settings.digest_timezone) == ("08:00", "UTC")
+
+
+def test_bad_values_are_clear_errors(clean_env: Path) -> None:
+    assert "HH:MM" in error_text(digest_time="25:00")
+    assert "IANA time zone" in error_text(digest_timezone="Mars/Olympus_Mons")
+    assert "weekday" in error_text(digest_weekdays="funday")
+    assert "log level must be" in error_text(log_level="chatty")
+    assert "digest_size" in error_text(digest_size=0)
+    assert "recommend_size" in error_text(recommend_size=11)
+    assert "min_score" in error_text(min_score=1.5)
+
+
+def test_environment_and_dotenv(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (clean_env / ".env").write_text(
+        "DISCORD_TOKEN=from-dotenv-token\nPAPERBOT_DIGEST_TIME=07:15\nPAPERBOT_LOG_LEVEL=debug\n", encoding="utf-8"
+    )
+    settings = Settings()
+    assert settings.discord_token is not None and settings.discord_token.get_secret_value() == "from-dotenv-token"
+    assert "from-dotenv-token" not in repr(settings)  # a secret, never printed
+    assert (settings.digest_time, settings.log_level) == ("07:15", "DEBUG")
+
+    monkeypatch.setenv("PAPERBOT_DIGEST_TIME", "09:45")  # the environment wins over .env
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", "postgresql+psycopg://u@h/db")
+    settings = Settings()
+    assert settings.digest_time == "09:45"
+    assert settings.db_url == "postgresql+psycopg://u@h/db"
+
+    monkeypatch.setenv("PAPERBOT_DIGEST_TIMEZONE", "Nowhere/Special")
+    with pytest.raises(ValidationError, match="IANA time zone"):
+        Settings()
+
+
+def test_explicit_values_beat_the_environment(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the test fixtures rely on: init arguments win over PAPERBOT_* variables.
+    monkeypatch.setenv("PAPERBOT_MIN_SCORE", "0.9")
+    monkeypatch.setenv("DISCORD_TOKEN", "leaked-token-value")
+    settings = Settings(_env_file=None, min_score=0.05, discord_token=None)
+    assert (settings.min_score, settings.discord_token) == (0.05, None)
+
+
+def test_server_digest_settings_are_validated(bare_service: PaperService) -> None:
+    conf = bare_service.configure_digest(5, channel_id=50, time="7:05", timezone=" Europe/Berlin ", weekdays="Mon-Fri")
+    assert (conf.channel_id, conf.time, conf.timezone, conf.weekdays, conf.enabled) == (50, "07:05", "Europe/Berlin", "mon-fri", True)
+    for change, fragment in (
+        ({"time": "25:61"}, "HH:MM"),
+        ({"timezone": "Atlantis/Capital"}, "IANA time zone"),
+        ({"weekdays": "someday"}, "weekday"),
+        ({"size": 0}, "between 1 and 25"),
+        ({"size": 26}, "between 1 and 25"),
+    ):
+        with pytest.raises(PaperbotError, match=fragment):
+            bare_service.configure_digest(5, **change)
+    assert bare_service.digest_settings(5) == conf  # nothing changed by the failed attempts
+    # A long but valid day list is stored so that it still parses (the column holds 40 characters).
+    long_days = bare_service.configure_digest(5, weekdays="Monday, Tuesday, Wednesday, Thursday, Friday, Saturday")
+    assert parse_weekdays(long_days.weekdays) == WEEKDAYS[:6]
+    off = bare_service.configure_digest(5, enabled=False)
+    assert not off.enabled and bare_service.scheduled_digests() == []
+    on = bare_service.configure_digest(5, channel_id=51)
+    assert on.enabled and [c.guild_id for c in bare_service.scheduled_digests()] == [5]

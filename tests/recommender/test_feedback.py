@@ -1,0 +1,105 @@
+"""Likes, saves, dismissals and the reading list, on real papers of the demo corpus."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from recommender.errors import PaperbotError, UnknownPaper
+from recommender.service import PaperService
+from recommender.storage.models import Feedback, Paper
+
+USER = 501
+
+
+def paper_ids(service: PaperService, n: int) -> list[str]:
+    with service.db.session() as s:
+        return list(s.scalars(select(Paper.id).order_by(Paper.published.desc(), Paper.id).limit(n)))
+
+
+def feedback_rows(service: PaperService, user: int = USER) -> set[tuple[str, str]]:
+    with service.db.session() as s:
+        return set(tuple(r) for r in s.execute(select(Feedback.paper_id, Feedback.kind).where(Feedback.user_id == user)).all())
+
+
+def test_like_is_recorded_once(service: PaperService) -> None:
+    (pid,) = paper_ids(service, 1)
+    view, changed = service.like(USER, pid)
+    assert changed and view.id == pid and view.title
+    view, changed = service.like(USER, pid)
+    assert not changed
+    assert feedback_rows(service) == {(pid, "like")}
+
+
+def test_like_and_dismiss_cancel_each_other(service: PaperService) -> None:
+    (pid,) = paper_ids(service, 1)
+    service.like(USER, pid)
+    service.dismiss(USER, pid)
+    assert feedback_rows(service) == {(pid, "dismiss")}
+    service.like(USER, pid)
+    assert feedback_rows(service) == {(pid, "like")}
+
+
+def test_save_puts_the_paper_on_the_reading_list_and_dismiss_takes_it_off(service: PaperService) -> None:
+    first, second = paper_ids(service, 2)
+    service.save(USER, first)
+    service.save(USER, second)
+    assert [p.id for p in service.reading_list(USER)] == [second, first]  # newest first
+    assert service.reading_list(USER + 1) == []
+    service.dismiss(USER, first)
+    assert [p.id for p in service.reading_list(USER)] == [second]
+    assert feedback_rows(service) == {(first, "dismiss"), (second, "save")}
+    # Saving a dismissed paper un-dismisses it.
+    service.save(USER, first)
+    assert feedback_rows(service) == {(first, "save"), (second, "save")}
+
+
+def test_unsave(service: PaperService) -> None:
+    (pid,) = paper_ids(service, 1)
+    service.save(USER, pid)
+    assert service.unsave(USER, pid).id == pid
+    assert service.reading_list(USER) == []
+    assert feedback_rows(service) == set()
+    with pytest.raises(PaperbotError, match="not on your reading list"):
+        service.unsave(USER, pid)
+
+
+def test_any_id_form_finds_the_paper(service: PaperService) -> None:
+    (pid,) = paper_ids(service, 1)
+    for form in (pid, f"arXiv:{pid}v3", f"https://arxiv.org/abs/{pid}v1", f"https://arxiv.org/pdf/{pid}.pdf", f" {pid} "):
+        assert service.paper(form).id == pid
+    service.like(USER, f"https://arxiv.org/abs/{pid}v2")
+    assert feedback_rows(service) == {(pid, "like")}
+
+
+@pytest.mark.parametrize("raw", ["2401.99999", "arXiv:2401.99999v2", "not-a-paper", "x" * 5000])
+def test_unknown_paper_is_a_clear_error_and_stores_nothing(service: PaperService, raw: str) -> None:
+    users_before = service.stats()["users"]
+    with pytest.raises(UnknownPaper) as caught:
+        service.like(USER, raw)
+    message = str(caught.value)
+    assert message.startswith("No paper `") and "in the library" in message
+    assert len(message) < 200  # a long id is shortened, not echoed
+    assert feedback_rows(service) == set()
+    assert service.stats()["users"] == users_before  # the failed command left no trace
+
+
+def test_empty_paper_id(service: PaperService) -> None:
+    with pytest.raises(UnknownPaper, match="Give a paper id"):
+        service.save(USER, "   ")
+
+
+def test_unknown_feedback_kind(service: PaperService) -> None:
+    (pid,) = paper_ids(service, 1)
+    with pytest.raises(PaperbotError, match="like, save, dismiss"):
+        service.feedback(USER, pid, "love")
+
+
+def test_feedback_counts_in_stats(service: PaperService) -> None:
+    a, b, c = paper_ids(service, 3)
+    service.like(USER, a)
+    service.save(USER, b)
+    service.dismiss(USER + 1, c)
+    stats = service.stats()
+    assert stats["feedback"] == 3
+    assert stats["users"] == 2

@@ -1,0 +1,172 @@
+"""The TF-IDF index: persisted, not refitted per request, refreshed after ingestion."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from recommender.index import IndexStore, PaperIndex
+from recommender.ingest.runner import ingest
+from recommender.papers import PaperRecord
+from recommender.service import PaperService
+from recommender.storage.models import Paper
+from recommender.views import Target
+
+GNN = "graph neural networks"
+
+
+def file_id(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_ino, st.st_mtime_ns
+
+
+def newest_day(service: PaperService) -> str:
+    with service.db.session() as s:
+        return s.scalar(select(func.max(Paper.published))).isoformat()
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def synthetic(n: int, start: int = 0) -> list[dict[str, Any]]:
+    words = ["graph", "neural", "speech", "protein", "diffusion", "robot", "quantum", "market"]
+    return [
+        {
+            "id": f"2607.{10000 + i:05d}",
+            "title": f"{words[i % 8]} {words[(i + 3) % 8]} study {i}",
+            "abstract": f"We study {words[i % 8]} and {words[(i + 5) % 8]} methods in depth.",
+            "published": "2026-07-01",
+        }
+        for i in range(start, start + n)
+    ]
+
+
+def test_index_is_persisted_and_a_new_store_loads_it(service: PaperService) -> None:
+    index = service.index()
+    assert index is not None and len(index) == service.stats()["papers"]
+    path = service.index_store.path
+    assert path.is_file()
+    before = file_id(path)
+
+    other = IndexStore(service.db, service.settings.index_dir)  # e.g. the CLI next to the running bot
+    assert other.size == 0
+    loaded = other.get()
+    assert loaded is not None and loaded is not index
+    assert loaded.ids.tolist() == index.ids.tolist()
+    assert loaded.terms.tolist() == index.terms.tolist()
+    assert (loaded.matrix != index.matrix).nnz == 0
+    assert file_id(path) == before  # loaded, not refitted and rewritten
+
+
+def test_requests_do_not_refit(service: PaperService) -> None:
+    service.subscribe(Target.user(1, 5), GNN)
+    index = service.index()
+    before = file_id(service.index_store.path)
+    for _ in range(3):
+        assert service.recommend(1).picks
+    service.compose_personal_digest(1)
+    service.compose_digest_for_channel(9, 5)
+    assert service.index() is index
+    assert file_id(service.index_store.path) == before
+
+
+def test_ingested_papers_become_recommendable_incrementally(service: PaperService, tmp_path: Path) -> None:
+    old = service.index()
+    assert old is not None
+    paper = {
+        "id": "2607.00001",
+        "title": "Graph neural networks: message passing graph neural networks on graphs",
+        "abstract": "Graph neural networks (GNNs) learn on graphs. We study graph neural networks.",
+        "published": newest_day(service),
+    }
+    report = service.ingest_file(write_jsonl(tmp_path / "new.jsonl", [paper]))
+    assert report.new == 1
+
+    index = service.index()
+    assert index is not None and index is not old
+    assert len(index) == len(old) + 1 and "2607.00001" in index.row
+    # An incremental update: same vocabulary, no refit for one new paper.
+    assert index.fitted_docs == old.fitted_docs
+    assert index.terms.tolist() == old.terms.tolist()
+
+    service.subscribe(Target.user(3), GNN)
+    assert "2607.00001" in [r.paper.id for r in service.recommend(3).picks]
+
+    # What was written is what another process loads.
+    fresh = IndexStore(service.db, service.settings.index_dir).get()
+    assert fresh is not None and len(fresh) == len(index)
+
+
+def test_a_newer_version_replaces_the_papers_vector(service: PaperService, tmp_path: Path) -> None:
+    service.subscribe(Target.user(4), GNN)
+    top = service.recommend(4).picks[0].paper
+    size = len(service.index() or [])
+    rewritten = {
+        "id": f"{top.id}v9",
+        "title": "Tone-conditioned speech recognition for low-resource languages",
+        "abstract": "Automatic speech recognition (ASR) for accented speech, with speech recognition benchmarks.",
+    }
+    assert service.ingest_file(write_jsonl(tmp_path / "v9.jsonl", [rewritten])).updated == 1
+    assert len(service.index() or []) == size  # replaced, not added
+    assert top.id not in [r.paper.id for r in service.recommend(4, limit=10).picks]
+    assert top.id in [r.paper.id for r in service.recommend(4, topic="speech recognition").picks]
+
+
+def test_refit_once_much_of_the_corpus_is_new(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(10)))
+    first = bare_service.index()
+    assert first is not None and (len(first), first.fitted_docs) == (10, 10)
+
+    bare_service.ingest_file(write_jsonl(tmp_path / "b.jsonl", synthetic(1, start=10)))
+    small = bare_service.index()
+    assert small is not None and (len(small), small.fitted_docs) == (11, 10)  # 10% new: updated
+
+    bare_service.ingest_file(write_jsonl(tmp_path / "c.jsonl", synthetic(3, start=11)))
+    refit = bare_service.index()
+    assert refit is not None and (len(refit), refit.fitted_docs) == (14, 14)  # >20% new: refitted
+
+    full = bare_service.index_store.refresh(full=True)
+    assert full is not None and full.fitted_docs == 14 and full is not refit
+
+
+def test_a_store_picks_up_a_file_rewritten_by_another_process(service: PaperService, tmp_path: Path) -> None:
+    bot_store = IndexStore(service.db, service.settings.index_dir)
+    assert bot_store.get() is not None
+    size = bot_store.size
+    service.ingest_file(write_jsonl(tmp_path / "one.jsonl", synthetic(1)))  # the CLI ingests and rewrites
+    written = file_id(bot_store.path)
+    index = bot_store.get()
+    assert index is not None and len(index) == size + 1
+    assert file_id(bot_store.path) == written  # read the other process's file, did not rebuild
+
+
+def test_a_stale_file_is_brought_up_to_date(service: PaperService) -> None:
+    size = len(service.index() or [])
+    # Papers land without the service (another process that does not refresh the index).
+    record = PaperRecord(id="2607.00002", title="Graph neural networks everywhere", abstract="GNN.", source="file")
+    ingest(service.db, "file", [("line 1", record)])
+    store = IndexStore(service.db, service.settings.index_dir)
+    index = store.get()
+    assert index is not None and len(index) == size + 1 and "2607.00002" in index.row
+
+
+def test_a_corrupt_file_is_rebuilt(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(5)))
+    path = bare_service.index_store.path
+    path.write_bytes(b"\x00 not a joblib file \xff")
+    index = IndexStore(bare_service.db, bare_service.settings.index_dir).get()
+    assert isinstance(index, PaperIndex) and len(index) == 5
+    assert IndexStore(bare_service.db, bare_service.settings.index_dir).get() is not None  # the rebuilt file loads
+    assert os.path.getsize(path) > 100
+
+
+def test_no_papers_no_index(bare_service: PaperService) -> None:
+    assert bare_service.index() is None
+    assert not bare_service.index_store.path.exists()
+    assert bare_service.stats()["index_papers"] == 0

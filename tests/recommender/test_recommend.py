@@ -1,0 +1,217 @@
+"""Recommender sanity on the real papers of the bundled demo corpus.
+
+No expected titles are written down here: every assertion checks the picks
+against the papers' own text or against the index.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from recommender.profiles import LIKES_LABEL
+from recommender.service import PaperService
+from recommender.storage.models import Paper
+from recommender.text import InvalidTopic, paper_text
+from recommender.views import PaperView, Recommendation, Target
+
+USER = 77
+GNN = "graph neural networks"
+SPEECH = "speech recognition"
+
+
+def text_of(paper: PaperView) -> str:
+    return f"{paper.title} {paper.abstract}".lower()
+
+
+def mentions(paper: PaperView, *words: str) -> bool:
+    text = text_of(paper)
+    return any(re.search(rf"\b{w}", text) for w in words)
+
+
+def grams(service: PaperService, text: str) -> set[str]:
+    """The terms the index's own analyzer finds in a text."""
+    index = service.index()
+    assert index is not None
+    return set(index.vectorizer.build_analyzer()(text))
+
+
+def cosine(service: PaperService, a: str, b: str) -> float:
+    index = service.index()
+    assert index is not None
+    ra, rb = index.row[a], index.row[b]
+    return float((index.matrix[ra] @ index.matrix[rb].T).toarray()[0, 0])
+
+
+def test_graph_neural_networks_puts_graph_papers_on_top(service: PaperService) -> None:
+    service.subscribe(Target.user(USER), GNN)
+    result = service.recommend(USER)
+    picks = result.picks
+    assert len(picks) == service.settings.recommend_size == 5
+    on_graphs = [r for r in picks if mentions(r.paper, "graph", "gnn")]
+    assert len(on_graphs) >= 4, [r.paper.title for r in picks]
+    assert all(r.matched == GNN for r in picks)
+    assert [r.score for r in picks] == sorted((r.score for r in picks), reverse=True)
+    assert all(r.score > service.settings.min_score for r in picks)
+    assert result.candidates == service.stats()["papers"]  # the whole demo corpus is recent enough
+    assert result.note is None
+
+
+def test_explanation_terms_occur_in_the_paper_and_the_topic(service: PaperService) -> None:
+    service.subscribe(Target.user(USER), GNN)
+    service.subscribe(Target.user(USER), SPEECH)
+    picks = service.recommend(USER, limit=10).picks
+    assert picks
+    for rec in picks:
+        assert rec.terms, rec.paper.title
+        in_paper = grams(service, paper_text(rec.paper.title, rec.paper.abstract))
+        in_topic = grams(service, rec.matched)
+        for term in rec.terms:
+            assert term in in_paper, (term, rec.paper.title)
+            assert term in in_topic, (term, rec.matched)
+        assert f"matches **{rec.matched}**" in rec.why and rec.terms[0] in rec.why
+
+
+def test_a_second_unrelated_topic_gets_its_own_picks(service: PaperService) -> None:
+    service.subscribe(Target.user(USER), GNN)
+    service.subscribe(Target.user(USER), SPEECH)
+    picks = service.recommend(USER, limit=10).picks
+    by_topic: dict[str, list[Recommendation]] = {}
+    for rec in picks:
+        by_topic.setdefault(rec.matched, []).append(rec)
+    assert set(by_topic) == {GNN, SPEECH}
+    assert len(by_topic[SPEECH]) >= 3
+    assert all(mentions(r.paper, "speech") for r in by_topic[SPEECH]), [r.paper.title for r in by_topic[SPEECH]]
+    assert sum(mentions(r.paper, "graph", "gnn") for r in by_topic[GNN]) >= len(by_topic[GNN]) - 1
+    # Each pick is labelled with the topic it is closest to.
+    index = service.index()
+    assert index is not None
+    vectors = dict(zip((GNN, SPEECH), index.embed([GNN, SPEECH])))
+    for rec in picks:
+        row = index.matrix[index.row[rec.paper.id]]
+        sims = {t: float((v @ row.T).toarray()[0, 0]) for t, v in vectors.items()}
+        assert max(sims, key=sims.get) == rec.matched  # type: ignore[arg-type]
+        assert rec.score == pytest.approx(sims[rec.matched], abs=1e-5)
+
+
+def test_topic_option_limits_picks_to_that_topic(service: PaperService) -> None:
+    service.subscribe(Target.user(USER), GNN)
+    picks = service.recommend(USER, topic="  Speech   Recognition ").picks
+    assert picks and all(r.matched == "Speech Recognition" for r in picks)
+    assert all(mentions(r.paper, "speech") for r in picks)
+    with pytest.raises(InvalidTopic):
+        service.recommend(USER, topic="x" * 10_000)
+
+
+def test_liked_papers_bring_their_neighbours_with_an_explanation(service: PaperService) -> None:
+    seed = service.recommend(USER, topic=GNN).picks[0].paper  # a real GNN paper
+    service.like(USER, seed.id)
+    result = service.recommend(USER)  # no topics: the likes alone drive the picks
+    picks = result.picks
+    assert len(picks) == 5
+    assert seed.id not in {r.paper.id for r in picks}  # not recommended back
+    for rec in picks:
+        assert rec.matched == LIKES_LABEL
+        assert rec.similar_to is not None and rec.similar_to.id == seed.id
+        assert f"similar to “{seed.title}”" in rec.why
+        shared = grams(service, paper_text(seed.title, seed.abstract))
+        assert rec.terms and set(rec.terms) <= shared
+    # The neighbours really are the nearest papers: more similar than 99% of the corpus.
+    index = service.index()
+    assert index is not None
+    all_sims = (index.matrix @ index.matrix[index.row[seed.id]].T).toarray().ravel()
+    threshold = np.quantile(all_sims, 0.99)
+    assert all(cosine(service, seed.id, r.paper.id) >= threshold for r in picks)
+
+
+def test_each_liked_pick_names_its_closest_liked_paper(service: PaperService) -> None:
+    gnn = service.recommend(USER, topic=GNN).picks[0].paper
+    speech = service.recommend(USER, topic=SPEECH).picks[0].paper
+    service.like(USER, gnn.id)
+    service.save(USER, speech.id)  # a save counts as interest too
+    picks = service.recommend(USER, limit=10).picks
+    assert picks and all(r.matched == LIKES_LABEL for r in picks)
+    names = {r.similar_to.id for r in picks if r.similar_to}
+    assert names == {gnn.id, speech.id}
+    for rec in picks:
+        to_gnn, to_speech = cosine(service, rec.paper.id, gnn.id), cosine(service, rec.paper.id, speech.id)
+        assert rec.similar_to is not None
+        assert rec.similar_to.id == (gnn.id if to_gnn >= to_speech else speech.id)
+
+
+def test_topic_option_leaves_likes_out(service: PaperService) -> None:
+    liked = service.recommend(USER, topic=GNN).picks[0].paper
+    service.like(USER, liked.id)
+    assert {r.matched for r in service.recommend(USER).picks} == {LIKES_LABEL}
+    # --topic is about that topic only: the likes stay out of it (but stay excluded).
+    picks = service.recommend(USER, topic=GNN, limit=10).picks
+    assert {r.matched for r in picks} == {GNN}
+    assert liked.id not in {r.paper.id for r in picks}
+
+
+def test_dismissed_papers_are_excluded_and_their_neighbours_sink(service: PaperService) -> None:
+    service.subscribe(Target.user(USER), GNN)
+    before = service.recommend(USER, limit=10).picks
+    dismissed = before[0].paper.id
+    service.dismiss(USER, dismissed)
+    after = {r.paper.id: r.score for r in service.recommend(USER, limit=10).picks}
+    assert dismissed not in after
+    # A paper like the dismissed one scores lower than it did.
+    for rec in before[1:]:
+        if rec.paper.id in after and cosine(service, dismissed, rec.paper.id) > 0.05:
+            assert after[rec.paper.id] < rec.score
+            break
+    else:
+        pytest.fail("no pick was similar to the dismissed paper")
+
+
+def test_saved_and_liked_papers_are_not_recommended_again(service: PaperService) -> None:
+    service.subscribe(Target.user(USER), GNN)
+    first, second = (r.paper.id for r in service.recommend(USER).picks[:2])
+    service.like(USER, first)
+    service.save(USER, second)
+    ids = {r.paper.id for r in service.recommend(USER, limit=10).picks}
+    assert first not in ids and second not in ids
+
+
+def test_papers_already_delivered_to_the_user_are_excluded(service: PaperService) -> None:
+    service.subscribe(Target.user(USER), GNN)
+    draft = service.compose_personal_digest(USER, day=date(2026, 7, 1))
+    assert draft.picks
+    delivered = {r.paper.id for r in draft.picks}
+    assert service.claim_digest(draft) is not None
+    ids = {r.paper.id for r in service.recommend(USER, limit=10).picks}
+    assert ids and not ids & delivered
+    # Another member still gets them.
+    service.subscribe(Target.user(USER + 1), GNN)
+    assert delivered & {r.paper.id for r in service.recommend(USER + 1, limit=10).picks}
+
+
+def test_window_limits_candidates_to_recent_papers(service: PaperService) -> None:
+    service.subscribe(Target.user(USER), GNN)
+    narrow = PaperService(service.settings.model_copy(update={"recommend_window_days": 1}), service.db)
+    result = narrow.recommend(USER)
+    with service.db.session() as s:
+        newest = s.scalar(select(func.max(Paper.published)))
+        on_newest_day = s.scalar(select(func.count()).where(Paper.published == newest))
+    assert 0 < result.candidates == on_newest_day < service.stats()["papers"]
+    assert all(r.paper.published == newest for r in result.picks)
+
+
+def test_notes_explain_empty_results(service: PaperService) -> None:
+    note = service.recommend(USER).note
+    assert note is not None and "/subscribe" in note
+    service.subscribe(Target.user(USER), "qwxyzzy plorbination")
+    note = service.recommend(USER).note
+    assert note is not None and "None of the words" in note
+    assert service.recommend(USER).picks == []
+
+
+def test_empty_library_says_so(bare_service: PaperService) -> None:
+    bare_service.subscribe(Target.user(USER), GNN)
+    result = bare_service.recommend(USER)
+    assert result.picks == [] and result.note is not None and "library is empty" in result.note

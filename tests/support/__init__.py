@@ -1,0 +1,1 @@
+"""Test support: a real HTTP server with scripted faults."""
