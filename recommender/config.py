@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     recommend_size: int = Field(default=5, ge=1, le=10)
     recommend_window_days: int = Field(default=30, ge=1, le=3650)
     min_score: float = Field(default=0.05, ge=0.0, le=1.0)
+    diversity: float = Field(default=0.3, ge=0.0, le=0.9)
+    recency_half_life_days: float = Field(default=7.0, gt=0, le=365)
 
     seed_demo_corpus: bool = True
     dev_guild_id: int | None = None

@@ -48,13 +48,18 @@ def compose(
     size: int,
     lookback_days: int,
     min_score: float,
+    diversity: float = 0.0,
+    recency_half_life: float | None = None,
 ) -> DigestDraft:
     inputs: ProfileInputs
     if target.kind == "channel":
         inputs = channel_inputs(session, target.id, target.guild_id or 0)
     else:
         inputs = user_inputs(session, target.id)
-    result = recommend(session, index, inputs, limit=size, window_days=lookback_days, min_score=min_score)
+    result = recommend(
+        session, index, inputs, limit=size, window_days=lookback_days, min_score=min_score,
+        diversity=diversity, recency_half_life=recency_half_life,
+    )
     draft = DigestDraft(target, day, result.picks, inputs.topics, candidates=result.candidates)
     if not draft.picks:
         if not inputs.topics and not inputs.liked:

@@ -34,6 +34,8 @@ def recommend(
     window_days: int,
     min_score: float,
     topic: str | None = None,
+    diversity: float = 0.0,
+    recency_half_life: float | None = None,
 ) -> RecommendResult:
     if index is None or len(index) == 0:
         return RecommendResult([], "The library is empty: ingest some papers first (`paperbot ingest`).")
@@ -45,7 +47,7 @@ def recommend(
             [], "You don't follow any topics yet. Start with `/subscribe topic: graph neural networks`."
         )
     rows = candidate_rows(index, window_days, inputs.exclude)
-    picks = rank(index, profile, rows, limit, min_score)
+    picks = rank(index, profile, rows, limit, min_score, diversity=diversity, recency_half_life=recency_half_life)
     result = RecommendResult(hydrate(session, picks), candidates=int(rows.size))
     if not result.picks:
         result.note = "Nothing new matches your interests well enough right now."

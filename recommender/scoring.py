@@ -11,6 +11,8 @@ from recommender.index import PaperIndex
 from recommender.profiles import DISMISS_WEIGHT, Profile
 
 MAX_TERMS = 4
+RECENCY_FLOOR = 0.8  # a paper one half-life old keeps 90 % of its score
+POOL_FACTOR = 5  # MMR re-ranks this many times `limit` best papers
 
 
 @dataclass
@@ -70,25 +72,66 @@ def closest_liked(index: PaperIndex, liked_rows: list[int], row: int) -> int | N
     return liked_rows[int(sims.argmax())]
 
 
+def recency_weight(index: PaperIndex, rows: np.ndarray, half_life_days: float) -> np.ndarray:
+    """1.0 for the newest papers, falling towards RECENCY_FLOOR with age (half-life in days)."""
+    newest = index.newest()
+    dates = index.published[rows]
+    if newest is None or rows.size == 0:
+        return np.ones(rows.size, dtype=np.float32)
+    age = (np.datetime64(newest) - dates).astype("timedelta64[D]").astype(np.float32)
+    age = np.nan_to_num(np.where(np.isnat(dates), half_life_days * 4, age), nan=0.0)
+    decay = np.power(0.5, np.clip(age, 0, None) / half_life_days)
+    return (RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay).astype(np.float32)
+
+
+def diversify(index: PaperIndex, rows: np.ndarray, scores: np.ndarray, limit: int, weight: float) -> np.ndarray:
+    """Maximal marginal relevance: positions into `rows`, trading score for novelty.
+
+    Each next pick maximises (1 - weight) * score - weight * (max cosine to the picks so far).
+    """
+    order = np.argsort(-scores, kind="stable")[: max(limit * POOL_FACTOR, limit)]
+    if weight <= 0 or order.size <= 1:
+        return order[:limit]
+    block = index.matrix[rows[order]]
+    sims = (block @ block.T).toarray()
+    chosen = [0]
+    closest = sims[0].copy()
+    while len(chosen) < min(limit, order.size):
+        mmr = (1 - weight) * scores[order] - weight * closest
+        mmr[chosen] = -np.inf
+        nxt = int(mmr.argmax())
+        chosen.append(nxt)
+        closest = np.maximum(closest, sims[nxt])
+    return order[chosen]
+
+
 def rank(
     index: PaperIndex,
     profile: Profile,
     rows: np.ndarray,
     limit: int,
     min_score: float = 0.0,
+    *,
+    diversity: float = 0.0,
+    recency_half_life: float | None = None,
 ) -> list[Pick]:
-    """The best `limit` papers among `rows` scoring above `min_score`, explained."""
+    """The best `limit` papers among `rows` scoring above `min_score`, explained.
+
+    `diversity` (0..1) spreads picks over different subjects (MMR); `recency_half_life`
+    (days) favours newer papers among equally relevant ones.
+    """
     scores, which = score_rows(index, profile, rows)
     if scores.size == 0:
         return []
-    k = min(limit, scores.size)
-    top = np.argpartition(-scores, k - 1)[:k] if k < scores.size else np.arange(scores.size)
-    top = top[np.argsort(-scores[top], kind="stable")]
+    if recency_half_life:
+        scores = scores * recency_weight(index, rows, recency_half_life)
+    eligible = np.flatnonzero(scores > min_score)
+    if eligible.size == 0:
+        return []
+    top = eligible[diversify(index, rows[eligible], scores[eligible], limit, diversity)]
     picks: list[Pick] = []
     for i in top:
         score = float(scores[i])
-        if score <= min_score:
-            break
         row = int(rows[i])
         sub = profile.subs[int(which[i])]
         pick = Pick(str(index.ids[row]), score, sub.label, sub.kind, top_terms(index, sub.vector, row))
@@ -97,3 +140,29 @@ def rank(
             pick.similar_to = str(index.ids[near]) if near is not None else None
         picks.append(pick)
     return picks
+
+
+def explain(index: PaperIndex, profile: Profile, row: int) -> Pick | None:
+    """How one paper scores against a profile: the sub-profile it matches best, and why."""
+    if profile.empty:
+        return None
+    scores, which = score_rows(index, profile, np.array([row]))
+    sub = profile.subs[int(which[0])]
+    pick = Pick(str(index.ids[row]), float(scores[0]), sub.label, sub.kind, top_terms(index, sub.vector, row, 5))
+    if sub.kind == "likes":
+        near = closest_liked(index, profile.liked_rows, row)
+        pick.similar_to = str(index.ids[near]) if near is not None else None
+    return pick
+
+
+def nearest(index: PaperIndex, query: sp.csr_matrix, limit: int, skip: set[int] | None = None) -> list[tuple[int, float]]:
+    """(row, cosine) of the papers closest to a query vector, best first."""
+    sims = (index.matrix @ query.T).toarray().ravel()
+    for row in skip or ():
+        sims[row] = -1.0
+    k = min(limit, sims.size)
+    if k == 0:
+        return []
+    top = np.argpartition(-sims, k - 1)[:k]
+    top = top[np.argsort(-sims[top], kind="stable")]
+    return [(int(r), float(sims[r])) for r in top if sims[r] > 0]

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from recommender import digests, feedback, guilds, stats, topics, users
+from recommender import digests, explore, feedback, guilds, stats, topics, users
 from recommender.config import Settings
 from recommender.errors import PaperbotError
 from recommender.index import IndexStore, PaperIndex
@@ -24,7 +24,7 @@ from recommender.recommend import recommend
 from recommender.seed import seed_demo
 from recommender.storage.db import Database
 from recommender.text import clean_topic
-from recommender.views import DigestDraft, DigestSettings, PaperView, RecommendResult, Target
+from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation, RecommendResult, Target
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,24 @@ class PaperService:
                 window_days=self.settings.recommend_window_days,
                 min_score=self.settings.min_score,
                 topic=topic,
+                diversity=self.settings.diversity,
+                recency_half_life=self.settings.recency_half_life_days,
             )
+
+    def search(self, query: str, limit: int = 5) -> list[Recommendation]:
+        index = self.index()
+        with self.db.session() as s:
+            return explore.search(s, index, query, limit)
+
+    def similar(self, paper_id: str, limit: int = 5) -> tuple[PaperView, list[Recommendation]]:
+        index = self.index()
+        with self.db.session() as s:
+            return explore.similar(s, index, paper_id, limit)
+
+    def why(self, user_id: int, paper_id: str) -> Recommendation:
+        index = self.index()
+        with self.db.session() as s:
+            return explore.why(s, index, user_inputs(s, user_id), paper_id)
 
     # -- feedback and reading list ---------------------------------------------
 
@@ -159,6 +176,7 @@ class PaperService:
             return digests.compose(
                 s, index, target, day or date.today(),
                 size=size, lookback_days=self.settings.digest_lookback_days, min_score=self.settings.min_score,
+                diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
             )
 
     def set_dm_digest(self, user_id: int, enabled: bool, time: str | None = None, tz: str | None = None) -> tuple[bool, str, str]:

@@ -21,3 +21,32 @@ async def recommend(ctx: Invoker, topic: str | None = None) -> Reply:
     header = f"🔍 Top {len(picks)} of {result.candidates:,} recent papers" + (f" for **{formatting.escape(topic)}**" if topic else "")
     return Reply(content=header + ". Rate them to sharpen your picks.", embeds=embeds,
                  view=feedback_view([r.paper.id for r in picks]))
+
+
+def _picks_reply(header: str, picks: list, empty: str) -> Reply:  # type: ignore[type-arg]
+    if not picks:
+        return Reply(content=empty)
+    embeds = formatting.fit_embeds([formatting.recommendation_embed(rec, n) for n, rec in enumerate(picks, start=1)])
+    shown = picks[: len(embeds)]
+    return Reply(content=header, embeds=embeds, view=feedback_view([r.paper.id for r in shown]))
+
+
+@command("search", "Search the library by keywords.", query="Words to look for, e.g. contrastive learning")
+async def search(ctx: Invoker, query: str) -> Reply:
+    picks = await ctx.call(ctx.service.search, query, 5)
+    return _picks_reply(f"🔎 Best matches for **{formatting.escape(query[:100])}**:", picks, "No paper matches that.")
+
+
+@command("similar", "Papers most like one paper (more like this).", paper="arXiv id, e.g. 2406.01234")
+async def similar(ctx: Invoker, paper: str) -> Reply:
+    source, picks = await ctx.call(ctx.service.similar, paper, 5)
+    title = formatting.escape(formatting.truncate(source.title, 120))
+    return _picks_reply(f"🧭 More like “{title}”:", picks, f"Nothing in the library is like “{title}”.")
+
+
+@command("why", "Why a paper would (or wouldn't) be picked for you.", paper="arXiv id, e.g. 2406.01234")
+async def why(ctx: Invoker, paper: str) -> Reply:
+    rec = await ctx.call(ctx.service.why, ctx.user_id, paper)
+    embed = formatting.paper_embed(rec.paper, heading="Why this paper?")
+    embed.add_field(name=f"Score {rec.score:.2f}", value=formatting.truncate(formatting.why_text(rec), 1024), inline=False)
+    return Reply(embeds=[embed])

@@ -1,4 +1,4 @@
-"""/recommend."""
+"""/recommend, /search, /similar and /why."""
 
 from __future__ import annotations
 
@@ -16,3 +16,18 @@ class Recommend(commands.Cog):
     @app_commands.describe(**describe("recommend"))
     async def recommend(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 100] | None = None) -> None:
         await respond(interaction, "recommend", topic=topic)
+
+    @app_commands.command(name="search", description="Search the library by keywords")
+    @app_commands.describe(**describe("search"))
+    async def search(self, interaction: discord.Interaction, query: app_commands.Range[str, 1, 200]) -> None:
+        await respond(interaction, "search", query=query)
+
+    @app_commands.command(name="similar", description="Papers most like one paper")
+    @app_commands.describe(**describe("similar"))
+    async def similar(self, interaction: discord.Interaction, paper: str) -> None:
+        await respond(interaction, "similar", paper=paper)
+
+    @app_commands.command(name="why", description="Why a paper would (or wouldn't) be picked for you")
+    @app_commands.describe(**describe("why"))
+    async def why(self, interaction: discord.Interaction, paper: str) -> None:
+        await respond(interaction, "why", paper=paper)
