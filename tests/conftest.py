@@ -17,11 +17,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,13 @@ PG_ENV = "PAPERBOT_TEST_DATABASE_URL"
 PG_SKIP = f"{PG_ENV} not set: PostgreSQL tests skipped"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 DB_FILE = "paperbot.db"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        return PG_SKIP
+    return f"PostgreSQL tests run on {make_url(url).render_as_string(hide_password=True)} (a throwaway database per test)"
 
 
 # -- settings ------------------------------------------------------------------
@@ -105,12 +115,62 @@ def pg_admin(pg_base_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+class PgPool:
+    """Throwaway databases, created one step ahead and dropped in the background.
+
+    CREATE and DROP DATABASE take a few tenths of a second each; a worker thread
+    does them while the tests run, so they overlap instead of adding up. Every
+    test still gets a database of its own that nobody else has used.
+    """
+
+    def __init__(self, admin: Engine) -> None:
+        self.admin = admin
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-pool")
+        self.ready: dict[str | None, list[Future[str]]] = {}
+        self.lock = threading.Lock()
+
+    def _create(self, template: str | None) -> Future[str]:
+        return self.worker.submit(create_pg_database, self.admin, template)
+
+    def take(self, template: str | None = None) -> str:
+        """A new database (a copy of `template`), and start preparing the next one."""
+        with self.lock:
+            queue = self.ready.setdefault(template, [])
+            future = queue.pop(0) if queue else self._create(template)
+            queue.append(self._create(template))
+        return future.result()
+
+    def give_back(self, name: str) -> None:
+        self.worker.submit(drop_pg_database, self.admin, name)
+
+    def release(self, template: str | None) -> None:
+        """Drop the copies prepared from `template` and wait, so the template can be dropped."""
+        with self.lock:
+            queue = self.ready.pop(template, [])
+        for future in queue:
+            with contextlib.suppress(Exception):
+                self.give_back(future.result())
+        self.worker.submit(lambda: None).result()
+
+    def close(self) -> None:
+        for template in list(self.ready):
+            self.release(template)
+        self.worker.shutdown(wait=True)
+
+
+@pytest.fixture(scope="session")
+def pg_pool(pg_admin: Engine) -> Iterator[PgPool]:
+    pool = PgPool(pg_admin)
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def pg_database(pg_admin: Engine, pg_base_url: str) -> Iterator[str]:
+def pg_database(pg_pool: PgPool, pg_base_url: str) -> Iterator[str]:
     """URL of an empty throwaway PostgreSQL database, dropped afterwards."""
-    name = create_pg_database(pg_admin)
+    name = pg_pool.take()
     yield _pg_url(pg_base_url, name)
-    drop_pg_database(pg_admin, name)
+    pg_pool.give_back(name)
 
 
 # -- the seeded templates ------------------------------------------------------
@@ -152,18 +212,21 @@ def seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 
 
 @pytest.fixture(scope="session")
-def seeded_postgres(pg_admin: Engine, pg_base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+def seeded_postgres(
+    pg_admin: Engine, pg_pool: PgPool, pg_base_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Seeded]:
     name = create_pg_database(pg_admin)
     url = _pg_url(pg_base_url, name)
     try:
         report, index_file, index = _seed(tmp_path_factory.mktemp("seeded-postgres"), url)
         yield Seeded(url, index_file, index, report, name)
     finally:
+        pg_pool.release(name)
         drop_pg_database(pg_admin, name)
 
 
 @pytest.fixture(scope="session")
-def migrated_postgres(pg_admin: Engine, pg_base_url: str) -> Iterator[str]:
+def migrated_postgres(pg_admin: Engine, pg_pool: PgPool, pg_base_url: str) -> Iterator[str]:
     """Name of a migrated, empty template database (copying it beats migrating per test)."""
     name = create_pg_database(pg_admin)
     try:
@@ -172,6 +235,7 @@ def migrated_postgres(pg_admin: Engine, pg_base_url: str) -> Iterator[str]:
         database.dispose()
         yield name
     finally:
+        pg_pool.release(name)
         drop_pg_database(pg_admin, name)
 
 
@@ -202,10 +266,7 @@ def blank_db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'blank' / DB_FILE}"
         return
-    admin: Engine = request.getfixturevalue("pg_admin")
-    name = create_pg_database(admin)
-    yield _pg_url(request.getfixturevalue("pg_base_url"), name)
-    drop_pg_database(admin, name)
+    yield request.getfixturevalue("pg_database")
 
 
 @pytest.fixture
@@ -219,11 +280,11 @@ def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iter
             copy_sqlite(seeded.sqlite_file, path)
         yield f"sqlite:///{path}"
         return
-    admin: Engine = request.getfixturevalue("pg_admin")
+    pool: PgPool = request.getfixturevalue("pg_pool")
     template = seeded.pg_name if seeded else request.getfixturevalue("migrated_postgres")
-    name = create_pg_database(admin, template=template)
+    name = pool.take(template)
     yield _pg_url(request.getfixturevalue("pg_base_url"), name)
-    drop_pg_database(admin, name)
+    pool.give_back(name)
 
 
 @pytest.fixture
@@ -248,14 +309,16 @@ def service(request: pytest.FixtureRequest, settings: Settings, db: Database, ba
     shutil.copyfile(seeded.index_file, index_file)
     copied = index_file.stat().st_ino
     svc = PaperService(settings, db)
-    # Hand the store the index already in memory for the template (never mutated:
-    # refreshes build new PaperIndex objects), as if it had just read the copy.
+    # Hand the store the template's index object, as if it had just read the copied
+    # file (re-reading it costs half a second per test). It is never mutated:
+    # refreshes build new PaperIndex objects. The store's loading from disk has its
+    # own tests (tests/recommender/test_index_store.py).
     svc.index_store._index = seeded.index
     svc.index_store._loaded_mtime = index_file.stat().st_mtime
     assert svc.start() is None, "the copied database should not be seeded again"
     # The copied index matches the copied database, so nothing may be refitted
     # (a refit would rewrite the file and cost seconds in every test).
-    assert index_file.stat().st_ino == copied, "the index was rebuilt instead of loaded from disk"
+    assert index_file.stat().st_ino == copied, "the index was rebuilt instead of reused"
     yield svc
     svc.close()
 

@@ -130,11 +130,11 @@ def test_truncate_and_authors() -> None:
     assert formatting.authors_line(["A", "B", "C", "D"]) == "A, B, C et al. (4 authors)"
 
 
-def test_embeds_are_valid_discord_payloads() -> None:
-    embed = formatting.recommendation_embed(fake_pick(1), 1)
-    data = embed.to_dict()
-    assert data["url"] == "https://arxiv.org/abs/2607.00001"
-    assert isinstance(discord.Embed.from_dict(data), discord.Embed)
+def test_recommendation_embed_payload() -> None:
+    data = formatting.recommendation_embed(fake_pick(1), 3).to_dict()
+    assert data["title"] == "3. Paper 1" and data["url"] == "https://arxiv.org/abs/2607.00001"
+    assert data["fields"][0]["name"] == "Why" and data["fields"][0]["value"].startswith("Matches **" + "t" * 100)
+    assert data["footer"]["text"].startswith("2607.00001 · cs.LG cs.LG cs.LG · 2026-07-01 · score 0.50")
 
 
 async def test_the_limit_checker_itself_catches_overflows(discord_limits: Limits) -> None:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from recommender.profiles import LIKES_LABEL
+from recommender.scoring import RECENCY_FLOOR
 from recommender.service import PaperService
 from recommender.storage.models import Paper
 from recommender.text import InvalidTopic, paper_text
@@ -55,7 +56,7 @@ def test_graph_neural_networks_puts_graph_papers_on_top(service: PaperService) -
     on_graphs = [r for r in picks if mentions(r.paper, "graph", "gnn")]
     assert len(on_graphs) >= 4, [r.paper.title for r in picks]
     assert all(r.matched == GNN for r in picks)
-    assert [r.score for r in picks] == sorted((r.score for r in picks), reverse=True)
+    assert picks[0].score == max(r.score for r in picks)  # the best match leads (the rest may be diversified)
     assert all(r.score > service.settings.min_score for r in picks)
     assert result.candidates == service.stats()["papers"]  # the whole demo corpus is recent enough
     assert result.note is None
@@ -95,7 +96,8 @@ def test_a_second_unrelated_topic_gets_its_own_picks(service: PaperService) -> N
         row = index.matrix[index.row[rec.paper.id]]
         sims = {t: float((v @ row.T).toarray()[0, 0]) for t, v in vectors.items()}
         assert max(sims, key=sims.get) == rec.matched  # type: ignore[arg-type]
-        assert rec.score == pytest.approx(sims[rec.matched], abs=1e-5)
+        # The score is that cosine, at most slightly discounted for age.
+        assert RECENCY_FLOOR * sims[rec.matched] - 1e-5 <= rec.score <= sims[rec.matched] + 1e-5
 
 
 def test_topic_option_limits_picks_to_that_topic(service: PaperService) -> None:

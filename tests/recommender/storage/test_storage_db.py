@@ -146,10 +146,11 @@ def test_bad_url_is_a_clear_error() -> None:
 def test_unreachable_server_is_a_clear_error_without_the_password() -> None:
     database = Database("postgresql+psycopg://paperbot:s3cret-pw@127.0.0.1:1/paperbot")
     try:
-        with pytest.raises(DatabaseError, match="cannot open the database") as caught:
-            database.upgrade()
-        assert "s3cret-pw" not in str(caught.value)
-        assert "127.0.0.1:1" in str(caught.value)
+        for attempt in (database.upgrade, database.current_revision):
+            with pytest.raises(DatabaseError, match="cannot open the database") as caught:
+                attempt()
+            assert "s3cret-pw" not in str(caught.value)
+            assert "127.0.0.1:1" in str(caught.value)
     finally:
         database.dispose()
 
@@ -163,3 +164,10 @@ def test_sqlite_creates_the_data_directory(tmp_path) -> None:  # type: ignore[no
         assert database.backend == "sqlite"
     finally:
         database.dispose()
+
+
+def test_an_unusable_data_directory_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(DatabaseError, match="cannot create the data directory"):
+        Database(f"sqlite:///{blocker / 'data' / 'paperbot.db'}")
