@@ -32,7 +32,7 @@ def paper_text(title: str, abstract: str) -> str:
 
 def clean_topic(raw: str) -> str:
     """Validate and tidy a topic: 2 to 100 characters with at least one letter."""
-    topic = clean_text(raw or "", 10_000)
+    topic = clean_text(raw or "", len(raw or "") + 1)
     if not topic:
         raise InvalidTopic("The topic is empty. Try something like `graph neural networks`.")
     if len(topic) > MAX_TOPIC:

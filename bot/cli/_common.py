@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -12,8 +12,9 @@ from rich.console import Console
 
 from bot.logs import setup_logging
 from recommender.config import Settings
-from recommender.service import PaperService
-from recommender.storage.db import DatabaseError
+
+if TYPE_CHECKING:  # the service pulls in scikit-learn; import it only when a command needs it
+    from recommender.service import PaperService
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
@@ -42,6 +43,9 @@ def load_settings(quiet: bool = True) -> Settings:
 
 
 def open_service(settings: Settings | None = None, seed: bool | None = None) -> PaperService:
+    from recommender.service import PaperService
+    from recommender.storage.db import DatabaseError
+
     settings = settings or load_settings()
     try:
         service = PaperService(settings)

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typing import TYPE_CHECKING
 
 from bot.cli import app
 from bot.cli._common import err, fail, open_service, print_json
@@ -18,7 +19,9 @@ from recommender.ingest.files import FORMATS, detect_format
 from recommender.ingest.jsonl import open_text
 from recommender.ingest.oai import FORMATS as OAI_FORMATS
 from recommender.ingest.runner import IngestReport
-from recommender.service import PaperService
+
+if TYPE_CHECKING:
+    from recommender.service import PaperService
 
 ingest_app = typer.Typer(help="Import papers from arXiv, OAI-PMH, Hugging Face and files.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
