@@ -83,8 +83,12 @@ class Settings(BaseSettings):
     digest_lookback_days: int = Field(default=3, ge=1, le=60)
     recommend_size: int = Field(default=5, ge=1, le=10)
     recommend_window_days: int = Field(default=30, ge=1, le=3650)
-    min_score: float = Field(default=0.05, ge=0.0, le=1.0)
+    min_score: float = Field(default=0.5, ge=0.0, le=10.0)
     diversity: float = Field(default=0.3, ge=0.0, le=0.9)
+    weight_centroid: float = Field(default=1.0, ge=0.0, le=10.0)
+    weight_latent: float = Field(default=2.0, ge=0.0, le=10.0)
+    weight_colike: float = Field(default=1.0, ge=0.0, le=10.0)
+    weight_popularity: float = Field(default=1.0, ge=0.0, le=10.0)
     recency_half_life_days: float = Field(default=7.0, gt=0, le=365)
 
     seed_demo_corpus: bool = True
@@ -184,6 +188,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'paperbot.db').resolve()}"
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Weights of the parts of the likes score (see recommender/vectors.py)."""
+        return {
+            "centroid": self.weight_centroid, "latent": self.weight_latent,
+            "colike": self.weight_colike, "popularity": self.weight_popularity,
+        }
 
     @property
     def index_dir(self) -> Path:

@@ -8,9 +8,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from recommender.index import PaperIndex
-from recommender.profiles import ProfileInputs, channel_inputs, user_inputs
 from recommender.recommend import recommend
+from recommender.vectors import ProfileInputs, ProfileVectors, ScoringContext
 from recommender.storage.models import Digest, DigestItem, IngestRun, utcnow
 from recommender.views import DigestDraft, Target
 
@@ -41,9 +40,11 @@ def quiet_reason(session: Session) -> str | None:
 
 def compose(
     session: Session,
-    index: PaperIndex | None,
+    ctx: ScoringContext | None,
     target: Target,
     day: date,
+    inputs: ProfileInputs,
+    vec: ProfileVectors | None,
     *,
     size: int,
     lookback_days: int,
@@ -51,13 +52,9 @@ def compose(
     diversity: float = 0.0,
     recency_half_life: float | None = None,
 ) -> DigestDraft:
-    inputs: ProfileInputs
-    if target.kind == "channel":
-        inputs = channel_inputs(session, target.id, target.guild_id or 0)
-    else:
-        inputs = user_inputs(session, target.id)
+    """The digest for one target from its profile vectors (nothing is recorded yet)."""
     result = recommend(
-        session, index, inputs, limit=size, window_days=lookback_days, min_score=min_score,
+        session, ctx, vec, inputs, limit=size, window_days=lookback_days, min_score=min_score,
         diversity=diversity, recency_half_life=recency_half_life,
     )
     draft = DigestDraft(target, day, result.picks, inputs.topics, candidates=result.candidates)

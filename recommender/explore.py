@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 from recommender.errors import PaperbotError
 from recommender.feedback import find_paper
 from recommender.index import PaperIndex
-from recommender.profiles import ProfileInputs, build_profile
 from recommender.recommend import hydrate
 from recommender.scoring import Pick, explain, nearest, top_terms
+from recommender.vectors import ProfileVectors, ScoringContext
 from recommender.views import PaperView, Recommendation
 
 MAX_QUERY = 200
@@ -51,14 +51,14 @@ def similar(session: Session, index: PaperIndex | None, paper_id: str, limit: in
     return PaperView.of(paper), hydrate(session, picks)
 
 
-def why(session: Session, index: PaperIndex | None, inputs: ProfileInputs, paper_id: str) -> Recommendation:
+def why(session: Session, ctx: ScoringContext | None, vec: ProfileVectors, paper_id: str) -> Recommendation:
     """How a paper relates to someone's topics and liked papers."""
-    index = _require(index)
+    index = _require(ctx.index if ctx else None)
     paper = find_paper(session, paper_id)
     row = index.row.get(paper.id)
     if row is None:
         raise PaperbotError(f"`{paper.id}` is not indexed yet; try again after the next index refresh.")
-    pick = explain(index, build_profile(index, inputs), row)
+    pick = explain(ctx, vec, row)  # type: ignore[arg-type]
     if pick is None:
         raise PaperbotError("You don't follow any topics or like any papers yet, so nothing to compare with.")
     return hydrate(session, [pick])[0]

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ from recommender.text import paper_text
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 INDEX_FILE = "tfidf.joblib"
 # Refit from scratch once this share of the corpus is new since the last fit.
 REFIT_SHARE = 0.2
@@ -67,6 +68,7 @@ class PaperIndex:
     published: np.ndarray  # datetime64[D]; NaT when unknown
     fingerprint: tuple[int, str]
     fitted_docs: int
+    fit_id: str = ""  # changes only when the vocabulary is refitted
     row: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -78,6 +80,12 @@ class PaperIndex:
 
     def embed(self, texts: list[str]) -> sp.csr_matrix:
         return normalize(self.vectorizer.transform(texts)).astype(np.float32)
+
+    def reference_rows(self, size: int = 2000, seed: int = 0) -> np.ndarray:
+        """A fixed random sample of papers that profile scores are standardised on."""
+        if len(self.ids) <= size:
+            return np.arange(len(self.ids))
+        return np.sort(np.random.default_rng(seed).choice(len(self.ids), size, replace=False))
 
     def rows_of(self, ids: list[str]) -> list[int]:
         return [self.row[i] for i in ids if i in self.row]
@@ -120,7 +128,9 @@ def fit_index(db: Database) -> PaperIndex | None:
         return None
     vectorizer = make_vectorizer(len(ids))
     matrix = normalize(vectorizer.fit_transform(texts)).astype(np.float32).tocsr()
-    return PaperIndex(vectorizer, matrix, np.array(ids, dtype=object), _dates(dates), fp.as_tuple(), len(ids))
+    return PaperIndex(
+        vectorizer, matrix, np.array(ids, dtype=object), _dates(dates), fp.as_tuple(), len(ids), uuid.uuid4().hex[:12]
+    )
 
 
 def update_index(db: Database, index: PaperIndex, since: datetime) -> PaperIndex:
@@ -128,13 +138,15 @@ def update_index(db: Database, index: PaperIndex, since: datetime) -> PaperIndex
     fp = db_fingerprint(db)
     ids, texts, dates = _load_papers(db, since)
     if not ids:
-        return PaperIndex(index.vectorizer, index.matrix, index.ids, index.published, fp.as_tuple(), index.fitted_docs)
+        return PaperIndex(
+            index.vectorizer, index.matrix, index.ids, index.published, fp.as_tuple(), index.fitted_docs, index.fit_id
+        )
     changed = set(ids)
     keep = np.array([pid not in changed for pid in index.ids.tolist()], dtype=bool)
     matrix = sp.vstack([index.matrix[keep], index.embed(texts)]).tocsr()
     all_ids = np.concatenate([index.ids[keep], np.array(ids, dtype=object)])
     published = np.concatenate([index.published[keep], _dates(dates)])
-    return PaperIndex(index.vectorizer, matrix, all_ids, published, fp.as_tuple(), index.fitted_docs)
+    return PaperIndex(index.vectorizer, matrix, all_ids, published, fp.as_tuple(), index.fitted_docs, index.fit_id)
 
 
 class IndexStore:
@@ -163,6 +175,7 @@ class IndexStore:
             "published": index.published,
             "fingerprint": index.fingerprint,
             "fitted_docs": index.fitted_docs,
+            "fit_id": index.fit_id,
         }
         joblib.dump(payload, tmp, compress=0)
         os.replace(tmp, self.path)
@@ -177,7 +190,7 @@ class IndexStore:
                 return None
             index = PaperIndex(
                 data["vectorizer"], data["matrix"], data["ids"], data["published"],
-                tuple(data["fingerprint"]), data["fitted_docs"],
+                tuple(data["fingerprint"]), data["fitted_docs"], data.get("fit_id", ""),
             )
         except Exception as exc:  # a corrupt or foreign file is rebuilt, not fatal
             log.warning("ignoring unreadable index file %s: %s", self.path, exc)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recommender.index import PaperIndex
-from recommender.profiles import ProfileInputs, build_profile
 from recommender.scoring import Pick, candidate_rows, rank
+from recommender.vectors import ProfileInputs, ProfileVectors, ScoringContext
 from recommender.storage.models import Paper
 from recommender.views import PaperView, Recommendation, RecommendResult
 
@@ -27,27 +26,27 @@ def hydrate(session: Session, picks: list[Pick]) -> list[Recommendation]:
 
 def recommend(
     session: Session,
-    index: PaperIndex | None,
+    ctx: ScoringContext | None,
+    vec: ProfileVectors | None,
     inputs: ProfileInputs,
     *,
     limit: int,
     window_days: int,
     min_score: float,
-    topic: str | None = None,
     diversity: float = 0.0,
     recency_half_life: float | None = None,
 ) -> RecommendResult:
-    if index is None or len(index) == 0:
+    """Rank recent papers for a profile, leaving out what the target has seen or rated."""
+    if ctx is None or len(ctx.index) == 0:
         return RecommendResult([], "The library is empty: ingest some papers first (`paperbot ingest`).")
-    profile = build_profile(index, inputs, topic)
-    if profile.empty:
-        if topic or inputs.topics:
+    if vec is None or vec.empty:
+        if inputs.topics:
             return RecommendResult([], "None of the words in your topics occur in the library yet; try other keywords.")
         return RecommendResult(
             [], "You don't follow any topics yet. Start with `/subscribe topic: graph neural networks`."
         )
-    rows = candidate_rows(index, window_days, inputs.exclude)
-    picks = rank(index, profile, rows, limit, min_score, diversity=diversity, recency_half_life=recency_half_life)
+    rows = candidate_rows(ctx.index, window_days, inputs.exclude)
+    picks = rank(ctx, vec, rows, limit, min_score, diversity=diversity, recency_half_life=recency_half_life)
     result = RecommendResult(hydrate(session, picks), candidates=int(rows.size))
     if not result.picks:
         result.note = "Nothing new matches your interests well enough right now."

@@ -1,4 +1,4 @@
-"""Cosine scoring of candidate papers against a profile, with explanations."""
+"""Ranking candidate papers for a profile: threshold, recency, diversity, explanations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.index import PaperIndex
-from recommender.profiles import DISMISS_WEIGHT, Profile
+from recommender.vectors import ProfileVectors, ScoringContext, score
 
 MAX_TERMS = 4
 RECENCY_FLOOR = 0.8  # a paper one half-life old keeps 90 % of its score
@@ -31,19 +31,6 @@ def candidate_rows(index: PaperIndex, window_days: int, exclude: set[str]) -> np
         keep = np.array([index.ids[r] not in exclude for r in rows], dtype=bool)
         rows = rows[keep] if rows.size else rows
     return rows
-
-
-def score_rows(index: PaperIndex, profile: Profile, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(best score per row, index of the winning sub-profile per row)."""
-    if profile.empty or rows.size == 0:
-        return np.zeros(rows.size, dtype=np.float32), np.zeros(rows.size, dtype=np.int64)
-    subs = sp.vstack([s.vector for s in profile.subs]).tocsr()
-    block = index.matrix[rows]
-    sims = (subs @ block.T).toarray()
-    best, which = sims.max(axis=0), sims.argmax(axis=0)
-    if profile.negative is not None:
-        best = best - DISMISS_WEIGHT * (profile.negative @ block.T).toarray().ravel()
-    return best.astype(np.float32), which
 
 
 def top_terms(index: PaperIndex, profile_vec: sp.csr_matrix, row: int, limit: int = MAX_TERMS) -> list[str]:
@@ -84,20 +71,27 @@ def recency_weight(index: PaperIndex, rows: np.ndarray, half_life_days: float) -
     return (RECENCY_FLOOR + (1 - RECENCY_FLOOR) * decay).astype(np.float32)
 
 
-def diversify(index: PaperIndex, rows: np.ndarray, scores: np.ndarray, limit: int, weight: float) -> np.ndarray:
+def diversify(
+    index: PaperIndex, rows: np.ndarray, scores: np.ndarray, limit: int, weight: float, parts: np.ndarray | None = None
+) -> np.ndarray:
     """Maximal marginal relevance: positions into `rows`, trading score for novelty.
 
-    Each next pick maximises (1 - weight) * score - weight * (max cosine to the picks so far).
+    Each next pick maximises (1 - weight) * relevance - weight * (max cosine to the
+    picks so far) - weight * (share of the picks so far from the same part), so
+    every followed interest gets its turn.
     """
     order = np.argsort(-scores, kind="stable")[: max(limit * POOL_FACTOR, limit)]
     if weight <= 0 or order.size <= 1:
         return order[:limit]
     block = index.matrix[rows[order]]
     sims = (block @ block.T).toarray()
+    relevance = scores[order] / max(float(scores[order[0]]), 1e-9)  # 1.0 for the best paper
+    part = parts[order] if parts is not None else np.zeros(order.size, dtype=np.int64)
     chosen = [0]
     closest = sims[0].copy()
     while len(chosen) < min(limit, order.size):
-        mmr = (1 - weight) * scores[order] - weight * closest
+        share = np.bincount(part[chosen], minlength=int(part.max()) + 1)[part] / len(chosen)
+        mmr = (1 - weight) * relevance - weight * closest - weight * share
         mmr[chosen] = -np.inf
         nxt = int(mmr.argmax())
         chosen.append(nxt)
@@ -105,9 +99,20 @@ def diversify(index: PaperIndex, rows: np.ndarray, scores: np.ndarray, limit: in
     return order[chosen]
 
 
+def _pick(ctx: ScoringContext, vec: ProfileVectors, row: int, value: float, part: int, terms: int) -> Pick:
+    label = vec.labels()[part]
+    if part == 0:
+        pick = Pick(str(ctx.index.ids[row]), value, label, "likes", top_terms(ctx.index, vec.centroid, row, terms))
+        near = closest_liked(ctx.index, vec.liked_rows, row)
+        pick.similar_to = str(ctx.index.ids[near]) if near is not None else None
+        return pick
+    topic = vec.topic_matrix[part - 1]
+    return Pick(str(ctx.index.ids[row]), value, label, "topic", top_terms(ctx.index, topic, row, terms))
+
+
 def rank(
-    index: PaperIndex,
-    profile: Profile,
+    ctx: ScoringContext,
+    vec: ProfileVectors,
     rows: np.ndarray,
     limit: int,
     min_score: float = 0.0,
@@ -117,42 +122,28 @@ def rank(
 ) -> list[Pick]:
     """The best `limit` papers among `rows` scoring above `min_score`, explained.
 
+    Scores are in standard deviations above a typical paper (see vectors.py).
     `diversity` (0..1) spreads picks over different subjects (MMR); `recency_half_life`
     (days) favours newer papers among equally relevant ones.
     """
-    scores, which = score_rows(index, profile, rows)
-    if scores.size == 0:
+    if vec.empty or rows.size == 0:
         return []
+    scores, which = score(ctx, vec, ctx.block(rows))
     if recency_half_life:
-        scores = scores * recency_weight(index, rows, recency_half_life)
+        scores = scores * recency_weight(ctx.index, rows, recency_half_life)
     eligible = np.flatnonzero(scores > min_score)
     if eligible.size == 0:
         return []
-    top = eligible[diversify(index, rows[eligible], scores[eligible], limit, diversity)]
-    picks: list[Pick] = []
-    for i in top:
-        score = float(scores[i])
-        row = int(rows[i])
-        sub = profile.subs[int(which[i])]
-        pick = Pick(str(index.ids[row]), score, sub.label, sub.kind, top_terms(index, sub.vector, row))
-        if sub.kind == "likes":
-            near = closest_liked(index, profile.liked_rows, row)
-            pick.similar_to = str(index.ids[near]) if near is not None else None
-        picks.append(pick)
-    return picks
+    top = eligible[diversify(ctx.index, rows[eligible], scores[eligible], limit, diversity, which[eligible])]
+    return [_pick(ctx, vec, int(rows[i]), float(scores[i]), int(which[i]), MAX_TERMS) for i in top]
 
 
-def explain(index: PaperIndex, profile: Profile, row: int) -> Pick | None:
-    """How one paper scores against a profile: the sub-profile it matches best, and why."""
-    if profile.empty:
+def explain(ctx: ScoringContext, vec: ProfileVectors, row: int) -> Pick | None:
+    """How one paper scores against a profile: the part it matches best, and why."""
+    if vec.empty:
         return None
-    scores, which = score_rows(index, profile, np.array([row]))
-    sub = profile.subs[int(which[0])]
-    pick = Pick(str(index.ids[row]), float(scores[0]), sub.label, sub.kind, top_terms(index, sub.vector, row, 5))
-    if sub.kind == "likes":
-        near = closest_liked(index, profile.liked_rows, row)
-        pick.similar_to = str(index.ids[near]) if near is not None else None
-    return pick
+    scores, which = score(ctx, vec, ctx.block(np.array([row])))
+    return _pick(ctx, vec, row, float(scores[0]), int(which[0]), 5)
 
 
 def nearest(index: PaperIndex, query: sp.csr_matrix, limit: int, skip: set[int] | None = None) -> list[tuple[int, float]]:

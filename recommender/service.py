@@ -12,18 +12,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from recommender import digests, explore, feedback, guilds, stats, topics, users
+from recommender.community_store import CommunityStore
 from recommender.config import Settings
 from recommender.errors import PaperbotError
 from recommender.index import IndexStore, PaperIndex
 from recommender.ingest import jobs
 from recommender.ingest.errors import SourceError
 from recommender.ingest.runner import IngestReport
-from recommender.profiles import user_inputs
+from recommender.profile_store import ProfileStore
+from recommender.profiles import channel_inputs, user_inputs
 from recommender.recommend import recommend
 from recommender.seed import seed_demo
 from recommender.storage.db import Database
 from recommender.text import clean_topic
+from recommender.vectors import ProfileVectors, ScoringContext, build_vectors
 from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation, RecommendResult, Target
 
 log = logging.getLogger(__name__)
@@ -34,6 +39,8 @@ class PaperService:
         self.settings = settings
         self.db = db or Database(settings.db_url)
         self.index_store = IndexStore(self.db, settings.index_dir)
+        self.community = CommunityStore(self.db, self.index_store)
+        self.profiles = ProfileStore(self.db)
         self.http_clients: jobs.Clients | None = None
 
     # -- lifecycle -------------------------------------------------------------
@@ -52,6 +59,27 @@ class PaperService:
     def index(self) -> PaperIndex | None:
         return self.index_store.get()
 
+    def context(self) -> ScoringContext | None:
+        """The index plus the community's models, current as of now."""
+        ctx = self.community.context()
+        if ctx is not None:
+            ctx.weights = self.settings.weights
+        return ctx
+
+    def _version(self, ctx: ScoringContext) -> str:
+        return f"{ctx.index.fit_id}:{self.community.model_id}"
+
+    def _user_vectors(self, s: Session, ctx: ScoringContext | None, user_id: int) -> ProfileVectors | None:
+        return self.profiles.get(s, ctx, self._version(ctx), user_id) if ctx else None
+
+    def _profile_changed(self, user_id: int) -> None:
+        """Rebuild a member's stored vectors right after their topics or feedback change."""
+        self.profiles.forget(user_id)
+        ctx = self.context()
+        if ctx is not None:
+            with self.db.session() as s:
+                self.profiles.rebuild(s, ctx, self._version(ctx), user_id)
+
     def close(self) -> None:
         if self.http_clients is not None:
             self.http_clients.close()
@@ -64,11 +92,17 @@ class PaperService:
         with self.db.session() as s:
             if target.kind == "user":
                 feedback.ensure_user(s, target.id)
-            return topics.subscribe(s, target, topic)
+            result = topics.subscribe(s, target, topic)
+        if target.kind == "user" and result[1]:
+            self._profile_changed(target.id)
+        return result
 
     def unsubscribe(self, target: Target, topic: str) -> str:
         with self.db.session() as s:
-            return topics.unsubscribe(s, target, topic)
+            removed = topics.unsubscribe(s, target, topic)
+        if target.kind == "user":
+            self._profile_changed(target.id)
+        return removed
 
     def topics(self, target: Target) -> list[str]:
         with self.db.session() as s:
@@ -77,18 +111,19 @@ class PaperService:
     # -- recommendations -------------------------------------------------------
 
     def recommend(self, user_id: int, topic: str | None = None, limit: int | None = None) -> RecommendResult:
-        index = self.index()
+        ctx = self.context()
         with self.db.session() as s:
             feedback.ensure_user(s, user_id)
             inputs = user_inputs(s, user_id)
             if topic is not None:
-                topic = clean_topic(topic)
+                vec = build_vectors(ctx, inputs, clean_topic(topic)) if ctx else None
+            else:
+                vec = self._user_vectors(s, ctx, user_id)
             return recommend(
-                s, index, inputs,
+                s, ctx, vec, inputs,
                 limit=limit or self.settings.recommend_size,
                 window_days=self.settings.recommend_window_days,
                 min_score=self.settings.min_score,
-                topic=topic,
                 diversity=self.settings.diversity,
                 recency_half_life=self.settings.recency_half_life_days,
             )
@@ -104,15 +139,20 @@ class PaperService:
             return explore.similar(s, index, paper_id, limit)
 
     def why(self, user_id: int, paper_id: str) -> Recommendation:
-        index = self.index()
+        ctx = self.context()
         with self.db.session() as s:
-            return explore.why(s, index, user_inputs(s, user_id), paper_id)
+            feedback.ensure_user(s, user_id)
+            vec = self._user_vectors(s, ctx, user_id)
+            return explore.why(s, ctx, vec or ProfileVectors(), paper_id)
 
     # -- feedback and reading list ---------------------------------------------
 
     def feedback(self, user_id: int, paper_id: str, kind: str) -> tuple[PaperView, bool]:
         with self.db.session() as s:
-            return feedback.record(s, user_id, paper_id, kind)
+            result = feedback.record(s, user_id, paper_id, kind)
+        if result[1]:
+            self._profile_changed(user_id)
+        return result
 
     def like(self, user_id: int, paper_id: str) -> tuple[PaperView, bool]:
         return self.feedback(user_id, paper_id, "like")
@@ -129,7 +169,9 @@ class PaperService:
 
     def unsave(self, user_id: int, paper_id: str) -> PaperView:
         with self.db.session() as s:
-            return feedback.remove_from_reading_list(s, user_id, paper_id)
+            paper = feedback.remove_from_reading_list(s, user_id, paper_id)
+        self._profile_changed(user_id)
+        return paper
 
     def paper(self, paper_id: str) -> PaperView:
         with self.db.session() as s:
@@ -171,10 +213,16 @@ class PaperService:
         return self._compose(Target.user(user_id), day, self.settings.digest_size)
 
     def _compose(self, target: Target, day: date | None, size: int) -> DigestDraft:
-        index = self.index()
+        ctx = self.context()
         with self.db.session() as s:
+            if target.kind == "channel":
+                inputs = channel_inputs(s, target.id, target.guild_id or 0)
+                vec = build_vectors(ctx, inputs) if ctx else None
+            else:
+                inputs = user_inputs(s, target.id)
+                vec = self._user_vectors(s, ctx, target.id)
             return digests.compose(
-                s, index, target, day or date.today(),
+                s, ctx, target, day or date.today(), inputs, vec,
                 size=size, lookback_days=self.settings.digest_lookback_days, min_score=self.settings.min_score,
                 diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
             )

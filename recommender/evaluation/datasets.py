@@ -29,6 +29,7 @@ __all__ = [
     "clean_title",
     "fix_mojibake",
     "load_citeulike_a_cold",
+    "load_citeulike_a_titles",
     "load_citeulike_t",
     "read_adjacency",
     "read_id_list",
@@ -152,7 +153,8 @@ def fix_mojibake(text: str) -> str:
     def repair(match: re.Match[str]) -> str:
         run = match.group(0)
         raw = bytes(_CP1252_BYTE[ch] for ch in run)  # one byte per character
-        out, last = [], 0
+        out: list[str] = []
+        last = 0
         for seq in _UTF8_SEQ.finditer(raw):
             out.append(run[last : seq.start()])
             out.append(seq.group(0).decode("utf-8"))

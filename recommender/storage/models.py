@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -192,6 +193,17 @@ class IngestRun(Base):
     failed: Mapped[int] = mapped_column(Integer, default=0)
     empty_reason: Mapped[str | None] = mapped_column(String(32))
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class ProfileVector(Base):
+    """A member's stored profile vectors (see recommender/vectors.py), rebuilt on feedback."""
+
+    __tablename__ = "profile_vectors"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[str] = mapped_column(String(80))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 class StateEntry(Base):

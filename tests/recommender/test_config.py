@@ -93,7 +93,7 @@ def test_bad_values_are_clear_errors(clean_env: Path) -> None:
     assert "log level must be" in error_text(log_level="chatty")
     assert "digest_size" in error_text(digest_size=0)
     assert "recommend_size" in error_text(recommend_size=11)
-    assert "min_score" in error_text(min_score=1.5)
+    assert "min_score" in error_text(min_score=11)
 
 
 def test_environment_and_dotenv(clean_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -123,7 +123,7 @@ def test_no_topics_note(service: PaperService) -> None:
 
 
 def test_no_new_papers_note_gives_the_reason(members: PaperService, tmp_path: Path) -> None:
-    picky = PaperService(members.settings.model_copy(update={"min_score": 0.99}), members.db)
+    picky = PaperService(members.settings.model_copy(update={"min_score": 10.0}), members.db)
     draft = picky.compose_channel_digest(GUILD, day=DAY)
     assert draft.picks == [] and draft.note == "No new papers for your topics today."
     # After an ingestion that found nothing, the note says so.

@@ -120,6 +120,14 @@ def upgrade() -> None:
     sa.Column('digest_size', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users'))
     )
+    op.create_table('profile_vectors',
+    sa.Column('user_id', sa.BigInteger(), nullable=False),
+    sa.Column('version', sa.String(length=80), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_profile_vectors_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_profile_vectors'))
+    )
     op.create_table('digest_items',
     sa.Column('digest_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('paper_id', sa.String(length=64), nullable=False),
@@ -204,6 +212,7 @@ def downgrade() -> None:
     op.drop_table('users')
     op.drop_table('subscriptions')
     op.drop_table('state')
+    op.drop_table('profile_vectors')
     with op.batch_alter_table('papers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_papers_title_key'))
         batch_op.drop_index(batch_op.f('ix_papers_published'))

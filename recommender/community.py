@@ -1,0 +1,121 @@
+"""The community model: what members' likes teach about papers nobody has rated yet.
+
+A reduced-rank ridge regression from a paper's text vector to the column of
+members who liked it (fitted in its dual form on the liked papers only), so a new
+paper gets a short latent vector `y = x @ G` and a member a vector `z` folded in
+from the papers they liked. Measured on CiteULike (docs/quality.md), blending
+`z . y` with the TF-IDF centroid lifts recall@100 from 0.49 to 0.56.
+
+`CoLikes` is the classic item-to-item signal for papers that do have likes:
+people who liked what you liked also liked this.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as sla
+import scipy.sparse as sp
+from scipy.sparse.linalg import eigsh
+from sklearn.preprocessing import normalize
+
+log = logging.getLogger(__name__)
+
+RANK = 100  # latent dimensions
+RIDGE = 1.0  # ridge penalty of the text -> likes regression
+FOLD_RIDGE = 1.0  # ridge penalty when folding a member's likes into z
+MAX_LIKED_PAPERS = 15_000  # the dual solve is cubic in this; the most-liked papers are kept
+MIN_LIKED_PAPERS = 30
+MIN_MEMBERS = 5
+
+
+@dataclass
+class CommunityModel:
+    """Maps TF-IDF rows to latent vectors; folds a member's liked latents into `z`."""
+
+    projection: np.ndarray  # terms x RANK (float32)
+    fold: np.ndarray  # RANK x RANK
+    members: int
+    liked_papers: int
+    seconds: float
+
+    @property
+    def rank(self) -> int:
+        return int(self.projection.shape[1])
+
+    def latent(self, rows: sp.csr_matrix) -> np.ndarray:
+        """Latent vectors of papers (one row each) from their TF-IDF rows."""
+        return np.asarray(rows @ self.projection, dtype=np.float32)
+
+    def member_vector(self, liked_latents: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        """z for a member from the latents of the papers they liked (optionally weighted)."""
+        total = (weights[:, None] * liked_latents).sum(axis=0) if weights is not None else liked_latents.sum(axis=0)
+        return (total @ self.fold).astype(np.float32)
+
+
+def fit_community(
+    matrix: sp.csr_matrix,
+    likes: sp.csr_matrix,
+    *,
+    rank: int = RANK,
+    ridge: float = RIDGE,
+    fold_ridge: float = FOLD_RIDGE,
+    max_liked: int = MAX_LIKED_PAPERS,
+) -> CommunityModel | None:
+    """Fit on `matrix` (papers x terms, unit rows) and `likes` (papers x members, binary).
+
+    Returns None when there are too few likes to learn from (the profile then
+    falls back to the TF-IDF centroid alone).
+    """
+    started = time.perf_counter()
+    likes = sp.csr_matrix(likes, dtype=np.float64)
+    counts = np.asarray(likes.sum(axis=1)).ravel()
+    liked = np.flatnonzero(counts > 0)
+    members = int((np.asarray(likes.sum(axis=0)).ravel() > 0).sum())
+    if liked.size < MIN_LIKED_PAPERS or members < MIN_MEMBERS:
+        return None
+    if liked.size > max_liked:
+        liked = liked[np.argsort(-counts[liked], kind="stable")[:max_liked]]
+    xw = matrix[liked].astype(np.float64)
+    r = likes[liked]
+    kernel = (xw @ xw.T).toarray()
+    chol = sla.cho_factor(kernel + ridge * np.eye(liked.size), lower=True)
+    smooth = sla.cho_solve(chol, kernel)  # (K + ridge I)^-1 K, symmetric
+    smooth = (smooth + smooth.T) / 2
+    colike = (r @ r.T).toarray()
+    k = min(rank, liked.size - 2)
+    # Top singular vectors of the fitted likes T R, via the eigenvectors of T R R^T T.
+    gram = smooth @ colike @ smooth
+    values, vectors = eigsh(gram, k=k, which="LA")
+    order = np.argsort(-values)
+    values, vectors = np.clip(values[order], 1e-12, None), vectors[:, order]
+    dual = sla.cho_solve(chol, colike @ (smooth @ vectors)) / np.sqrt(values)
+    projection = np.asarray((xw.T @ dual), dtype=np.float32)
+    fitted = (kernel @ dual).astype(np.float64)  # latents of the liked papers
+    fold = np.linalg.inv(fitted.T @ fitted + fold_ridge * np.eye(k)).astype(np.float32)
+    seconds = time.perf_counter() - started
+    log.info("community model: %d members, %d liked papers, rank %d, %.1fs", members, liked.size, k, seconds)
+    return CommunityModel(projection, fold, members, int(liked.size), seconds)
+
+
+@dataclass
+class CoLikes:
+    """Item-to-item co-likes and popularity over every paper with a like."""
+
+    normalized: sp.csr_matrix  # papers x members, unit rows (zero rows for unliked papers)
+    popularity: np.ndarray  # log(1 + likes) per paper
+
+    @classmethod
+    def from_likes(cls, likes: sp.csr_matrix) -> CoLikes:
+        likes = sp.csr_matrix(likes, dtype=np.float32)
+        pop = np.log1p(np.asarray(likes.sum(axis=1)).ravel()).astype(np.float32)
+        return cls(normalize(likes).tocsr(), pop)
+
+    def member_vector(self, liked_rows: list[int]) -> sp.csr_matrix:
+        """Sum of the normalised like columns of a member's papers (1 x members)."""
+        if not liked_rows:
+            return sp.csr_matrix((1, self.normalized.shape[1]), dtype=np.float32)
+        return sp.csr_matrix(self.normalized[liked_rows].sum(axis=0), dtype=np.float32)

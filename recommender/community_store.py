@@ -1,0 +1,117 @@
+"""Keeps the scoring context current: the index, the community model and co-likes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sqlalchemy import func, select
+
+from recommender.community import CoLikes, CommunityModel, fit_community
+from recommender.index import IndexStore, PaperIndex
+from recommender.storage.db import Database
+from recommender.storage.models import Feedback
+from recommender.vectors import ScoringContext
+
+log = logging.getLogger(__name__)
+
+LIKE_KINDS = ("like", "save")
+# Refit on the request path only while it is cheap; bigger refits wait for `refresh()`.
+CHEAP_REFIT_PAPERS = 3000
+REFIT_AFTER_SECONDS = 24 * 3600
+
+
+@dataclass
+class _Fitted:
+    key: tuple[str, tuple[int, str], tuple[int, int]]  # index fit id, index fingerprint, likes signature
+    model: CommunityModel | None
+    model_id: str
+    colikes: CoLikes | None
+    fitted_at: float
+
+
+def likes_matrix(db: Database, index: PaperIndex) -> tuple[sp.csr_matrix, int]:
+    """Papers x members matrix of likes and saves (1 = liked), and the number of members."""
+    with db.session() as s:
+        pairs = s.execute(select(Feedback.paper_id, Feedback.user_id).where(Feedback.kind.in_(LIKE_KINDS))).all()
+    members: dict[int, int] = {}
+    rows, cols = [], []
+    for paper_id, user_id in pairs:
+        row = index.row.get(paper_id)
+        if row is not None:
+            rows.append(row)
+            cols.append(members.setdefault(user_id, len(members)))
+    shape = (len(index), max(len(members), 1))
+    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
+    matrix.data[:] = 1.0  # a like and a save of one paper count once
+    return matrix, len(members)
+
+
+class CommunityStore:
+    def __init__(self, db: Database, index_store: IndexStore) -> None:
+        self.db = db
+        self.index_store = index_store
+        self._fitted: _Fitted | None = None
+        self._lock = threading.Lock()
+
+    def _likes_signature(self) -> tuple[int, int]:
+        with self.db.session() as s:
+            count, newest = s.execute(
+                select(func.count(Feedback.id), func.max(Feedback.id)).where(Feedback.kind.in_(LIKE_KINDS))
+            ).one()
+        return int(count or 0), int(newest or 0)
+
+    def context(self, index: PaperIndex | None = None) -> ScoringContext | None:
+        """The scoring context for the current index, refitting the community model if due."""
+        index = index or self.index_store.get()
+        if index is None:
+            return None
+        with self._lock:
+            fitted = self._current(index, force=False)
+        return ScoringContext(
+            index, fitted.model, fitted.colikes, reference_rows=index.reference_rows()
+        )
+
+    def refresh(self) -> CommunityModel | None:
+        """Refit now (the scheduled job after ingestion calls this)."""
+        index = self.index_store.get()
+        if index is None:
+            return None
+        with self._lock:
+            return self._current(index, force=True).model
+
+    @property
+    def model_id(self) -> str:
+        return self._fitted.model_id if self._fitted else "none"
+
+    def _current(self, index: PaperIndex, force: bool) -> _Fitted:
+        key = (index.fit_id, index.fingerprint, self._likes_signature())
+        fitted = self._fitted
+        if fitted is not None and fitted.key == key and not force:
+            return fitted
+        likes, members = likes_matrix(self.db, index)
+        liked_papers = int((likes.getnnz(axis=1) > 0).sum())
+        colikes = CoLikes.from_likes(likes) if members else None
+        # The model depends on the vocabulary and the likes, not on newly ingested papers;
+        # with many likes it is refitted at most daily (or by `refresh()`).
+        reuse = (
+            fitted is not None
+            and not force
+            and fitted.key[0] == index.fit_id
+            and (
+                fitted.key[2] == key[2]
+                or (liked_papers > CHEAP_REFIT_PAPERS and time.monotonic() - fitted.fitted_at < REFIT_AFTER_SECONDS)
+            )
+        )
+        if reuse:
+            model, model_id, when = fitted.model, fitted.model_id, fitted.fitted_at  # type: ignore[union-attr]
+        else:
+            model = fit_community(index.matrix, likes) if members else None
+            model_id, when = (uuid.uuid4().hex[:12] if model else "none"), time.monotonic()
+        self._fitted = _Fitted(key, model, model_id, colikes, when)
+        return self._fitted
