@@ -226,6 +226,52 @@ def score(ctx: ScoringContext, vec: ProfileVectors, block: PaperBlock) -> tuple[
     return best.astype(np.float32), which
 
 
+def _stack(items: list[sp.csr_matrix]) -> sp.csr_matrix:
+    return sp.vstack(items, format="csr") if len(items) > 1 else items[0].tocsr()
+
+
+def score_many(ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock) -> np.ndarray:
+    """`score` for many profiles at once (users x papers), as batched matrix products."""
+    n_users, n = len(vecs), block.rows.size
+    best = np.full((n_users, n), -np.inf, dtype=np.float32)
+    liked = [i for i, v in enumerate(vecs) if v.has_likes]
+    if liked:
+        total = np.zeros((len(liked), n), dtype=np.float32)
+        group = [vecs[i] for i in liked]
+
+        def add(name: str, raw: np.ndarray, have: list[int]) -> None:
+            scales = [group[j].part_scales.get(name) for j in have]
+            mean = np.array([sc.mean if sc else 0.0 for sc in scales], dtype=np.float32)
+            std = np.array([sc.std if sc and sc.usable else np.inf for sc in scales], dtype=np.float32)
+            total[have] += ctx.weights.get(name, 0.0) * (raw - mean[:, None]) / std[:, None]
+
+        add("centroid", (_stack([v.centroid for v in group]) @ block.tfidf_t).toarray(), list(range(len(group))))
+        have = [j for j, v in enumerate(group) if v.latent is not None]
+        if have and block.latent_t is not None:
+            add("latent", np.vstack([group[j].latent for j in have]) @ block.latent_t, have)
+        have = [j for j, v in enumerate(group) if v.colike is not None]
+        if have and block.colike_t is not None:
+            add("colike", (_stack([group[j].colike for j in have]) @ block.colike_t).toarray(), have)
+            add("popularity", np.broadcast_to(block.popularity, (len(have), n)), have)
+        center = np.array([v.likes_scale.mean for v in group], dtype=np.float32)
+        spread = np.array([v.likes_scale.std for v in group], dtype=np.float32)
+        best[liked] = (total - center[:, None]) / spread[:, None]
+    owners = [i for i, v in enumerate(vecs) for _ in range(len(v.topics))]
+    if owners:
+        topics = _stack([v.topic_matrix for v in vecs if v.topic_matrix is not None])
+        spread = np.array([sc.std for v in vecs for sc in v.topic_scales], dtype=np.float32)
+        raw = (topics @ block.tfidf_t).toarray() / spread[:, None]
+        starts = np.flatnonzero(np.r_[True, np.diff(owners) != 0])
+        users = np.array(owners)[starts]
+        best[users] = np.maximum(best[users], np.maximum.reduceat(raw, starts, axis=0))
+    negative = [i for i, v in enumerate(vecs) if v.negative is not None and v.negative_scale.usable]
+    if negative:
+        raw = (_stack([vecs[i].negative for i in negative]) @ block.tfidf_t).toarray()
+        spread = np.array([vecs[i].negative_scale.std for i in negative], dtype=np.float32)
+        best[negative] -= DISMISS_WEIGHT * np.clip(raw / spread[:, None], 0, None)
+    return best
+
+
 # -- storage -----------------------------------------------------------------------
 
 
