@@ -134,18 +134,34 @@ def fit_index(db: Database) -> PaperIndex | None:
 
 
 def update_index(db: Database, index: PaperIndex, since: datetime) -> PaperIndex:
-    """Add or replace the vectors of papers modified after `since`, keeping the vocabulary."""
+    """Add or replace the vectors of papers modified after `since`, keeping the vocabulary.
+
+    Row numbers are stable: a changed paper keeps its row and new papers are appended,
+    so stored profile vectors (which name rows) stay valid until the next refit.
+    """
     fp = db_fingerprint(db)
     ids, texts, dates = _load_papers(db, since)
     if not ids:
         return PaperIndex(
             index.vectorizer, index.matrix, index.ids, index.published, fp.as_tuple(), index.fitted_docs, index.fit_id
         )
-    changed = set(ids)
-    keep = np.array([pid not in changed for pid in index.ids.tolist()], dtype=bool)
-    matrix = sp.vstack([index.matrix[keep], index.embed(texts)]).tocsr()
-    all_ids = np.concatenate([index.ids[keep], np.array(ids, dtype=object)])
-    published = np.concatenate([index.published[keep], _dates(dates)])
+    n = len(index.ids)
+    take = np.arange(n)
+    fresh_ids, fresh_dates, fresh_pos = [], [], []
+    published = index.published.copy()
+    for j, (pid, when) in enumerate(zip(ids, _dates(dates))):
+        row = index.row.get(pid)
+        if row is None:
+            fresh_ids.append(pid)
+            fresh_dates.append(when)
+            fresh_pos.append(n + j)
+        else:
+            take[row] = n + j
+            published[row] = when
+    take = np.concatenate([take, np.array(fresh_pos, dtype=take.dtype)])
+    matrix = sp.vstack([index.matrix, index.embed(texts)]).tocsr()[take]
+    all_ids = np.concatenate([index.ids, np.array(fresh_ids, dtype=object)])
+    published = np.concatenate([published, np.array(fresh_dates, dtype="datetime64[D]")])
     return PaperIndex(index.vectorizer, matrix, all_ids, published, fp.as_tuple(), index.fitted_docs, index.fit_id)
 
 

@@ -102,8 +102,8 @@ def diversify(
 def _pick(ctx: ScoringContext, vec: ProfileVectors, row: int, value: float, part: int, terms: int) -> Pick:
     label = vec.labels()[part]
     if part == 0:
-        pick = Pick(str(ctx.index.ids[row]), value, label, "likes", top_terms(ctx.index, vec.centroid, row, terms))
-        near = closest_liked(ctx.index, vec.liked_rows, row)
+        pick = Pick(str(ctx.index.ids[row]), value, label, "likes", top_terms(ctx.index, vec.centroid(ctx.index), row, terms))
+        near = closest_liked(ctx.index, list(vec.liked_rows), row)
         pick.similar_to = str(ctx.index.ids[near]) if near is not None else None
         return pick
     topic = vec.topic_matrix[part - 1]

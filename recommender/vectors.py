@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,9 +77,18 @@ class ScoringContext:
     colikes: CoLikes | None = None
     reference_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    _reference: PaperBlock | None = field(default=None, repr=False)
 
     def block(self, rows: np.ndarray) -> PaperBlock:
         return PaperBlock.of(self, rows)
+
+    def reference(self) -> PaperBlock | None:
+        """The reference sample as a block, computed once per context."""
+        if not self.reference_rows.size:
+            return None
+        if self._reference is None:
+            self._reference = self.block(self.reference_rows)
+        return self._reference
 
 
 @dataclass
@@ -86,9 +96,9 @@ class PaperBlock:
     """Candidate papers in every representation the parts of a profile need."""
 
     rows: np.ndarray
-    tfidf_t: sp.csc_matrix  # terms x papers
+    tfidf_t: sp.csr_matrix  # terms x papers
     latent_t: np.ndarray | None  # rank x papers
-    colike_t: sp.csc_matrix | None  # members x papers
+    colike_t: sp.csr_matrix | None  # members x papers
     popularity: np.ndarray | None
 
     @classmethod
@@ -97,9 +107,9 @@ class PaperBlock:
         latent = ctx.community.latent(block).T.copy() if ctx.community is not None else None
         colike = pop = None
         if ctx.colikes is not None:
-            colike = ctx.colikes.normalized[rows].T.tocsc()
+            colike = ctx.colikes.normalized[rows].T.tocsr()
             pop = ctx.colikes.popularity[rows]
-        return cls(rows, block.T.tocsc(), latent, colike, pop)
+        return cls(rows, block.T.tocsr(), latent, colike, pop)  # CSR: csr @ csr needs no conversion
 
 
 @dataclass
@@ -119,18 +129,23 @@ class ProfileVectors:
     topics: list[str] = field(default_factory=list)
     topic_matrix: sp.csr_matrix | None = None  # topics x terms
     topic_scales: list[Scale] = field(default_factory=list)
-    centroid: sp.csr_matrix | None = None  # 1 x terms
+    liked_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    liked_coef: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # centroid = coef @ rows
     latent: np.ndarray | None = None  # rank
     colike: sp.csr_matrix | None = None  # 1 x members
     part_scales: dict[str, Scale] = field(default_factory=dict)
     likes_scale: Scale = field(default_factory=Scale)
-    negative: sp.csr_matrix | None = None
+    negative_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    negative_coef: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     negative_scale: Scale = field(default_factory=Scale)
-    liked_rows: list[int] = field(default_factory=list)
 
     @property
     def has_likes(self) -> bool:
-        return self.centroid is not None and self.likes_scale.usable
+        return self.liked_rows.size > 0 and self.likes_scale.usable
+
+    @property
+    def has_negative(self) -> bool:
+        return self.negative_rows.size > 0 and self.negative_scale.usable
 
     @property
     def empty(self) -> bool:
@@ -140,46 +155,70 @@ class ProfileVectors:
         """Label of each part, in the order `score` reports them: likes first, then topics."""
         return [LIKES_LABEL, *self.topics]
 
-
-def _weighted_centroid(matrix: sp.csr_matrix, rows: list[int], weights: np.ndarray) -> sp.csr_matrix:
-    block = matrix[rows]
-    mean = sp.csr_matrix(weights @ block) if len(rows) > 1 else sp.csr_matrix(block * float(weights[0]))
-    return normalize(mean).astype(np.float32).tocsr()
+    def centroid(self, index: PaperIndex) -> sp.csr_matrix:
+        """The unit-length, weighted centroid of the liked papers (1 x terms)."""
+        return sp.csr_matrix(self.liked_coef @ index.matrix[self.liked_rows])
 
 
-def _weights(ids: list[str], rows_of: dict[str, int], given: list[float]) -> tuple[list[int], np.ndarray]:
+def _unit_mix(matrix: sp.csr_matrix, ids: list[str], rows_of: dict[str, int], given: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and coefficients whose combination is the unit-length weighted mean of those papers."""
     pairs = [(rows_of[i], given[n] if n < len(given) else 1.0) for n, i in enumerate(ids) if i in rows_of]
-    rows = [r for r, _ in pairs]
-    return rows, np.array([w for _, w in pairs], dtype=np.float32)
+    if not pairs:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    rows = np.array([r for r, _ in pairs], dtype=np.int64)
+    coef = np.array([w for _, w in pairs], dtype=np.float64)
+    block = matrix[rows]
+    norm = float(np.sqrt(max(coef @ (block @ block.T).toarray() @ coef, 0.0)))  # |sum coef_i x_i|
+    return rows, (coef / max(norm, EPS)).astype(np.float32)
 
 
-def likes_parts(ctx: ScoringContext, vec: ProfileVectors, block: PaperBlock) -> dict[str, np.ndarray]:
-    """Raw scores of the likes parts for one profile on a block of papers."""
-    parts: dict[str, np.ndarray] = {}
-    if vec.centroid is not None:
-        parts["centroid"] = (vec.centroid @ block.tfidf_t).toarray().ravel()
-    if vec.latent is not None and block.latent_t is not None:
-        parts["latent"] = vec.latent @ block.latent_t
-    if vec.colike is not None and block.colike_t is not None:
-        parts["colike"] = (vec.colike @ block.colike_t).toarray().ravel()
-        parts["popularity"] = block.popularity
+def _mix_scores(ctx: ScoringContext, rows: list[np.ndarray], coefs: list[np.ndarray], block: PaperBlock) -> np.ndarray:
+    """Cosines of weighted centroids with a block of papers, through the papers they mix.
+
+    `centroid . x = sum_i coef_i (x_i . x)`: one product of the distinct mixed papers
+    with the block, then a sparse (members x papers) combination, instead of one
+    sparse product per member.
+    """
+    distinct, inverse = np.unique(np.concatenate(rows), return_inverse=True)
+    sims = (ctx.index.matrix[distinct] @ block.tfidf_t).toarray()
+    indptr = np.cumsum([0, *[r.size for r in rows]])
+    mix = sp.csr_matrix((np.concatenate(coefs), inverse, indptr), shape=(len(rows), distinct.size))
+    return np.asarray(mix @ sims, dtype=np.float32)
+
+
+def _likes_parts(ctx: ScoringContext, group: list[ProfileVectors], block: PaperBlock) -> dict[str, tuple[list[int], np.ndarray]]:
+    """Raw scores of each likes part: (members that have it, members x papers)."""
+    n = block.rows.size
+    parts: dict[str, tuple[list[int], np.ndarray]] = {
+        "centroid": (list(range(len(group))), _mix_scores(ctx, [v.liked_rows for v in group], [v.liked_coef for v in group], block))
+    }
+    have = [j for j, v in enumerate(group) if v.latent is not None]
+    if have and block.latent_t is not None:
+        parts["latent"] = (have, np.vstack([group[j].latent for j in have]) @ block.latent_t)
+    have = [j for j, v in enumerate(group) if v.colike is not None]
+    if have and block.colike_t is not None:
+        stacked = sp.vstack([group[j].colike for j in have], format="csr")
+        parts["colike"] = (have, np.asarray((stacked @ block.colike_t).toarray(), dtype=np.float32))
+        parts["popularity"] = (have, np.broadcast_to(block.popularity, (len(have), n)))
     return parts
 
 
-def combine_likes(ctx: ScoringContext, vec: ProfileVectors, parts: dict[str, np.ndarray]) -> np.ndarray:
-    total = 0.0
-    for name, raw in parts.items():
-        scale = vec.part_scales.get(name)
-        if scale is not None and scale.usable:
-            total = total + ctx.weights.get(name, 0.0) * scale.apply(raw)
-    return np.asarray(total, dtype=np.float64)
+def _likes_total(ctx: ScoringContext, group: list[ProfileVectors], parts: dict[str, tuple[list[int], np.ndarray]], n: int) -> np.ndarray:
+    """The weighted sum of the standardised likes parts (members x papers)."""
+    total = np.zeros((len(group), n), dtype=np.float32)
+    for name, (members, raw) in parts.items():
+        scales = [group[j].part_scales.get(name) for j in members]
+        mean = np.array([sc.mean if sc else 0.0 for sc in scales], dtype=np.float32)
+        std = np.array([sc.std if sc and sc.usable else np.inf for sc in scales], dtype=np.float32)
+        total[members] += ctx.weights.get(name, 0.0) * (raw - mean[:, None]) / std[:, None]
+    return total
 
 
 def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None = None) -> ProfileVectors:
     """Turn a target's topics, likes and dismissals into scoreable vectors."""
     index = ctx.index
     vec = ProfileVectors()
-    reference = ctx.block(ctx.reference_rows) if ctx.reference_rows.size else None
+    reference = ctx.reference()
     topics = [topic] if topic else list(inputs.topics)
     if topics:
         embedded = index.embed(topics)
@@ -189,87 +228,67 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
             vec.topic_matrix = embedded[keep].tocsr()
             raw = (vec.topic_matrix @ reference.tfidf_t).toarray() if reference else np.zeros((len(keep), 0))
             vec.topic_scales = [Scale.relative(row, center=0.0) for row in raw]  # cosine: 0 = unrelated
-    rows, weights = _weights(inputs.liked, index.row, inputs.liked_weights)
-    if rows and not topic:
-        vec.liked_rows = rows
-        vec.centroid = _weighted_centroid(index.matrix, rows, weights)
+    if not topic:
+        vec.liked_rows, vec.liked_coef = _unit_mix(index.matrix, inputs.liked, index.row, inputs.liked_weights)
+    if vec.liked_rows.size:
+        weights = vec.liked_coef / max(float(vec.liked_coef.sum()), EPS)
         if ctx.community is not None:
-            vec.latent = ctx.community.member_vector(ctx.community.latent(index.matrix[rows]), weights)
+            vec.latent = ctx.community.member_vector(ctx.community.latent(index.matrix[vec.liked_rows]), weights)
         if ctx.colikes is not None:
-            vec.colike = ctx.colikes.member_vector(rows)
+            vec.colike = ctx.colikes.member_vector(vec.liked_rows.tolist())
         if reference is not None:
-            parts = likes_parts(ctx, vec, reference)
-            vec.part_scales = {name: Scale.of(raw) for name, raw in parts.items()}
-            vec.likes_scale = Scale.relative(combine_likes(ctx, vec, parts))
-    rows, weights = _weights(inputs.dismissed, index.row, inputs.dismissed_weights)
-    if rows:
-        vec.negative = _weighted_centroid(index.matrix, rows, weights)
-        if reference is not None:
-            vec.negative_scale = Scale.relative((vec.negative @ reference.tfidf_t).toarray(), center=0.0)
+            parts = _likes_parts(ctx, [vec], reference)
+            vec.part_scales = {name: Scale.of(raw[0]) for name, (_, raw) in parts.items()}
+            vec.likes_scale = Scale.relative(_likes_total(ctx, [vec], parts, reference.rows.size)[0])
+    vec.negative_rows, vec.negative_coef = _unit_mix(index.matrix, inputs.dismissed, index.row, inputs.dismissed_weights)
+    if vec.negative_rows.size and reference is not None:
+        raw = _mix_scores(ctx, [vec.negative_rows], [vec.negative_coef], reference)
+        vec.negative_scale = Scale.relative(raw, center=0.0)
     return vec
+
+
+def _scores(ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock) -> tuple[np.ndarray, np.ndarray]:
+    n_users, n = len(vecs), block.rows.size
+    best = np.full((n_users, n), -np.inf, dtype=np.float32)
+    which = np.zeros((n_users, n), dtype=np.int16)
+    liked = [i for i, v in enumerate(vecs) if v.has_likes]
+    if liked:
+        group = [vecs[i] for i in liked]
+        center = np.array([v.likes_scale.mean for v in group], dtype=np.float32)
+        spread = np.array([v.likes_scale.std for v in group], dtype=np.float32)
+        total = _likes_total(ctx, group, _likes_parts(ctx, group, block), n)
+        best[liked] = (total - center[:, None]) / spread[:, None]
+    owners = [(i, k) for i, v in enumerate(vecs) for k in range(len(v.topics))]
+    if owners:
+        # Members often share topics: score each distinct topic once.
+        texts = [vecs[i].topics[k] for i, k in owners]
+        distinct = {t: j for j, t in enumerate(dict.fromkeys(texts))}
+        first = {t: pos for pos, t in reversed(list(enumerate(texts)))}
+        stacked = sp.vstack([v.topic_matrix for v in vecs if v.topic_matrix is not None], format="csr")
+        matrix = stacked[[first[t] for t in distinct]]
+        raw = (matrix @ block.tfidf_t).toarray()
+        for (i, k), t in zip(owners, texts):
+            rel = raw[distinct[t]] / vecs[i].topic_scales[k].std
+            better = rel > best[i]
+            best[i] = np.where(better, rel, best[i])
+            which[i] = np.where(better, k + 1, which[i])
+    negative = [i for i, v in enumerate(vecs) if v.has_negative]
+    if negative:
+        raw = _mix_scores(ctx, [vecs[i].negative_rows for i in negative], [vecs[i].negative_coef for i in negative], block)
+        spread = np.array([vecs[i].negative_scale.std for i in negative], dtype=np.float32)
+        best[negative] -= DISMISS_WEIGHT * np.clip(raw / spread[:, None], 0, None)
+    return best, which
 
 
 def score(ctx: ScoringContext, vec: ProfileVectors, block: PaperBlock) -> tuple[np.ndarray, np.ndarray]:
     """(score, winning part) per paper: part 0 is the likes part, 1.. the topics."""
-    n = block.rows.size
-    candidates = [np.full(n, -np.inf)]
-    if vec.has_likes:
-        candidates[0] = vec.likes_scale.apply(combine_likes(ctx, vec, likes_parts(ctx, vec, block)))
-    if vec.topic_matrix is not None:
-        raw = (vec.topic_matrix @ block.tfidf_t).toarray()
-        candidates += [s.apply(row) for s, row in zip(vec.topic_scales, raw)]
-    stacked = np.vstack(candidates)
-    best, which = stacked.max(axis=0), stacked.argmax(axis=0)
-    if vec.negative is not None and vec.negative_scale.usable:
-        penalty = vec.negative_scale.apply((vec.negative @ block.tfidf_t).toarray().ravel())
-        best = best - DISMISS_WEIGHT * np.clip(penalty, 0, None)
-    return best.astype(np.float32), which
-
-
-def _stack(items: list[sp.csr_matrix]) -> sp.csr_matrix:
-    return sp.vstack(items, format="csr") if len(items) > 1 else items[0].tocsr()
+    best, which = _scores(ctx, [vec], block)
+    return best[0], which[0].astype(np.int64)
 
 
 def score_many(ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock) -> np.ndarray:
-    """`score` for many profiles at once (users x papers), as batched matrix products."""
-    n_users, n = len(vecs), block.rows.size
-    best = np.full((n_users, n), -np.inf, dtype=np.float32)
-    liked = [i for i, v in enumerate(vecs) if v.has_likes]
-    if liked:
-        total = np.zeros((len(liked), n), dtype=np.float32)
-        group = [vecs[i] for i in liked]
-
-        def add(name: str, raw: np.ndarray, have: list[int]) -> None:
-            scales = [group[j].part_scales.get(name) for j in have]
-            mean = np.array([sc.mean if sc else 0.0 for sc in scales], dtype=np.float32)
-            std = np.array([sc.std if sc and sc.usable else np.inf for sc in scales], dtype=np.float32)
-            total[have] += ctx.weights.get(name, 0.0) * (raw - mean[:, None]) / std[:, None]
-
-        add("centroid", (_stack([v.centroid for v in group]) @ block.tfidf_t).toarray(), list(range(len(group))))
-        have = [j for j, v in enumerate(group) if v.latent is not None]
-        if have and block.latent_t is not None:
-            add("latent", np.vstack([group[j].latent for j in have]) @ block.latent_t, have)
-        have = [j for j, v in enumerate(group) if v.colike is not None]
-        if have and block.colike_t is not None:
-            add("colike", (_stack([group[j].colike for j in have]) @ block.colike_t).toarray(), have)
-            add("popularity", np.broadcast_to(block.popularity, (len(have), n)), have)
-        center = np.array([v.likes_scale.mean for v in group], dtype=np.float32)
-        spread = np.array([v.likes_scale.std for v in group], dtype=np.float32)
-        best[liked] = (total - center[:, None]) / spread[:, None]
-    owners = [i for i, v in enumerate(vecs) for _ in range(len(v.topics))]
-    if owners:
-        topics = _stack([v.topic_matrix for v in vecs if v.topic_matrix is not None])
-        spread = np.array([sc.std for v in vecs for sc in v.topic_scales], dtype=np.float32)
-        raw = (topics @ block.tfidf_t).toarray() / spread[:, None]
-        starts = np.flatnonzero(np.r_[True, np.diff(owners) != 0])
-        users = np.array(owners)[starts]
-        best[users] = np.maximum(best[users], np.maximum.reduceat(raw, starts, axis=0))
-    negative = [i for i, v in enumerate(vecs) if v.negative is not None and v.negative_scale.usable]
-    if negative:
-        raw = (_stack([vecs[i].negative for i in negative]) @ block.tfidf_t).toarray()
-        spread = np.array([vecs[i].negative_scale.std for i in negative], dtype=np.float32)
-        best[negative] -= DISMISS_WEIGHT * np.clip(raw / spread[:, None], 0, None)
-    return best
+    """Scores of many profiles at once (members x papers), as batched matrix products."""
+    return _scores(ctx, vecs, block)[0]
 
 
 # -- storage -----------------------------------------------------------------------
@@ -303,11 +322,12 @@ def dumps(vec: ProfileVectors) -> bytes:
         "part_scales": np.array([[s.mean, s.std] for s in vec.part_scales.values()], dtype=np.float64).reshape(-1, 2),
         "likes_scale": np.array([vec.likes_scale.mean, vec.likes_scale.std]),
         "negative_scale": np.array([vec.negative_scale.mean, vec.negative_scale.std]),
-        "liked_rows": np.array(vec.liked_rows, dtype=np.int64),
+        "liked_rows": vec.liked_rows, "liked_coef": vec.liked_coef,
+        "negative_rows": vec.negative_rows, "negative_coef": vec.negative_coef,
     }
     if vec.latent is not None:
         out["latent"] = vec.latent
-    for name in ("topic_matrix", "centroid", "colike", "negative"):
+    for name in ("topic_matrix", "colike"):
         _put_sparse(out, name, getattr(vec, name))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **out)
@@ -322,12 +342,11 @@ def loads(blob: bytes) -> ProfileVectors:
         topics=[str(t) for t in data["topics"]],
         topic_matrix=_get_sparse(data, "topic_matrix"),
         topic_scales=_scales(data["topic_scales"]),
-        centroid=_get_sparse(data, "centroid"),
+        liked_rows=data["liked_rows"], liked_coef=data["liked_coef"],
         latent=data.get("latent"),
         colike=_get_sparse(data, "colike"),
         part_scales=dict(zip([str(n) for n in data["part_names"]], _scales(data["part_scales"]))),
         likes_scale=Scale(float(likes[0]), float(likes[1])),
-        negative=_get_sparse(data, "negative"),
+        negative_rows=data["negative_rows"], negative_coef=data["negative_coef"],
         negative_scale=Scale(float(negative[0]), float(negative[1])),
-        liked_rows=[int(r) for r in data["liked_rows"]],
     )
