@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from recommender.recommend import recommend
 from recommender.vectors import ProfileInputs, ProfileVectors, ScoringContext
 from recommender.storage.models import Digest, DigestItem, IngestRun, utcnow
-from recommender.views import DigestDraft, Target
+from recommender.views import DigestDraft, RecommendResult, Target
 
 # A claimed digest that never got marked sent may have been posted; don't repeat it.
 DONE = ("sent", "claimed")
@@ -57,6 +57,11 @@ def compose(
         session, ctx, vec, inputs, limit=size, window_days=lookback_days, min_score=min_score,
         diversity=diversity, recency_half_life=recency_half_life,
     )
+    return draft_from(session, target, day, inputs, result)
+
+
+def draft_from(session: Session, target: Target, day: date, inputs: ProfileInputs, result: RecommendResult) -> DigestDraft:
+    """A digest draft from ranked picks, with a note saying why it is empty if it is."""
     draft = DigestDraft(target, day, result.picks, inputs.topics, candidates=result.candidates)
     if not draft.picks:
         if not inputs.topics and not inputs.liked:

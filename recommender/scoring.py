@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.index import PaperIndex
-from recommender.vectors import ProfileVectors, ScoringContext, score
+from recommender.vectors import ProfileVectors, ScoringContext, score, score_many
 
 MAX_TERMS = 4
 RECENCY_FLOOR = 0.8  # a paper one half-life old keeps 90 % of its score
@@ -122,13 +122,20 @@ def rank(
 ) -> list[Pick]:
     """The best `limit` papers among `rows` scoring above `min_score`, explained.
 
-    Scores are in standard deviations above a typical paper (see vectors.py).
-    `diversity` (0..1) spreads picks over different subjects (MMR); `recency_half_life`
-    (days) favours newer papers among equally relevant ones.
+    Scores are relative (vectors.py: 1.0 = as close as the closest 0.5 % of papers).
+    `diversity` (0..1) spreads picks over subjects and interests (MMR);
+    `recency_half_life` (days) favours newer papers among equally relevant ones.
     """
     if vec.empty or rows.size == 0:
         return []
     scores, which = score(ctx, vec, ctx.block(rows))
+    return _choose(ctx, vec, rows, scores, which, limit, min_score, diversity, recency_half_life)
+
+
+def _choose(
+    ctx: ScoringContext, vec: ProfileVectors, rows: np.ndarray, scores: np.ndarray, which: np.ndarray,
+    limit: int, min_score: float, diversity: float, recency_half_life: float | None,
+) -> list[Pick]:
     if recency_half_life:
         scores = scores * recency_weight(ctx.index, rows, recency_half_life)
     eligible = np.flatnonzero(scores > min_score)
@@ -136,6 +143,43 @@ def rank(
         return []
     top = eligible[diversify(ctx.index, rows[eligible], scores[eligible], limit, diversity, which[eligible])]
     return [_pick(ctx, vec, int(rows[i]), float(scores[i]), int(which[i]), MAX_TERMS) for i in top]
+
+
+def rank_many(
+    ctx: ScoringContext,
+    vecs: list[ProfileVectors],
+    rows: np.ndarray,
+    excludes: list[set[str]],
+    limit: int,
+    min_score: float = 0.0,
+    *,
+    diversity: float = 0.0,
+    recency_half_life: float | None = None,
+    chunk: int = 2000,
+) -> list[list[Pick]]:
+    """`rank` for many members over the same candidates: scores in batched products,
+    then each member's short list is diversified and explained."""
+    out: list[list[Pick]] = []
+    position = {str(pid): i for i, pid in enumerate(ctx.index.ids[rows])}
+    block = ctx.block(rows)
+    pool = max(limit * POOL_FACTOR, limit)
+    for start in range(0, len(vecs), chunk):
+        group = vecs[start : start + chunk]
+        scores = score_many(ctx, group, block)
+        for j, vec in enumerate(group):
+            row_scores = scores[j]
+            hidden = [position[pid] for pid in excludes[start + j] if pid in position]
+            row_scores[hidden] = -np.inf
+            k = min(pool, rows.size)
+            short = np.argpartition(-row_scores, k - 1)[:k] if k < rows.size else np.arange(rows.size)
+            short = short[np.isfinite(row_scores[short])]
+            if vec.empty or short.size == 0:
+                out.append([])
+                continue
+            sub = rows[short]
+            best, which = score(ctx, vec, ctx.block(sub))
+            out.append(_choose(ctx, vec, sub, best, which, limit, min_score, diversity, recency_half_life))
+    return out
 
 
 def explain(ctx: ScoringContext, vec: ProfileVectors, row: int) -> Pick | None:

@@ -23,8 +23,9 @@ from recommender.ingest import jobs
 from recommender.ingest.errors import SourceError
 from recommender.ingest.runner import IngestReport
 from recommender.profile_store import ProfileStore
-from recommender.profiles import channel_inputs, user_inputs
-from recommender.recommend import recommend
+from recommender.profiles import channel_inputs, many_users, user_inputs
+from recommender.recommend import hydrate, recommend
+from recommender.scoring import rank_many
 from recommender.seed import seed_demo
 from recommender.storage.db import Database
 from recommender.text import clean_topic
@@ -211,6 +212,30 @@ class PaperService:
 
     def compose_personal_digest(self, user_id: int, day: date | None = None) -> DigestDraft:
         return self._compose(Target.user(user_id), day, self.settings.digest_size)
+
+    def compose_personal_digests(self, due: list[tuple[int, date]], batch: int = 5000) -> list[DigestDraft]:
+        """Personal digests for many members at once: stored vectors, batched scoring."""
+        ctx = self.context()
+        drafts: list[DigestDraft] = []
+        for start in range(0, len(due), batch):
+            part = due[start : start + batch]
+            ids = [uid for uid, _ in part]
+            with self.db.session() as s:
+                inputs = many_users(s, ids)
+                vecs = self.profiles.get_many(s, ctx, self._version(ctx), ids) if ctx else {}
+                rows = ctx.index.window(self.settings.digest_lookback_days) if ctx else None
+                ranked = (
+                    rank_many(
+                        ctx, [vecs[u] for u in ids], rows, [inputs[u].exclude for u in ids], self.settings.digest_size,
+                        self.settings.min_score, diversity=self.settings.diversity,
+                        recency_half_life=self.settings.recency_half_life_days,
+                    )
+                    if ctx is not None else [[] for _ in ids]
+                )
+                for (uid, day), picks in zip(part, ranked):
+                    result = RecommendResult(hydrate(s, picks), candidates=int(rows.size) if rows is not None else 0)
+                    drafts.append(digests.draft_from(s, Target.user(uid), day, inputs[uid], result))
+        return drafts
 
     def _compose(self, target: Target, day: date | None, size: int) -> DigestDraft:
         ctx = self.context()

@@ -90,10 +90,12 @@ class DigestJobs:
     async def run_dm_sweep(self) -> int:
         service = self.bot.service
         sent = 0
-        for user_id, day in await asyncio.to_thread(service.due_dm_digests):
-            draft = await asyncio.to_thread(service.compose_personal_digest, user_id, day)
+        due = await asyncio.to_thread(service.due_dm_digests)
+        if not due:
+            return 0
+        for draft in await asyncio.to_thread(service.compose_personal_digests, due):
             outcome = await deliver(service, self.bot.publisher, draft)
             if outcome.status == "failed" and "DMs" in outcome.detail:
-                await asyncio.to_thread(service.set_dm_digest, user_id, False)
+                await asyncio.to_thread(service.set_dm_digest, draft.target.id, False)
             sent += outcome.status == "sent"
         return sent
