@@ -116,37 +116,20 @@ class Settings(BaseSettings):
     http_attempts: int = Field(default=5, ge=1, le=10)
     http_max_wait: float = Field(default=300.0, ge=1, le=3600)
 
-    @field_validator("digest_time")
+    @field_validator("digest_time", "ingest_time")
     @classmethod
     def _time(cls, value: str) -> str:
         parse_hhmm(value)
         return value
 
-    @field_validator("digest_timezone")
+    @field_validator("digest_timezone", "ingest_timezone")
     @classmethod
     def _tz(cls, value: str) -> str:
         return check_timezone(value)
 
-    @field_validator("digest_weekdays")
+    @field_validator("digest_weekdays", "ingest_weekdays")
     @classmethod
     def _days(cls, value: str) -> str:
-        parse_weekdays(value)
-        return value
-
-    @field_validator("ingest_time")
-    @classmethod
-    def _ingest_time(cls, value: str) -> str:
-        parse_hhmm(value)
-        return value
-
-    @field_validator("ingest_timezone")
-    @classmethod
-    def _ingest_tz(cls, value: str) -> str:
-        return check_timezone(value)
-
-    @field_validator("ingest_weekdays")
-    @classmethod
-    def _ingest_days(cls, value: str) -> str:
         parse_weekdays(value)
         return value
 
