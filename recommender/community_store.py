@@ -57,6 +57,7 @@ class CommunityStore:
         self.db = db
         self.index_store = index_store
         self._fitted: _Fitted | None = None
+        self._background: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def _likes_signature(self) -> tuple[int, int]:
@@ -110,8 +111,26 @@ class CommunityStore:
         )
         if reuse:
             model, model_id, when = fitted.model, fitted.model_id, fitted.fitted_at  # type: ignore[union-attr]
+        elif liked_papers > CHEAP_REFIT_PAPERS and not force:
+            # A big fit takes minutes: run it in the background and serve the previous model meanwhile.
+            self._fit_in_background(index, likes, key, colikes)
+            same_vocabulary = fitted is not None and fitted.key[0] == index.fit_id
+            model, model_id = (fitted.model, fitted.model_id) if same_vocabulary else (None, "none")  # type: ignore[union-attr]
+            when = fitted.fitted_at if same_vocabulary else time.monotonic()  # type: ignore[union-attr]
         else:
             model = fit_community(index.matrix, likes) if members else None
             model_id, when = (uuid.uuid4().hex[:12] if model else "none"), time.monotonic()
         self._fitted = _Fitted(key, model, model_id, colikes, when)
         return self._fitted
+
+    def _fit_in_background(self, index: PaperIndex, likes: sp.csr_matrix, key: tuple, colikes: CoLikes | None) -> None:  # type: ignore[type-arg]
+        if self._background is not None and self._background.is_alive():
+            return
+
+        def work() -> None:
+            model = fit_community(index.matrix, likes)
+            with self._lock:
+                self._fitted = _Fitted(key, model, uuid.uuid4().hex[:12] if model else "none", colikes, time.monotonic())
+
+        self._background = threading.Thread(target=work, name="community-fit", daemon=True)
+        self._background.start()

@@ -345,6 +345,7 @@ class PaperService:
                 log.warning("scheduled ingestion from %s failed: %s", source, exc)
         if any(r.new or r.updated for r in reports):
             self.index_store.refresh()
+        self.community.refresh()  # the daily refit of the community model
         return reports
 
     def _refresh_after(self, report: IngestReport) -> None:
