@@ -47,8 +47,8 @@ def index_from_records(records: list[dict]) -> PaperIndex:
 def synthetic_members(index: PaperIndex, pool: np.ndarray, members: int, seed: int = 0) -> list[ProfileInputs]:
     """Members with 0-3 topics (frequent real terms) and 0-40 likes around a random real paper."""
     rng = np.random.default_rng(seed)
-    seeds = rng.choice(pool, size=min(500, pool.size), replace=False)
-    neighbours = (index.matrix[seeds] @ index.matrix[pool].T).toarray().argsort(axis=1)[:, ::-1][:, :60]
+    seeds = rng.choice(pool, size=min(300, pool.size), replace=False)
+    neighbours = (index.matrix[seeds] @ index.matrix[pool].T).toarray().argsort(axis=1)[:, ::-1][:, :40]
     terms = index.terms[np.asarray(index.matrix[pool].sum(axis=0)).ravel().argsort()[::-1][:3000]]
     out = []
     for _ in range(members):

@@ -33,6 +33,7 @@ LIKES_LABEL = "papers you liked"
 WEIGHTS = {"centroid": 1.0, "latent": 2.0, "colike": 1.0, "popularity": 1.0}
 DISMISS_WEIGHT = 0.5
 TOP_QUANTILE = 0.995
+SIMS_CACHE_ROWS = 50_000  # liked papers whose cosines with a digest's candidates are kept
 EPS = 1e-6
 
 
@@ -100,6 +101,20 @@ class PaperBlock:
     latent_t: np.ndarray | None  # rank x papers
     colike_t: sp.csr_matrix | None  # members x papers
     popularity: np.ndarray | None
+    # Cosines of indexed papers with this block, kept across member chunks of one digest.
+    _sims: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def sims(self, ctx: ScoringContext, rows: np.ndarray) -> np.ndarray:
+        """Cosines of the given index rows with every paper of the block (rows x papers)."""
+        missing = np.array([r for r in rows.tolist() if r not in self._sims], dtype=np.int64)
+        if missing.size:
+            computed = (ctx.index.matrix[missing] @ self.tfidf_t).toarray()
+            if len(self._sims) + missing.size <= SIMS_CACHE_ROWS:
+                self._sims.update(zip(missing.tolist(), computed))
+            else:
+                fresh = dict(zip(missing.tolist(), computed))
+                return np.vstack([self._sims.get(r, fresh.get(r)) for r in rows.tolist()])
+        return np.vstack([self._sims[r] for r in rows.tolist()]) if rows.size else np.zeros((0, self.rows.size))
 
     @classmethod
     def of(cls, ctx: ScoringContext, rows: np.ndarray) -> PaperBlock:
@@ -180,7 +195,7 @@ def _mix_scores(ctx: ScoringContext, rows: list[np.ndarray], coefs: list[np.ndar
     sparse product per member.
     """
     distinct, inverse = np.unique(np.concatenate(rows), return_inverse=True)
-    sims = (ctx.index.matrix[distinct] @ block.tfidf_t).toarray()
+    sims = block.sims(ctx, distinct)
     indptr = np.cumsum([0, *[r.size for r in rows]])
     mix = sp.csr_matrix((np.concatenate(coefs), inverse, indptr), shape=(len(rows), distinct.size))
     return np.asarray(mix @ sims, dtype=np.float32)
@@ -247,7 +262,9 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
     return vec
 
 
-def _scores(ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock) -> tuple[np.ndarray, np.ndarray]:
+def _scores(
+    ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock, with_parts: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     n_users, n = len(vecs), block.rows.size
     best = np.full((n_users, n), -np.inf, dtype=np.float32)
     which = np.zeros((n_users, n), dtype=np.int16)
@@ -267,11 +284,17 @@ def _scores(ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock) 
         stacked = sp.vstack([v.topic_matrix for v in vecs if v.topic_matrix is not None], format="csr")
         matrix = stacked[[first[t] for t in distinct]]
         raw = (matrix @ block.tfidf_t).toarray()
-        for (i, k), t in zip(owners, texts):
-            rel = raw[distinct[t]] / vecs[i].topic_scales[k].std
-            better = rel > best[i]
-            best[i] = np.where(better, rel, best[i])
-            which[i] = np.where(better, k + 1, which[i])
+        spread = np.array([vecs[i].topic_scales[k].std for i, k in owners], dtype=np.float32)
+        rel = raw[[distinct[t] for t in texts]] / spread[:, None]  # (member, topic) pairs x papers
+        members = np.array([i for i, _ in owners])
+        starts = np.flatnonzero(np.r_[True, members[1:] != members[:-1]])
+        top = np.maximum.reduceat(rel, starts, axis=0)
+        users = members[starts]
+        if with_parts:  # which topic won, for labels (1-based; 0 is the likes part)
+            part = np.array([k + 1 for _, k in owners])
+            for j, (a, b) in enumerate(zip(starts, [*starts[1:], len(owners)])):
+                which[users[j]] = np.where(top[j] > best[users[j]], part[a:b][rel[a:b].argmax(axis=0)], which[users[j]])
+        best[users] = np.maximum(best[users], top)
     negative = [i for i, v in enumerate(vecs) if v.has_negative]
     if negative:
         raw = _mix_scores(ctx, [vecs[i].negative_rows for i in negative], [vecs[i].negative_coef for i in negative], block)
@@ -282,7 +305,7 @@ def _scores(ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock) 
 
 def score(ctx: ScoringContext, vec: ProfileVectors, block: PaperBlock) -> tuple[np.ndarray, np.ndarray]:
     """(score, winning part) per paper: part 0 is the likes part, 1.. the topics."""
-    best, which = _scores(ctx, [vec], block)
+    best, which = _scores(ctx, [vec], block, with_parts=True)
     return best[0], which[0].astype(np.int64)
 
 
