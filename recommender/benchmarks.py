@@ -21,7 +21,7 @@ from sklearn.preprocessing import normalize
 from recommender.community import CoLikes, fit_community
 from recommender.index import PaperIndex, make_vectorizer
 from recommender.text import paper_text
-from recommender.vectors import ProfileInputs, ScoringContext, build_vectors, score_many
+from recommender.vectors import ProfileInputs, ScoringContext, build_vectors, score_chunks
 
 CHUNK = 2000
 TOP = 10
@@ -108,11 +108,12 @@ def run_scale(
     block = ctx.block(new_rows)
     fig["candidate_prep_seconds"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    picked = 0
-    for start in range(0, members, CHUNK):
-        scores = score_many(ctx, vecs[start : start + CHUNK], block)
+
+    def top_picks(_start: int, scores: np.ndarray) -> int:
         top = np.argpartition(-scores, TOP - 1, axis=1)[:, :TOP]
-        picked += int(np.isfinite(np.take_along_axis(scores, top, axis=1)).sum())
+        return int(np.isfinite(np.take_along_axis(scores, top, axis=1)).sum())
+
+    picked = sum(score_chunks(ctx, vecs, block, top_picks, CHUNK))
     seconds = time.perf_counter() - t0
     fig["score_seconds"] = seconds
     fig["score_ms_per_member"] = 1000 * seconds / members

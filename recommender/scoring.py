@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.index import PaperIndex
-from recommender.vectors import ProfileVectors, ScoringContext, score, score_many
+from recommender.vectors import ProfileVectors, ScoringContext, score, score_chunks
 
 MAX_TERMS = 4
 RECENCY_FLOOR = 0.8  # a paper one half-life old keeps 90 % of its score
@@ -159,14 +159,13 @@ def rank_many(
 ) -> list[list[Pick]]:
     """`rank` for many members over the same candidates: scores in batched products,
     then each member's short list is diversified and explained."""
-    out: list[list[Pick]] = []
     position = {str(pid): i for i, pid in enumerate(ctx.index.ids[rows])}
     block = ctx.block(rows)
     pool = max(limit * POOL_FACTOR, limit)
-    for start in range(0, len(vecs), chunk):
-        group = vecs[start : start + chunk]
-        scores = score_many(ctx, group, block)
-        for j, vec in enumerate(group):
+
+    def shortlist(start: int, scores: np.ndarray) -> list[list[Pick]]:
+        out: list[list[Pick]] = []
+        for j, vec in enumerate(vecs[start : start + chunk]):
             row_scores = scores[j]
             hidden = [position[pid] for pid in excludes[start + j] if pid in position]
             row_scores[hidden] = -np.inf
@@ -179,7 +178,9 @@ def rank_many(
             sub = rows[short]
             best, which = score(ctx, vec, ctx.block(sub))
             out.append(_choose(ctx, vec, sub, best, which, limit, min_score, diversity, recency_half_life))
-    return out
+        return out
+
+    return [picks for part in score_chunks(ctx, vecs, block, shortlist, chunk, workers=1) for picks in part]
 
 
 def explain(ctx: ScoringContext, vec: ProfileVectors, row: int) -> Pick | None:

@@ -5,7 +5,8 @@ papers so their scores are comparable:
 
 * one sub-profile per followed topic (the topic's TF-IDF vector);
 * the "likes" part: a blend of the TF-IDF centroid of liked and saved papers
-  (time-decayed), the community latent `z`, co-likes and popularity;
+  (time-decayed), the community latent `z`, co-likes and popularity, and with the
+  semantic extra (recommender/semantic.py) a latent and sub-profiles on sentence embeddings;
 * the dismissed papers' centroid, which pushes similar papers down.
 
 The likes parts are combined as standard scores (weights measured on CiteULike);
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,7 +30,9 @@ from sklearn.preprocessing import normalize
 
 from recommender.community import CoLikes, CommunityModel
 from recommender.index import PaperIndex
+from recommender.semantic import SemanticContext, member_vectors, subprofile_scores
 
+T = TypeVar("T")
 LIKES_LABEL = "papers you liked"
 # Weights of the standardised parts of the likes score (measured on CiteULike).
 WEIGHTS = {"centroid": 1.0, "latent": 2.0, "colike": 1.0, "popularity": 1.0}
@@ -78,6 +83,7 @@ class ScoringContext:
     colikes: CoLikes | None = None
     reference_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    semantic: SemanticContext | None = None  # the optional semantic extra (recommender/semantic.py)
     _reference: PaperBlock | None = field(default=None, repr=False)
 
     def block(self, rows: np.ndarray) -> PaperBlock:
@@ -101,6 +107,8 @@ class PaperBlock:
     latent_t: np.ndarray | None  # rank x papers
     colike_t: sp.csr_matrix | None  # members x papers
     popularity: np.ndarray | None
+    semantic_t: np.ndarray | None = None  # embedding dims x papers (semantic extra)
+    semantic_latent_t: np.ndarray | None = None  # semantic rank x papers
     # Cosines of indexed papers with this block, kept across member chunks of one digest.
     _sims: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -124,7 +132,12 @@ class PaperBlock:
         if ctx.colikes is not None:
             colike = ctx.colikes.normalized[rows].T.tocsr()
             pop = ctx.colikes.popularity[rows]
-        return cls(rows, block.T.tocsr(), latent, colike, pop)  # CSR: csr @ csr needs no conversion
+        out = cls(rows, block.T.tocsr(), latent, colike, pop)  # CSR: csr @ csr needs no conversion
+        if ctx.semantic is not None:
+            out.semantic_t = np.ascontiguousarray(ctx.semantic.embeddings[rows].T)
+            sem_latent = ctx.semantic.latent(rows)
+            out.semantic_latent_t = sem_latent.T.copy() if sem_latent is not None else None
+        return out
 
 
 @dataclass
@@ -148,6 +161,8 @@ class ProfileVectors:
     liked_coef: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # centroid = coef @ rows
     latent: np.ndarray | None = None  # rank
     colike: sp.csr_matrix | None = None  # 1 x members
+    semantic_latent: np.ndarray | None = None  # semantic rank (semantic extra)
+    semantic_subs: np.ndarray | None = None  # sub-profiles x embedding dims (semantic extra)
     part_scales: dict[str, Scale] = field(default_factory=dict)
     likes_scale: Scale = field(default_factory=Scale)
     negative_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -215,17 +230,35 @@ def _likes_parts(ctx: ScoringContext, group: list[ProfileVectors], block: PaperB
         stacked = sp.vstack([group[j].colike for j in have], format="csr")
         parts["colike"] = (have, np.asarray((stacked @ block.colike_t).toarray(), dtype=np.float32))
         parts["popularity"] = (have, np.broadcast_to(block.popularity, (len(have), n)))
+    have = [j for j, v in enumerate(group) if v.semantic_latent is not None]
+    if have and block.semantic_latent_t is not None:
+        parts["semantic_latent"] = (have, np.vstack([group[j].semantic_latent for j in have]) @ block.semantic_latent_t)
+    have = [j for j, v in enumerate(group) if v.semantic_subs is not None]
+    if have and block.semantic_t is not None:
+        parts["semantic_subprofiles"] = (have, subprofile_scores([group[j].semantic_subs for j in have], block.semantic_t))
     return parts
 
 
-def _likes_total(ctx: ScoringContext, group: list[ProfileVectors], parts: dict[str, tuple[list[int], np.ndarray]], n: int) -> np.ndarray:
-    """The weighted sum of the standardised likes parts (members x papers)."""
+def _likes_total(
+    ctx: ScoringContext, group: list[ProfileVectors], parts: dict[str, tuple[list[int], np.ndarray]], n: int,
+    center: np.ndarray | None = None, spread: np.ndarray | None = None,
+) -> np.ndarray:
+    """The weighted sum of the standardised likes parts (members x papers), optionally
+    put on the relative scale ((total - center) / spread) in the same pass."""
+    spread = np.ones(len(group), dtype=np.float32) if spread is None else spread
+    offset = np.zeros(len(group), dtype=np.float32) if center is None else -center / spread
     total = np.zeros((len(group), n), dtype=np.float32)
     for name, (members, raw) in parts.items():
         scales = [group[j].part_scales.get(name) for j in members]
         mean = np.array([sc.mean if sc else 0.0 for sc in scales], dtype=np.float32)
         std = np.array([sc.std if sc and sc.usable else np.inf for sc in scales], dtype=np.float32)
-        total[members] += ctx.weights.get(name, 0.0) * (raw - mean[:, None]) / std[:, None]
+        gain = ctx.weights.get(name, 0.0) / (std * spread[members])  # one multiply-add per part
+        offset[members] -= gain * mean
+        if len(members) == len(group):
+            total += raw * gain[:, None]
+        else:
+            total[members] += raw * gain[:, None]
+    total += offset[:, None]
     return total
 
 
@@ -251,6 +284,8 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
             vec.latent = ctx.community.member_vector(ctx.community.latent(index.matrix[vec.liked_rows]), weights)
         if ctx.colikes is not None:
             vec.colike = ctx.colikes.member_vector(vec.liked_rows.tolist())
+        if ctx.semantic is not None:
+            vec.semantic_latent, vec.semantic_subs = member_vectors(ctx.semantic, vec.liked_rows, weights)
         if reference is not None:
             parts = _likes_parts(ctx, [vec], reference)
             vec.part_scales = {name: Scale.of(raw[0]) for name, (_, raw) in parts.items()}
@@ -273,8 +308,7 @@ def _scores(
         group = [vecs[i] for i in liked]
         center = np.array([v.likes_scale.mean for v in group], dtype=np.float32)
         spread = np.array([v.likes_scale.std for v in group], dtype=np.float32)
-        total = _likes_total(ctx, group, _likes_parts(ctx, group, block), n)
-        best[liked] = (total - center[:, None]) / spread[:, None]
+        best[liked] = _likes_total(ctx, group, _likes_parts(ctx, group, block), n, center, spread)
     owners = [(i, k) for i, v in enumerate(vecs) for k in range(len(v.topics))]
     if owners:
         # Members often share topics: score each distinct topic once.
@@ -314,6 +348,25 @@ def score_many(ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBloc
     return _scores(ctx, vecs, block)[0]
 
 
+def prime(ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock) -> None:
+    """Compute, once, the cosines every member's liked and dismissed papers need, so that
+    member chunks can then be scored in parallel threads (NumPy and SciPy release the GIL)."""
+    rows = [v.liked_rows for v in vecs] + [v.negative_rows for v in vecs]
+    if rows:
+        block.sims(ctx, np.unique(np.concatenate(rows)))
+
+
+def score_chunks(
+    ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock, each: Callable[[int, np.ndarray], T],
+    chunk: int = 2000, workers: int = 2,
+) -> list[T]:
+    """`each(start, scores)` for every chunk of members, scored on `workers` threads."""
+    prime(ctx, vecs, block)
+    starts = range(0, len(vecs), chunk)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda a: each(a, score_many(ctx, vecs[a : a + chunk], block)), starts))
+
+
 # -- storage -----------------------------------------------------------------------
 
 
@@ -348,8 +401,9 @@ def dumps(vec: ProfileVectors) -> bytes:
         "liked_rows": vec.liked_rows, "liked_coef": vec.liked_coef,
         "negative_rows": vec.negative_rows, "negative_coef": vec.negative_coef,
     }
-    if vec.latent is not None:
-        out["latent"] = vec.latent
+    for name in ("latent", "semantic_latent", "semantic_subs"):
+        if getattr(vec, name) is not None:
+            out[name] = getattr(vec, name)
     for name in ("topic_matrix", "colike"):
         _put_sparse(out, name, getattr(vec, name))
     buffer = io.BytesIO()
@@ -367,6 +421,8 @@ def loads(blob: bytes) -> ProfileVectors:
         topic_scales=_scales(data["topic_scales"]),
         liked_rows=data["liked_rows"], liked_coef=data["liked_coef"],
         latent=data.get("latent"),
+        semantic_latent=data.get("semantic_latent"),
+        semantic_subs=data.get("semantic_subs"),
         colike=_get_sparse(data, "colike"),
         part_scales=dict(zip([str(n) for n in data["part_names"]], _scales(data["part_scales"]))),
         likes_scale=Scale(float(likes[0]), float(likes[1])),
