@@ -46,8 +46,8 @@ class CommunityModel:
     def rank(self) -> int:
         return int(self.projection.shape[1])
 
-    def latent(self, rows: sp.csr_matrix) -> np.ndarray:
-        """Latent vectors of papers (one row each) from their TF-IDF rows."""
+    def latent(self, rows: sp.csr_matrix | np.ndarray) -> np.ndarray:
+        """Latent vectors of papers (one row each) from their feature rows (TF-IDF or dense)."""
         return np.asarray(rows @ self.projection, dtype=np.float32)
 
     def member_vector(self, liked_latents: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -57,7 +57,7 @@ class CommunityModel:
 
 
 def fit_community(
-    matrix: sp.csr_matrix,
+    matrix: sp.csr_matrix | np.ndarray,
     likes: sp.csr_matrix,
     *,
     rank: int = RANK,
@@ -65,7 +65,8 @@ def fit_community(
     fold_ridge: float = FOLD_RIDGE,
     max_liked: int = MAX_LIKED_PAPERS,
 ) -> CommunityModel | None:
-    """Fit on `matrix` (papers x terms, unit rows) and `likes` (papers x members, binary).
+    """Fit on `matrix` (papers x features: sparse TF-IDF or dense, unit rows) and `likes`
+    (papers x members, binary).
 
     Returns None when there are too few likes to learn from (the profile then
     falls back to the TF-IDF centroid alone).
@@ -81,7 +82,14 @@ def fit_community(
         liked = liked[np.argsort(-counts[liked], kind="stable")[:max_liked]]
     xw = matrix[liked].astype(np.float64)
     r = likes[liked]
-    kernel = (xw @ xw.T).toarray()
+    if not sp.issparse(xw) and xw.shape[1] < liked.size:  # few dense features: the cheaper primal form
+        k = min(rank, liked.size - 2, xw.shape[1])
+        projection, fold = _fit_primal(np.asarray(xw), r, k, ridge, fold_ridge)
+        seconds = time.perf_counter() - started
+        log.info("community model (primal): %d members, %d liked papers, rank %d, %.1fs", members, liked.size, k, seconds)
+        return CommunityModel(projection, fold, members, int(liked.size), seconds)
+    kernel = xw @ xw.T
+    kernel = kernel.toarray() if sp.issparse(kernel) else np.asarray(kernel)
     chol = sla.cho_factor(kernel + ridge * np.eye(liked.size), lower=True)
     smooth = sla.cho_solve(chol, kernel)  # (K + ridge I)^-1 K, symmetric
     smooth = (smooth + smooth.T) / 2
@@ -99,6 +107,29 @@ def fit_community(
     seconds = time.perf_counter() - started
     log.info("community model: %d members, %d liked papers, rank %d, %.1fs", members, liked.size, k, seconds)
     return CommunityModel(projection, fold, members, int(liked.size), seconds)
+
+
+def _fit_primal(
+    xw: np.ndarray, r: sp.csr_matrix, k: int, ridge: float, fold_ridge: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The dual fit above, solved in features x features form (the same model).
+
+    B = (X'X + ridge I)^-1 X'R; the top right singular vectors V of the fitted likes X B
+    come from C = S B with S = (X'X)^1/2, through the eigenvectors of C C' (never
+    members x members); the projection is B V.
+    """
+    gram = xw.T @ xw
+    b = sla.solve(gram + ridge * np.eye(gram.shape[0]), np.asarray((r.T @ xw).T), assume_a="pos")
+    g, q = np.linalg.eigh(gram)
+    root = (q * np.sqrt(np.clip(g, 0, None))) @ q.T
+    bbt = b @ b.T
+    values, vectors = np.linalg.eigh(root @ bbt @ root)
+    top = np.argsort(-values)[:k]
+    values, vectors = np.clip(values[top], 1e-12, None), vectors[:, top]
+    projection = bbt @ root @ vectors / np.sqrt(values)
+    fitted_gram = projection.T @ gram @ projection  # (X B V)' (X B V): the liked papers' latents
+    fold = np.linalg.inv(fitted_gram + fold_ridge * np.eye(k))
+    return projection.astype(np.float32), fold.astype(np.float32)
 
 
 @dataclass

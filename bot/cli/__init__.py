@@ -14,7 +14,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from bot.cli import bench, db, ingest, papers, run  # noqa: F401  (commands register on import)
+    from bot.cli import bench, db, embed, eval, ingest, papers, run  # noqa: F401  (commands register on import)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from bot.logs import setup_logging
 from recommender.config import Settings
@@ -43,6 +44,7 @@ def load_settings(quiet: bool = True) -> Settings:
 
 
 def open_service(settings: Settings | None = None, seed: bool | None = None) -> PaperService:
+    from recommender.semantic import SemanticUnavailable
     from recommender.service import PaperService
     from recommender.storage.db import DatabaseError
 
@@ -50,8 +52,8 @@ def open_service(settings: Settings | None = None, seed: bool | None = None) -> 
     try:
         service = PaperService(settings)
         report = service.start(seed=seed)
-    except DatabaseError as exc:
-        fail(str(exc))
+    except (DatabaseError, SemanticUnavailable) as exc:
+        fail(escape(str(exc)))
     if report is not None:
         err.print(f"[dim]First start: loaded {report.new:,} real arXiv papers from the bundled demo corpus.[/]")
     return service

@@ -39,12 +39,6 @@ __all__ = [
     "bag_of_words_texts",
 ]
 
-CITEULIKE_A_ITEMS = 16_980
-CITEULIKE_A_USERS = 5_551
-CITEULIKE_T_ITEMS = 25_975
-CITEULIKE_T_USERS = 7_947
-CITEULIKE_T_WORDS = 20_000
-
 
 # --------------------------------------------------------------------------- files
 
@@ -95,7 +89,10 @@ def read_mult(path: Path, n_words: int) -> sp.csr_matrix:
         pairs = [p.split(":") for p in parts[1:]]
         if parts and int(parts[0]) != len(pairs):
             raise ValueError(f"{path}:{i + 1}: count {parts[0]} but {len(pairs)} words")
-        indices.extend(int(w) for w, _ in pairs)
+        words = [int(w) for w, _ in pairs]
+        if words and (min(words) < 0 or max(words) >= n_words):
+            raise ValueError(f"{path}:{i + 1}: a word id is outside the {n_words}-word vocabulary")
+        indices.extend(words)
         counts.extend(int(c) for _, c in pairs)
         indptr.append(len(indices))
     matrix = sp.csr_matrix(
@@ -237,9 +234,10 @@ class Benchmark:
 
 
 def load_citeulike_a_titles(root: Path) -> list[str]:
+    """Cleaned titles; line i is item i (16,980 in the published file)."""
     titles = [clean_title(t) for t in read_lines(Path(root) / "titles.txt")]
-    if len(titles) != CITEULIKE_A_ITEMS:
-        raise ValueError(f"expected {CITEULIKE_A_ITEMS} titles, found {len(titles)}")
+    if not titles:
+        raise ValueError(f"{root}/titles.txt holds no titles")
     return titles
 
 
@@ -247,14 +245,18 @@ def load_citeulike_a_cold(root: Path) -> Benchmark:
     """CiteULike-a item cold start on DropoutNet's cold split, titles as text.
 
     ``root`` is the ``citeulike-a`` folder. Every user is ranked over the 3,396
-    cold test items, none of which occurs in train.
+    cold test items, none of which occurs in train. Sizes come from the files
+    (items: ``titles.txt`` lines, users: ``users.dat`` lines), so a slice loads too.
     """
     root = Path(root)
     split = root / "splits" / "dropoutnet" / "cold"
-    shape = (CITEULIKE_A_USERS, CITEULIKE_A_ITEMS)
+    titles = load_citeulike_a_titles(root)
+    shape = (len(read_lines(root / "users.dat")), len(titles))
     train = read_pairs_csv(split / "train.csv", shape)
     test = read_pairs_csv(split / "test.csv", shape)
     candidates = read_id_list(split / "test_item_ids.csv")
+    if candidates.size and (candidates[0] < 0 or candidates[-1] >= shape[1]):
+        raise ValueError(f"test_item_ids.csv: ids out of range for {shape[1]} items")
     if train[:, candidates].nnz:
         raise ValueError("cold split: a test item occurs in train")
     return Benchmark(
@@ -263,7 +265,7 @@ def load_citeulike_a_cold(root: Path) -> Benchmark:
         test=test,
         candidates=candidates,
         exclude_train=False,
-        texts=load_citeulike_a_titles(root),
+        texts=titles,
         vocabulary=read_lines(root / "vocabulary.dat"),
         notes={"text": "titles only", "split": "DropoutNet cold (CTR out-of-matrix fold 1)"},
     )
@@ -272,23 +274,21 @@ def load_citeulike_a_cold(root: Path) -> Benchmark:
 def load_citeulike_t(root: Path, p: int = 10) -> Benchmark:
     """CiteULike-t with CVAE's P-per-user split; items are bags of words.
 
-    Every item not in a user's training set is ranked for that user.
+    Every item not in a user's training set is ranked for that user. Sizes come
+    from the files (items: ``mult.dat`` lines, users: train-file lines).
     """
     root = Path(root)
     split = root / "splits" / "cvae"
-    train = read_adjacency(split / f"cf-train-{p}-users.dat", CITEULIKE_T_ITEMS)
-    test = read_adjacency(split / f"cf-test-{p}-users.dat", CITEULIKE_T_ITEMS)
     vocabulary = read_lines(root / "vocabulary.dat")
-    if len(vocabulary) != CITEULIKE_T_WORDS:
-        raise ValueError(f"expected {CITEULIKE_T_WORDS} words, found {len(vocabulary)}")
     counts = read_mult(root / "mult.dat", len(vocabulary))
-    if counts.shape[0] != CITEULIKE_T_ITEMS:
-        raise ValueError(f"expected {CITEULIKE_T_ITEMS} documents, found {counts.shape[0]}")
+    n_items = counts.shape[0]
+    train = read_adjacency(split / f"cf-train-{p}-users.dat", n_items)
+    test = read_adjacency(split / f"cf-test-{p}-users.dat", n_items, train.shape[0])
     return Benchmark(
         name=f"citeulike-t/P={p}",
         train=train,
         test=test,
-        candidates=np.arange(CITEULIKE_T_ITEMS),
+        candidates=np.arange(n_items),
         exclude_train=True,
         counts=counts,
         vocabulary=vocabulary,

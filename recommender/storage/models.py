@@ -206,6 +206,22 @@ class ProfileVector(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
+class PaperEmbedding(Base):
+    """A paper's sentence embedding (the optional semantic extra), computed once at ingestion.
+
+    `vector` holds float32 values; `text_hash` names the text it was computed from,
+    so a paper is embedded again only when its title or abstract changes.
+    """
+
+    __tablename__ = "paper_embeddings"
+
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(80))
+    text_hash: Mapped[str] = mapped_column(String(32))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    embedded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
 class StateEntry(Base):
     """Small durable key/value state: harvest progress, index fingerprints."""
 

@@ -172,6 +172,18 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_paper_sources_listed_on'), ['listed_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_paper_sources_paper_id'), ['paper_id'], unique=False)
 
+    op.create_table('paper_embeddings',
+    sa.Column('paper_id', sa.String(length=64), nullable=False),
+    sa.Column('model', sa.String(length=80), nullable=False),
+    sa.Column('text_hash', sa.String(length=32), nullable=False),
+    sa.Column('vector', sa.LargeBinary(), nullable=False),
+    sa.Column('embedded_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['paper_id'], ['papers.id'], name=op.f('fk_paper_embeddings_paper_id_papers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('paper_id', name=op.f('pk_paper_embeddings'))
+    )
+    with op.batch_alter_table('paper_embeddings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_paper_embeddings_embedded_at'), ['embedded_at'], unique=False)
+
     op.create_table('reading_list',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('user_id', sa.BigInteger(), nullable=False),
@@ -200,6 +212,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_paper_sources_listed_on'))
 
     op.drop_table('paper_sources')
+    with op.batch_alter_table('paper_embeddings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_paper_embeddings_embedded_at'))
+
+    op.drop_table('paper_embeddings')
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_feedback_user_id'))
         batch_op.drop_index(batch_op.f('ix_feedback_paper_id'))

@@ -1,0 +1,213 @@
+"""Run a benchmark through the product's scoring path (``paperbot eval``).
+
+Every method is the bot's own code: the benchmark's items become a `PaperIndex`
+(`corpus.py`), the train likes fit `fit_community` and `CoLikes` exactly as
+`community_store` does for the members' likes, each user's train items become a
+`ProfileInputs(liked=...)` turned into `ProfileVectors` by `build_vectors`, and
+candidates are scored with the batched `score_many` the digests use. Methods
+differ only in the weights of the likes parts (and which community models they get).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.community import RANK, RIDGE, CoLikes, CommunityModel, fit_community
+from recommender.evaluation.corpus import benchmark_index, item_id
+from recommender.evaluation.datasets import Benchmark
+from recommender.evaluation.metrics import DEFAULT_CUTOFFS, evaluate
+from recommender.index import PaperIndex
+from recommender.vectors import WEIGHTS, ProfileInputs, ProfileVectors, ScoringContext, build_vectors, score_many
+
+CHUNK = 512  # users scored per batched product
+RANDOM_SEED = 0
+PAPERBOT = "paperbot"
+
+
+@dataclass(frozen=True)
+class Method:
+    """A way to score: the product's profile with these likes-part weights, or random."""
+
+    name: str
+    weights: dict[str, float] | None  # None: random scores
+    note: str = ""
+
+    @property
+    def needs_community(self) -> bool:
+        return bool(self.weights and self.weights.get("latent"))
+
+    @property
+    def needs_colikes(self) -> bool:
+        return bool(self.weights and (self.weights.get("colike") or self.weights.get("popularity")))
+
+    def describe(self) -> str:
+        if self.weights is None:
+            return self.note or "uniform random scores"
+        parts = " + ".join(f"{w:g}·{name}" for name, w in self.weights.items() if w)
+        return f"{parts}{f' ({self.note})' if self.note else ''}"
+
+
+def paperbot(weights: dict[str, float] | None = None) -> Method:
+    """The product's method with its default weights (or the given ones)."""
+    return Method(PAPERBOT, dict(WEIGHTS if weights is None else weights))
+
+
+BASELINES = (
+    Method("random", None),
+    Method("tfidf-centroid", {"centroid": 1.0}, "cosine to the TF-IDF centroid of liked items"),
+)
+
+ABLATIONS = (
+    Method("latent only", {"latent": 1.0}),
+    Method("centroid + latent", {"centroid": 1.0, "latent": WEIGHTS["latent"]}),
+    Method("centroid + co-likes + popularity", {"centroid": 1.0, "colike": 1.0, "popularity": 1.0}),
+    Method("paperbot without popularity", {**WEIGHTS, "popularity": 0.0}),
+    Method("paperbot without co-likes", {**WEIGHTS, "colike": 0.0}),
+)
+
+
+@dataclass
+class MethodResult:
+    method: Method
+    recall: dict[int, float]
+    users: int
+    score_ms_per_user: float  # score_many over all candidates, per evaluated user
+    build_ms_per_user: float  # build_vectors, per evaluated user
+    seconds: float  # building + scoring + ranking for this method
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "method": self.method.name,
+            "weights": self.method.weights,
+            "recall": {str(m): round(r, 4) for m, r in self.recall.items()},
+            "score_ms_per_user": round(self.score_ms_per_user, 4),
+            "build_ms_per_user": round(self.build_ms_per_user, 4),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+@dataclass
+class RunReport:
+    benchmark: str
+    users: int
+    candidates: int
+    results: list[MethodResult]
+    fit_seconds: dict[str, float]
+    settings: dict[str, object]
+    seconds: float = 0.0
+
+    def result(self, name: str) -> MethodResult:
+        return next(r for r in self.results if r.method.name == name)
+
+
+@dataclass
+class Fitted:
+    """What the bot would hold for this community: the index and the models of its likes."""
+
+    index: PaperIndex
+    likes: sp.csr_matrix  # papers x users (train likes only)
+    community: CommunityModel | None = None
+    colikes: CoLikes | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def fit(bench: Benchmark, community: bool = True, colikes: bool = True) -> Fitted:
+    began = time.perf_counter()
+    index = benchmark_index(bench)
+    fitted = Fitted(index, bench.train.T.tocsr(), seconds={"index": time.perf_counter() - began})
+    if community:
+        began = time.perf_counter()
+        fitted.community = fit_community(index.matrix, fitted.likes)
+        fitted.seconds["community"] = time.perf_counter() - began
+    if colikes:
+        began = time.perf_counter()
+        fitted.colikes = CoLikes.from_likes(fitted.likes)
+        fitted.seconds["colikes"] = time.perf_counter() - began
+    return fitted
+
+
+def profile_inputs(bench: Benchmark, user: int) -> ProfileInputs:
+    """A user's profile: their train items, as liked papers."""
+    train = bench.train
+    items = train.indices[train.indptr[user] : train.indptr[user + 1]]
+    return ProfileInputs(liked=[item_id(int(i)) for i in items])
+
+
+def context(fitted: Fitted, method: Method) -> ScoringContext:
+    weights = method.weights or {}
+    return ScoringContext(
+        fitted.index,
+        fitted.community if weights.get("latent") else None,
+        fitted.colikes if (weights.get("colike") or weights.get("popularity")) else None,
+        reference_rows=fitted.index.reference_rows(),
+        weights=dict(weights),
+    )
+
+
+def run_method(
+    bench: Benchmark, fitted: Fitted, method: Method, users: np.ndarray,
+    cutoffs: Sequence[int] = DEFAULT_CUTOFFS, chunk: int = CHUNK,
+) -> MethodResult:
+    began = time.perf_counter()
+    position = {int(u): j for j, u in enumerate(users)}
+    if method.weights is None:
+        rng = np.random.default_rng(RANDOM_SEED)
+        build_s = 0.0
+
+        def scores(batch: np.ndarray) -> np.ndarray:
+            return rng.random((batch.size, bench.candidates.size), dtype=np.float32)
+
+    else:
+        ctx = context(fitted, method)
+        t0 = time.perf_counter()
+        vecs: list[ProfileVectors] = [build_vectors(ctx, profile_inputs(bench, int(u))) for u in users]
+        build_s = time.perf_counter() - t0
+        block = ctx.block(bench.candidates)  # once per digest in the bot, not per member
+
+        def scores(batch: np.ndarray) -> np.ndarray:
+            return score_many(ctx, [vecs[position[int(u)]] for u in batch], block)
+
+    result = evaluate(scores, bench, cutoffs, users, batch_size=chunk)
+    return MethodResult(
+        method, result.recall, result.n_users, result.ms_per_user,
+        1000 * build_s / max(users.size, 1), time.perf_counter() - began,
+    )
+
+
+def run_benchmark(
+    bench: Benchmark,
+    methods: Sequence[Method],
+    cutoffs: Sequence[int] = DEFAULT_CUTOFFS,
+    chunk: int = CHUNK,
+    progress: Callable[[str], None] | None = None,
+) -> RunReport:
+    """Fit once, then evaluate each method on every user with a held-out item."""
+    say = progress or (lambda _msg: None)
+    began = time.perf_counter()
+    need_community = any(m.needs_community for m in methods)
+    need_colikes = any(m.needs_colikes for m in methods)
+    say(f"{bench.name}: indexing {bench.n_items:,} items" + (" and fitting the community model" if need_community else ""))
+    fitted = fit(bench, need_community, need_colikes)
+    users = bench.eval_users
+    results = []
+    for method in methods:
+        say(f"{bench.name}: {method.name} on {users.size:,} users x {bench.candidates.size:,} candidates")
+        results.append(run_method(bench, fitted, method, users, cutoffs, chunk))
+    model = fitted.community
+    settings: dict[str, object] = {
+        "text": bench.notes.get("text", ""),
+        "split": bench.notes.get("split", ""),
+        "tfidf_terms": len(fitted.index.terms),
+        "reference_papers": int(fitted.index.reference_rows().size),
+        "exclude_train": bench.exclude_train,
+    }
+    if model is not None:
+        settings.update(community_rank=model.rank, community_liked_papers=model.liked_papers,
+                        community_members=model.members, ridge=RIDGE, max_rank=RANK)
+    return RunReport(bench.name, int(users.size), int(bench.candidates.size), results,
+                     fitted.seconds, settings, time.perf_counter() - began)

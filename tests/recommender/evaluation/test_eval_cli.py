@@ -1,0 +1,75 @@
+"""`paperbot eval` on tiny benchmarks written in the published file formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import _register, app
+from tests.recommender.evaluation.synthetic import taste_groups, topical_cold, write_citeulike_a, write_citeulike_t
+
+_register()
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("shared") / "data"
+    write_citeulike_a(topical_cold(), root)
+    write_citeulike_t(taste_groups(), root)
+    return root
+
+
+def run_json(*args: str) -> dict[str, object]:
+    result = runner.invoke(app, ["eval", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_json_reports_paperbot_and_the_baselines(data: Path) -> None:
+    figures = run_json("citeulike-a", "--data", str(data))
+    assert figures["benchmark"] == "citeulike-a" and figures["method"] == "paperbot"
+    recall = figures["recall"]
+    assert isinstance(recall, dict) and set(recall) == {"20", "50", "100", "300"}
+    assert recall["20"] > 0.9  # 40 candidates: every cutoff holds the user's 10 topical items
+    assert isinstance(figures["seconds"], float) and figures["seconds"] > 0
+    baselines = {b["method"]: b for b in figures["baselines"]}  # type: ignore[union-attr]
+    assert set(baselines) == {"random", "tfidf-centroid"}
+    assert figures["bar"] == {"metric": "recall@100", "target": 0.55, "reached": True}
+
+
+def test_bag_of_words_benchmark_with_ablations_and_chosen_weights(data: Path) -> None:
+    figures = run_json("citeulike-t", "--data", str(data), "--ablations", "--weights", "colike=1")
+    assert figures["weights"] == {"colike": 1.0}
+    assert figures["recall"]["300"] == 1.0  # type: ignore[index]  # 160 candidates: all of them
+    assert figures["recall"]["20"] > 0.3  # type: ignore[index]
+    assert len(figures["ablations"]) >= 3  # type: ignore[arg-type]
+
+
+def test_table_names_every_method_and_the_bar(data: Path) -> None:
+    result = runner.invoke(app, ["eval", "citeulike-a", "--data", str(data)], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    for text in ("paperbot", "random", "tfidf-centroid", "R@100", "bar recall@100", "score ms/user"):
+        assert text in result.stdout
+
+
+def test_default_data_is_shared_data_next_to_the_working_directory(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = data.parent.parent / "main"
+    work.mkdir(exist_ok=True)
+    monkeypatch.chdir(work)  # ../shared/data from here is `data`
+    assert run_json("citeulike-a")["benchmark"] == "citeulike-a"
+
+
+def test_missing_data_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["eval", "citeulike-t", "--data", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "citeulike-t/ not found" in result.output
+
+
+def test_unknown_weight_is_refused(data: Path) -> None:
+    result = runner.invoke(app, ["eval", "citeulike-a", "--data", str(data), "--weights", "citations=1"])
+    assert result.exit_code == 1
+    assert "unknown part 'citations'" in result.output

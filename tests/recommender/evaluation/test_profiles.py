@@ -1,0 +1,75 @@
+"""Profile behaviour through the product's vectors and ranking, on a small corpus with
+known subjects (the synthetic benchmark's items, community models fitted on its likes)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender.evaluation.run import Fitted, fit
+from recommender.scoring import rank
+from recommender.vectors import LIKES_LABEL, ProfileInputs, ScoringContext, build_vectors, score
+from tests.recommender.evaluation.synthetic import TOPICS, topical_cold
+
+PER_TOPIC = 40
+
+
+@pytest.fixture(scope="module")
+def fitted() -> Fitted:
+    return fit(topical_cold(per_topic=PER_TOPIC))
+
+
+def context(fitted: Fitted) -> ScoringContext:
+    assert fitted.community is not None and fitted.colikes is not None
+    return ScoringContext(fitted.index, fitted.community, fitted.colikes, reference_rows=fitted.index.reference_rows())
+
+
+def topic_of(row: int) -> int:
+    return row // PER_TOPIC
+
+
+def ids(rows: list[int]) -> list[str]:
+    return [str(r) for r in rows]
+
+
+def test_a_dismissal_lowers_similar_papers_and_leaves_unrelated_ones(fitted: Fitted) -> None:
+    ctx = context(fitted)
+    index = fitted.index
+    liked, dismissed = [0, 1, 2, 3], 5  # graph papers; the dismissed one is a graph paper too
+    everything = np.arange(len(index))
+    before, _ = score(ctx, build_vectors(ctx, ProfileInputs(liked=ids(liked))), ctx.block(everything))
+    after, _ = score(ctx, build_vectors(ctx, ProfileInputs(liked=ids(liked), dismissed=ids([dismissed]))), ctx.block(everything))
+    cosine = (index.matrix @ index.matrix[dismissed].T).toarray().ravel()
+    similar = np.flatnonzero(cosine > 0.3)
+    unrelated = np.flatnonzero(cosine == 0)
+    assert similar.size >= 3 and unrelated.size >= 50
+    assert np.all(after[similar] < before[similar])
+    assert np.allclose(after[unrelated], before[unrelated])
+    # The more similar to the dismissed paper, the bigger the drop.
+    drop = before - after
+    assert np.corrcoef(cosine[similar], drop[similar])[0, 1] > 0.5
+
+
+def test_likes_in_two_unrelated_areas_both_surface(fitted: Fitted) -> None:
+    ctx = context(fitted)
+    liked = [0, 1, 2, 3, 2 * PER_TOPIC, 2 * PER_TOPIC + 1, 2 * PER_TOPIC + 2, 2 * PER_TOPIC + 3]  # graphs, proteins
+    vec = build_vectors(ctx, ProfileInputs(liked=ids(liked)))
+    candidates = np.setdiff1d(np.arange(len(fitted.index)), liked)
+    picks = rank(ctx, vec, candidates, limit=10)
+    subjects = [topic_of(int(p.paper_id)) for p in picks]
+    assert len(picks) == 10 and all(p.label == LIKES_LABEL for p in picks)
+    assert set(subjects) == {0, 2}
+    assert min(subjects.count(0), subjects.count(2)) >= 3
+
+
+def test_two_topics_each_get_picks_labelled_with_the_topic(fitted: Fitted) -> None:
+    ctx = context(fitted)
+    topics = [" ".join(TOPICS[1][:3]), " ".join(TOPICS[3][:3])]  # speech, astronomy
+    vec = build_vectors(ctx, ProfileInputs(topics=topics))
+    picks = rank(ctx, vec, np.arange(len(fitted.index)), limit=10)
+    by_label: dict[str, list[int]] = {}
+    for p in picks:
+        by_label.setdefault(p.label, []).append(topic_of(int(p.paper_id)))
+    assert set(by_label) == set(topics)
+    assert set(by_label[topics[0]]) == {1} and set(by_label[topics[1]]) == {3}
+    assert min(len(v) for v in by_label.values()) >= 3

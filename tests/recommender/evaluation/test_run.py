@@ -1,0 +1,86 @@
+"""The benchmark runner end to end on tiny synthetic data, through the product's code."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.evaluation.corpus import benchmark_index
+from recommender.evaluation.datasets import Benchmark
+from recommender.evaluation.run import BASELINES, Method, fit, paperbot, profile_inputs, run_benchmark
+from recommender.evaluation.validation import cold_validation, holdout_validation
+from recommender.vectors import WEIGHTS
+from tests.recommender.evaluation.synthetic import taste_groups, topical_cold
+
+CUTOFFS = (5, 10, 30)
+
+
+def test_cold_start_text_finds_the_users_new_items() -> None:
+    bench = topical_cold()
+    report = run_benchmark(bench, [paperbot(), *BASELINES], CUTOFFS)
+    ours, random, centroid = (report.result(n) for n in ("paperbot", "random", "tfidf-centroid"))
+    assert report.users == 40 and report.candidates == 40
+    # Only 10 of the 40 new items are on the user's topic, and 3 of them are the user's.
+    assert ours.recall[10] > 0.9 and centroid.recall[10] > 0.9
+    assert random.recall[10] < 0.5
+    assert ours.score_ms_per_user > 0 and ours.build_ms_per_user > 0
+    assert report.settings["community_rank"] >= 1  # the community model was fitted and used
+    assert ours.method.weights == WEIGHTS
+
+
+def test_likes_carry_the_signal_when_the_text_does_not() -> None:
+    bench = taste_groups()
+    report = run_benchmark(bench, [paperbot(), *BASELINES, Method("co-likes", {"colike": 1.0})], CUTOFFS)
+    ours, random, centroid = (report.result(n) for n in ("paperbot", "random", "tfidf-centroid"))
+    # A user's group reads 40 items, 10 of which are already theirs (and excluded).
+    assert report.result("co-likes").recall[30] > 0.9
+    assert abs(centroid.recall[30] - random.recall[30]) < 0.15  # the text is noise
+    assert ours.recall[30] > centroid.recall[30] + 0.15  # co-likes and popularity are in the blend
+
+
+def test_a_users_own_train_items_are_never_ranked_when_excluded() -> None:
+    bench = taste_groups()
+    colikes = [Method("co-likes", {"colike": 1.0})]
+    masked = run_benchmark(bench, colikes, (10, 30)).results[0]
+    unmasked = Benchmark(bench.name, bench.train, bench.test, bench.candidates, False, texts=bench.texts)
+    # Without the exclusion a user's own 10 liked items fill their top 10; with it,
+    # the top 30 are the rest of their group's 40 items.
+    assert run_benchmark(unmasked, colikes, (10,)).results[0].recall[10] == 0.0
+    assert masked.recall[10] > 0.0 and masked.recall[30] > 0.9
+
+
+def test_profiles_are_the_users_train_items_through_the_product_index() -> None:
+    bench = topical_cold()
+    fitted = fit(bench)
+    assert fitted.community is not None and fitted.colikes is not None
+    assert fitted.likes.shape == (bench.n_items, bench.n_users)
+    inputs = profile_inputs(bench, 3)
+    assert sorted(fitted.index.rows_of(inputs.liked)) == sorted(bench.train[3].indices.tolist())
+
+
+def test_bag_of_words_items_get_unigram_tfidf_over_whole_tokens() -> None:
+    bench = taste_groups()
+    words = sorted({w for text in bench.texts or [] for w in text.split()}) + ["60\u2009000"]
+    counts = np.zeros((3, len(words)), dtype=np.float32)
+    counts[0, [0, 1]] = [3, 1]
+    counts[1, [1, len(words) - 1]] = [1, 2]
+    counts[2, 0] = 1
+    bag = Benchmark("bag", bench.train[:, :3], bench.test[:, :3], np.arange(3), True,
+                    counts=sp.csr_matrix(counts), vocabulary=words)
+    index = benchmark_index(bag)
+    assert set(index.terms) == {words[0], words[1], "60_000"}  # no bigrams, the odd word kept whole
+    assert np.allclose(np.asarray(index.matrix.multiply(index.matrix).sum(axis=1)).ravel(), 1.0, atol=1e-5)
+
+
+def test_validation_splits_only_use_train_likes() -> None:
+    bench = topical_cold()
+    cold = cold_validation(bench)
+    assert cold.train.multiply(cold.test).nnz == 0
+    assert (cold.train + cold.test - bench.train).nnz == 0 or abs(cold.train + cold.test - bench.train).sum() == 0
+    assert cold.train[:, cold.candidates].nnz == 0  # held-out items are new: no likes in train
+    assert not set(cold.candidates.tolist()) & set(bench.candidates.tolist())
+    warm = holdout_validation(taste_groups())
+    assert warm.exclude_train
+    per_user = np.diff(warm.test.indptr)
+    assert set(per_user.tolist()) == {2}
+    assert abs(warm.train + warm.test - taste_groups().train).sum() == 0

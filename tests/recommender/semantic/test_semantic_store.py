@@ -1,0 +1,91 @@
+"""Stored embeddings: which papers need one, and the in-memory copy scoring reads.
+
+These run without the extra: the rows are written as the ingestion hook writes them,
+with vectors made here, so the storage code is exercised on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import delete, insert, select
+
+from recommender.semantic import DIM, MODEL_NAME, embedding_text, text_hash, to_bytes
+from recommender.semantic_store import SemanticStore, embedding_counts, pending_ids
+from recommender.service import PaperService
+from recommender.storage.models import Paper, PaperEmbedding, utcnow
+from tests.recommender.semantic.support import paper, write_jsonl
+
+PAPERS = [
+    paper("2606.10001", "Graph neural networks for molecules", "Message passing predicts molecular properties."),
+    paper("2606.10002", "Diffusion models for protein design", "Denoising generates new protein backbones."),
+    paper("2606.10003", "Speech recognition with transformers", "Attention transcribes spoken audio."),
+]
+
+
+def store_vectors(service: PaperService, vectors: dict[str, np.ndarray]) -> None:
+    """Write embeddings the way the ingestion hook does (current text hash, this model)."""
+    with service.db.session() as s:
+        texts = {pid: embedding_text(t, a) for pid, t, a in s.execute(
+            select(Paper.id, Paper.title, Paper.abstract).where(Paper.id.in_(list(vectors))))}
+        s.execute(delete(PaperEmbedding).where(PaperEmbedding.paper_id.in_(list(vectors))))
+        s.execute(insert(PaperEmbedding), [
+            {"paper_id": pid, "model": MODEL_NAME, "text_hash": text_hash(texts[pid]), "vector": to_bytes(v),
+             "embedded_at": utcnow()} for pid, v in vectors.items()
+        ])
+
+
+def unit(seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_pending_papers_are_those_without_an_embedding_of_their_current_text(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", PAPERS))
+    assert pending_ids(bare_service.db) == ["2606.10001", "2606.10002", "2606.10003"]
+    store_vectors(bare_service, {"2606.10001": unit(1), "2606.10002": unit(2)})
+    assert pending_ids(bare_service.db) == ["2606.10003"]
+    assert pending_ids(bare_service.db, ids=["2606.10001", "2606.10003"]) == ["2606.10003"]
+    assert embedding_counts(bare_service.db) == (3, 2)
+
+    # A new version with another abstract needs a new embedding; the same text does not.
+    changed = dict(PAPERS[0], abstract="Equivariant message passing predicts energies.", version=2)
+    bare_service.ingest_file(write_jsonl(tmp_path / "b.jsonl", [changed, PAPERS[1]]))
+    assert pending_ids(bare_service.db) == ["2606.10001", "2606.10003"]
+    assert pending_ids(bare_service.db, model="another-model") == ["2606.10001", "2606.10002", "2606.10003"]
+
+
+def test_scoring_reads_embeddings_aligned_to_the_index_and_follows_new_ones(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", PAPERS))
+    store_vectors(bare_service, {"2606.10001": unit(1), "2606.10003": unit(3)})
+    index = bare_service.index()
+    assert index is not None
+    store = SemanticStore(bare_service.db)
+    first = store.context(index).embeddings
+    assert first.shape == (3, DIM)
+    np.testing.assert_array_equal(first[index.row["2606.10001"]], unit(1))
+    np.testing.assert_array_equal(first[index.row["2606.10003"]], unit(3))
+    assert not first[index.row["2606.10002"]].any()  # not embedded yet: a zero row
+    assert store.context(index).embeddings is first  # nothing changed: no new read
+
+    store_vectors(bare_service, {"2606.10002": unit(2), "2606.10003": unit(4)})  # one new, one recomputed
+    second = store.context(index).embeddings
+    np.testing.assert_array_equal(second[index.row["2606.10002"]], unit(2))
+    np.testing.assert_array_equal(second[index.row["2606.10003"]], unit(4))
+    np.testing.assert_array_equal(second[index.row["2606.10001"]], unit(1))
+
+    with bare_service.db.session() as s:  # a deleted paper takes its embedding with it
+        s.execute(delete(Paper).where(Paper.id == "2606.10001"))
+    assert embedding_counts(bare_service.db) == (2, 2)
+    assert not store.context(index).embeddings[index.row["2606.10001"]].any()
+
+
+def test_few_likes_fit_no_semantic_community_model(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", PAPERS))
+    store_vectors(bare_service, {p["id"]: unit(n) for n, p in enumerate(PAPERS)})
+    bare_service.like(5, "2606.10001")
+    index = bare_service.index()
+    assert index is not None
+    sem = SemanticStore(bare_service.db).context(index)
+    assert sem.community is None and sem.model_id == "none"  # too few likes to learn from
