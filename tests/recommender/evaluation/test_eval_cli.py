@@ -17,7 +17,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("shared") / "data"
+    root = tmp_path_factory.mktemp("shared", numbered=False) / "data"
     write_citeulike_a(topical_cold(), root)
     write_citeulike_t(taste_groups(), root)
     return root
@@ -59,8 +59,10 @@ def test_table_names_every_method_and_the_bar(data: Path) -> None:
 def test_default_data_is_shared_data_next_to_the_working_directory(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     work = data.parent.parent / "main"
     work.mkdir(exist_ok=True)
-    monkeypatch.chdir(work)  # ../shared/data from here is `data`
-    assert run_json("citeulike-a")["benchmark"] == "citeulike-a"
+    monkeypatch.chdir(work)  # ../shared/data from here is `data`, not the repository's real data
+    figures = run_json("citeulike-a")
+    assert figures["benchmark"] == "citeulike-a"
+    assert figures["users"] == run_json("citeulike-a", "--data", str(data))["users"]
 
 
 def test_missing_data_is_a_clear_error(tmp_path: Path) -> None:
