@@ -21,7 +21,12 @@ from sklearn.preprocessing import normalize
 from recommender.community import CoLikes, fit_community
 from recommender.index import PaperIndex, make_vectorizer
 from recommender.text import paper_text
-from recommender.vectors import ProfileInputs, ScoringContext, build_vectors, score_chunks
+from recommender.vectors import (
+    ProfileInputs,
+    ScoringContext,
+    build_vectors,
+    score_chunks,
+)
 
 CHUNK = 2000
 TOP = 10

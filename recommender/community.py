@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg as sla
 import scipy.sparse as sp
-from scipy.sparse.linalg import eigsh
+from scipy.sparse.linalg import eigsh, svds
 from sklearn.preprocessing import normalize
 
 log = logging.getLogger(__name__)
@@ -91,22 +91,39 @@ def fit_community(
     kernel = xw @ xw.T
     kernel = kernel.toarray() if sp.issparse(kernel) else np.asarray(kernel)
     chol = sla.cho_factor(kernel + ridge * np.eye(liked.size), lower=True)
-    smooth = sla.cho_solve(chol, kernel)  # (K + ridge I)^-1 K, symmetric
-    smooth = (smooth + smooth.T) / 2
-    colike = (r @ r.T).toarray()
-    k = min(rank, liked.size - 2)
-    # Top singular vectors of the fitted likes T R, via the eigenvectors of T R R^T T.
-    gram = smooth @ colike @ smooth
-    values, vectors = eigsh(gram, k=k, which="LA")
-    order = np.argsort(-values)
-    values, vectors = np.clip(values[order], 1e-12, None), vectors[:, order]
-    dual = sla.cho_solve(chol, colike @ (smooth @ vectors)) / np.sqrt(values)
+    k = min(rank, liked.size - 2, r.shape[1] - 1)
+    # The fitted likes T R, T = (K + ridge I)^-1 K; the model keeps their top k singular directions.
+    if r.shape[1] < liked.size:  # fewer members than liked papers: T R itself is the smaller matrix
+        dual = _dual_by_svd(kernel, chol, r, k)
+    else:
+        dual = _dual_by_eigh(kernel, chol, r, k)
     projection = np.asarray((xw.T @ dual), dtype=np.float32)
     fitted = (kernel @ dual).astype(np.float64)  # latents of the liked papers
     fold = np.linalg.inv(fitted.T @ fitted + fold_ridge * np.eye(k)).astype(np.float32)
     seconds = time.perf_counter() - started
     log.info("community model: %d members, %d liked papers, rank %d, %.1fs", members, liked.size, k, seconds)
     return CommunityModel(projection, fold, members, int(liked.size), seconds)
+
+
+def _dual_by_svd(kernel: np.ndarray, chol: tuple[np.ndarray, bool], r: sp.csr_matrix, k: int) -> np.ndarray:
+    """Dual coefficients from the SVD of T R (liked papers x members): T R = U S V',
+    and the coefficients (K + ridge I)^-1 R V make the latents K A = T R V = U S."""
+    fitted_likes = sla.cho_solve(chol, np.asarray((r.T @ kernel).T))  # (K + ridge I)^-1 K R
+    _, _, vt = svds(fitted_likes, k=k, v0=np.full(min(fitted_likes.shape), 1.0 / np.sqrt(min(fitted_likes.shape))))
+    return sla.cho_solve(chol, np.asarray(r @ vt.T))
+
+
+def _dual_by_eigh(kernel: np.ndarray, chol: tuple[np.ndarray, bool], r: sp.csr_matrix, k: int) -> np.ndarray:
+    """The same coefficients through the eigenvectors of T R R' T (liked papers x liked papers),
+    cheaper when there are more members than liked papers."""
+    smooth = sla.cho_solve(chol, kernel)  # (K + ridge I)^-1 K, symmetric
+    smooth = (smooth + smooth.T) / 2
+    colike = (r @ r.T).toarray()
+    gram = smooth @ colike @ smooth
+    values, vectors = eigsh(gram, k=k, which="LA")
+    order = np.argsort(-values)
+    values, vectors = np.clip(values[order], 1e-12, None), vectors[:, order]
+    return sla.cho_solve(chol, colike @ (smooth @ vectors)) / np.sqrt(values)
 
 
 def _fit_primal(

@@ -52,6 +52,15 @@ def likes_matrix(db: Database, index: PaperIndex) -> tuple[sp.csr_matrix, int]:
     return matrix, len(members)
 
 
+def likes_signature(db: Database) -> tuple[int, int]:
+    """(likes, newest like id): changes whenever a like or save is added or removed."""
+    with db.session() as s:
+        count, newest = s.execute(
+            select(func.count(Feedback.id), func.max(Feedback.id)).where(Feedback.kind.in_(LIKE_KINDS))
+        ).one()
+    return int(count or 0), int(newest or 0)
+
+
 class CommunityStore:
     def __init__(self, db: Database, index_store: IndexStore) -> None:
         self.db = db
@@ -59,13 +68,6 @@ class CommunityStore:
         self._fitted: _Fitted | None = None
         self._background: threading.Thread | None = None
         self._lock = threading.Lock()
-
-    def _likes_signature(self) -> tuple[int, int]:
-        with self.db.session() as s:
-            count, newest = s.execute(
-                select(func.count(Feedback.id), func.max(Feedback.id)).where(Feedback.kind.in_(LIKE_KINDS))
-            ).one()
-        return int(count or 0), int(newest or 0)
 
     def context(self, index: PaperIndex | None = None) -> ScoringContext | None:
         """The scoring context for the current index, refitting the community model if due."""
@@ -91,7 +93,7 @@ class CommunityStore:
         return self._fitted.model_id if self._fitted else "none"
 
     def _current(self, index: PaperIndex, force: bool) -> _Fitted:
-        key = (index.fit_id, index.fingerprint, self._likes_signature())
+        key = (index.fit_id, index.fingerprint, likes_signature(self.db))
         fitted = self._fitted
         if fitted is not None and fitted.key == key and not force:
             return fitted

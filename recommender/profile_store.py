@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from recommender.profiles import user_inputs
 from recommender.storage.db import Database
 from recommender.storage.models import ProfileVector, User, utcnow
-from recommender.vectors import ProfileVectors, ScoringContext, build_vectors, dumps, loads
+from recommender.vectors import (
+    ProfileVectors,
+    ScoringContext,
+    build_vectors,
+    dumps,
+    loads,
+)
 
 CACHE_SIZE = 200_000
 

@@ -7,7 +7,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recommender.storage.models import Digest, DigestItem, Feedback, ReadingListEntry, Subscription, utcnow
+from recommender.storage.models import (
+    Digest,
+    DigestItem,
+    Feedback,
+    ReadingListEntry,
+    Subscription,
+    utcnow,
+)
 from recommender.vectors import LIKES_LABEL, ProfileInputs
 
 __all__ = ["LIKES_LABEL", "ProfileInputs", "channel_inputs", "decay", "user_inputs"]

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.scoring import Pick, candidate_rows, rank
-from recommender.vectors import ProfileInputs, ProfileVectors, ScoringContext
 from recommender.storage.models import Paper
+from recommender.vectors import ProfileInputs, ProfileVectors, ScoringContext
 from recommender.views import PaperView, Recommendation, RecommendResult
 
 

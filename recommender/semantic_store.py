@@ -16,13 +16,26 @@ import scipy.sparse as sp
 from sqlalchemy import delete, func, insert, select
 
 from recommender.community import CommunityModel
-from recommender.community_store import CHEAP_REFIT_PAPERS, LIKE_KINDS, REFIT_AFTER_SECONDS, likes_matrix
+from recommender.community_store import (
+    CHEAP_REFIT_PAPERS,
+    REFIT_AFTER_SECONDS,
+    likes_matrix,
+    likes_signature,
+)
 from recommender.index import PaperIndex
 from recommender.semantic import (
-    DIM, MODEL_NAME, Encoder, SemanticContext, embedding_text, fit_semantic, from_bytes, text_hash, to_bytes,
+    DIM,
+    MODEL_NAME,
+    Encoder,
+    SemanticContext,
+    embedding_text,
+    fit_semantic,
+    from_bytes,
+    text_hash,
+    to_bytes,
 )
 from recommender.storage.db import Database
-from recommender.storage.models import Feedback, Paper, PaperEmbedding, utcnow
+from recommender.storage.models import Paper, PaperEmbedding, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -177,15 +190,8 @@ class SemanticStore:
 
     # -- the semantic community model --------------------------------------------
 
-    def _likes_signature(self) -> tuple[int, int]:
-        with self.db.session() as s:
-            count, newest = s.execute(
-                select(func.count(Feedback.id), func.max(Feedback.id)).where(Feedback.kind.in_(LIKE_KINDS))
-            ).one()
-        return int(count or 0), int(newest or 0)
-
     def _current(self, index: PaperIndex, embeddings: np.ndarray, force: bool) -> _Fitted:
-        basis = (self._likes_signature(), self._signature)
+        basis = (likes_signature(self.db), self._signature)
         fitted = self._fitted
         if fitted is not None and not force and basis == self._basis:
             return fitted  # neither the likes nor the stored embeddings changed

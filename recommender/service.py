@@ -32,7 +32,14 @@ from recommender.semantic_store import SemanticStore, embed_papers, embedding_co
 from recommender.storage.db import Database
 from recommender.text import clean_topic
 from recommender.vectors import ProfileVectors, ScoringContext, build_vectors
-from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation, RecommendResult, Target
+from recommender.views import (
+    DigestDraft,
+    DigestSettings,
+    PaperView,
+    Recommendation,
+    RecommendResult,
+    Target,
+)
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from recommender.storage.models import Digest, Feedback, Guild, IngestRun, Paper, Subscription, User
+from recommender.storage.models import (
+    Digest,
+    Feedback,
+    Guild,
+    IngestRun,
+    Paper,
+    Subscription,
+    User,
+)
 
 
 def _count(session: Session, column: Any, *where: Any) -> int:

@@ -19,14 +19,13 @@ matched, minus the dismissal penalty. See docs/quality.md for the measurements b
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from recommender.community import CoLikes, CommunityModel
 from recommender.index import PaperIndex

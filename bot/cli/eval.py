@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bot.cli import app
@@ -33,6 +34,11 @@ class Split(str, Enum):
 
 # The bar of docs/quality.md: (cutoff, recall) for paperbot's own method.
 BARS = {Bench.citeulike_a: (100, 0.55), Bench.citeulike_t: (300, 0.50)}
+SEMANTIC_BARS = {Bench.citeulike_a: (100, 0.65), Bench.citeulike_t: (300, 0.50)}
+
+
+def bar(bench: Bench, semantic: bool) -> tuple[int, float]:
+    return (SEMANTIC_BARS if semantic else BARS)[bench]
 
 
 def find_data(given: Path | None, name: str) -> Path:
@@ -54,13 +60,15 @@ def find_data(given: Path | None, name: str) -> Path:
 
 def parse_weights(text: str) -> dict[str, float]:
     """`centroid=1,latent=2` -> {"centroid": 1.0, "latent": 2.0}."""
+    from recommender.semantic import SEMANTIC_PARTS
     from recommender.vectors import WEIGHTS
 
+    parts = [*WEIGHTS, *SEMANTIC_PARTS]
     weights: dict[str, float] = {}
     for item in filter(None, (p.strip() for p in text.split(","))):
         name, _, value = item.partition("=")
-        if name not in WEIGHTS:
-            fail(f"--weights: unknown part {name!r}; parts are {', '.join(WEIGHTS)}")
+        if name not in parts:
+            fail(f"--weights: unknown part {name!r}; parts are {', '.join(parts)}")
         try:
             weights[name] = float(value)
         except ValueError:
@@ -78,8 +86,8 @@ def _row(table: Table, result: MethodResult, kind: str) -> None:
     )
 
 
-def print_table(report: RunReport, bench: Bench, data: Path, ablations: list[Method]) -> None:
-    cutoff, target = BARS[bench]
+def print_table(report: RunReport, bench: Bench, data: Path, ablations: list[Method], semantic: bool) -> None:
+    cutoff, target = bar(bench, semantic)
     table = Table(title=f"{report.benchmark}: {report.users:,} users, {report.candidates:,} candidates ({data})",
                   title_justify="left")
     for column in ("method", "", *(f"R@{m}" for m in CUTOFFS), "score ms/user", "build ms/user", "s", "settings"):
@@ -99,8 +107,10 @@ def print_table(report: RunReport, bench: Bench, data: Path, ablations: list[Met
     out.print("score ms/user: score_many over every candidate, per user; build ms/user: build_vectors per user")
 
 
-def as_json(report: RunReport, bench: Bench, split: str, ablations: list[Method]) -> dict[str, object]:
-    cutoff, target = BARS[bench]
+def as_json(
+    report: RunReport, bench: Bench, split: str, ablations: list[Method], semantic: bool
+) -> dict[str, object]:
+    cutoff, target = bar(bench, semantic)
     ours = report.result("paperbot")
     names = {m.name for m in ablations}
     others = [r for r in report.results if r is not ours]
@@ -108,6 +118,7 @@ def as_json(report: RunReport, bench: Bench, split: str, ablations: list[Method]
         "benchmark": bench.value,
         "split": split,
         "method": "paperbot",
+        "semantic": semantic,
         "recall": {str(m): round(ours.recall[m], 4) for m in CUTOFFS},
         "seconds": round(report.seconds, 2),
         "ms_per_user": round(ours.score_ms_per_user, 4),
@@ -137,6 +148,10 @@ def eval_command(
     weights: str | None = typer.Option(
         None, "--weights", help="Score paperbot with these weights instead of the defaults, e.g. centroid=1,latent=2."
     ),
+    semantic: bool = typer.Option(
+        False, "--semantic", help="Use the semantic extra (needs `pip install 'paperbot[semantic]'`); "
+        "embeddings are computed once and cached.",
+    ),
 ) -> None:
     """Measure recall@20/50/100/300 through the bot's own profile and scoring code.
 
@@ -145,10 +160,23 @@ def eval_command(
     """
     root = find_data(data, benchmark.value)
     chosen = parse_weights(weights) if weights else None
+    if semantic:
+        from recommender.semantic import SemanticUnavailable, require_semantic
+
+        try:
+            require_semantic("`paperbot eval --semantic` needs the semantic extra")
+        except SemanticUnavailable as exc:
+            fail(escape(str(exc)))
     began = time.perf_counter()
 
     from recommender.evaluation.datasets import load_citeulike_a_cold, load_citeulike_t
-    from recommender.evaluation.run import ABLATIONS, BASELINES, paperbot, run_benchmark
+    from recommender.evaluation.run import (
+        ABLATIONS,
+        BASELINES,
+        SEMANTIC_ABLATIONS,
+        paperbot,
+        run_benchmark,
+    )
     from recommender.evaluation.validation import validation_split
 
     try:
@@ -157,11 +185,20 @@ def eval_command(
         fail(f"cannot read {root}: {exc}")
     if split is Split.validation:
         bench = validation_split(bench)
-    extra = list(ABLATIONS) if ablations else []
-    methods = [paperbot(chosen), *BASELINES, *extra]
-    report = run_benchmark(bench, methods, CUTOFFS, progress=lambda msg: err.print(f"[dim]{msg}[/]"))
+    extra = [*(SEMANTIC_ABLATIONS if semantic else ()), *ABLATIONS] if ablations else []
+    methods = [paperbot(chosen, semantic), *BASELINES, *extra]
+    embeddings = None
+    if semantic:
+        from bot.cli.ingest import progress_bar
+        from recommender.evaluation.embeddings import benchmark_embeddings
+
+        with progress_bar(f"embedding {bench.n_items:,} items", bench.n_items, json_out) as advance:
+            embeddings, cached = benchmark_embeddings(bench, progress=advance)
+        err.print(f"[dim]{bench.name}: embeddings {'from the cache' if cached else 'computed and cached'}[/]")
+    report = run_benchmark(bench, methods, CUTOFFS, progress=lambda msg: err.print(f"[dim]{msg}[/]"),
+                           embeddings=embeddings)
     report.seconds = time.perf_counter() - began  # loading the files included
     if json_out:
-        print_json(as_json(report, benchmark, split.value, extra))
+        print_json(as_json(report, benchmark, split.value, extra, semantic))
     else:
-        print_table(report, benchmark, root, extra)
+        print_table(report, benchmark, root, extra, semantic)

@@ -1,6 +1,11 @@
 """Offline evaluation of the recommender on public benchmarks (``paperbot eval``)."""
 
-from recommender.evaluation.datasets import Benchmark, clean_title, load_citeulike_a_cold, load_citeulike_t
+from recommender.evaluation.datasets import (
+    Benchmark,
+    clean_title,
+    load_citeulike_a_cold,
+    load_citeulike_t,
+)
 from recommender.evaluation.metrics import evaluate, recall_at, top_m
 
 __all__ = [

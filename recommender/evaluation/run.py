@@ -22,7 +22,20 @@ from recommender.evaluation.corpus import benchmark_index, item_id
 from recommender.evaluation.datasets import Benchmark
 from recommender.evaluation.metrics import DEFAULT_CUTOFFS, evaluate
 from recommender.index import PaperIndex
-from recommender.vectors import WEIGHTS, ProfileInputs, ProfileVectors, ScoringContext, build_vectors, score_many
+from recommender.semantic import (
+    SEMANTIC_PARTS,
+    SEMANTIC_WEIGHTS,
+    SemanticContext,
+    semantic_context,
+)
+from recommender.vectors import (
+    WEIGHTS,
+    ProfileInputs,
+    ProfileVectors,
+    ScoringContext,
+    build_vectors,
+    score_many,
+)
 
 CHUNK = 512  # users scored per batched product
 RANDOM_SEED = 0
@@ -42,6 +55,10 @@ class Method:
         return bool(self.weights and self.weights.get("latent"))
 
     @property
+    def needs_semantic(self) -> bool:
+        return bool(self.weights and any(self.weights.get(part) for part in SEMANTIC_PARTS))
+
+    @property
     def needs_colikes(self) -> bool:
         return bool(self.weights and (self.weights.get("colike") or self.weights.get("popularity")))
 
@@ -52,9 +69,10 @@ class Method:
         return f"{parts}{f' ({self.note})' if self.note else ''}"
 
 
-def paperbot(weights: dict[str, float] | None = None) -> Method:
-    """The product's method with its default weights (or the given ones)."""
-    return Method(PAPERBOT, dict(WEIGHTS if weights is None else weights))
+def paperbot(weights: dict[str, float] | None = None, semantic: bool = False) -> Method:
+    """The product's method with its default weights (the semantic extra's with `semantic`), or the given ones."""
+    default = SEMANTIC_WEIGHTS if semantic else WEIGHTS
+    return Method(PAPERBOT, dict(default if weights is None else weights), "semantic extra" if semantic else "")
 
 
 BASELINES = (
@@ -68,6 +86,16 @@ ABLATIONS = (
     Method("centroid + co-likes + popularity", {"centroid": 1.0, "colike": 1.0, "popularity": 1.0}),
     Method("paperbot without popularity", {**WEIGHTS, "popularity": 0.0}),
     Method("paperbot without co-likes", {**WEIGHTS, "colike": 0.0}),
+)
+
+
+SEMANTIC_ABLATIONS = (
+    Method("semantic parts only", {p: SEMANTIC_WEIGHTS[p] for p in SEMANTIC_PARTS}),
+    Method("semantic sub-profiles only", {"semantic_subprofiles": 1.0}),
+    Method("semantic latent only", {"semantic_latent": 1.0}),
+    Method("semantic without sub-profiles", {**SEMANTIC_WEIGHTS, "semantic_subprofiles": 0.0}),
+    Method("semantic without semantic latent", {**SEMANTIC_WEIGHTS, "semantic_latent": 0.0}),
+    Method("semantic without TF-IDF parts", {**SEMANTIC_WEIGHTS, "centroid": 0.0, "latent": 0.0}),
 )
 
 
@@ -113,10 +141,14 @@ class Fitted:
     likes: sp.csr_matrix  # papers x users (train likes only)
     community: CommunityModel | None = None
     colikes: CoLikes | None = None
+    semantic: SemanticContext | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def fit(bench: Benchmark, community: bool = True, colikes: bool = True) -> Fitted:
+def fit(
+    bench: Benchmark, community: bool = True, colikes: bool = True, embeddings: np.ndarray | None = None
+) -> Fitted:
+    """Fit what the bot would hold; with `embeddings` (items x 384) the semantic extra's model too."""
     began = time.perf_counter()
     index = benchmark_index(bench)
     fitted = Fitted(index, bench.train.T.tocsr(), seconds={"index": time.perf_counter() - began})
@@ -128,6 +160,10 @@ def fit(bench: Benchmark, community: bool = True, colikes: bool = True) -> Fitte
         began = time.perf_counter()
         fitted.colikes = CoLikes.from_likes(fitted.likes)
         fitted.seconds["colikes"] = time.perf_counter() - began
+    if embeddings is not None:
+        began = time.perf_counter()
+        fitted.semantic = semantic_context(embeddings, fitted.likes)
+        fitted.seconds["semantic"] = time.perf_counter() - began
     return fitted
 
 
@@ -146,6 +182,7 @@ def context(fitted: Fitted, method: Method) -> ScoringContext:
         fitted.colikes if (weights.get("colike") or weights.get("popularity")) else None,
         reference_rows=fitted.index.reference_rows(),
         weights=dict(weights),
+        semantic=fitted.semantic if method.needs_semantic else None,
     )
 
 
@@ -185,14 +222,20 @@ def run_benchmark(
     cutoffs: Sequence[int] = DEFAULT_CUTOFFS,
     chunk: int = CHUNK,
     progress: Callable[[str], None] | None = None,
+    embeddings: np.ndarray | None = None,
 ) -> RunReport:
-    """Fit once, then evaluate each method on every user with a held-out item."""
+    """Fit once, then evaluate each method on every user with a held-out item.
+
+    `embeddings` (items x 384, the semantic extra's) are needed by methods with semantic parts.
+    """
     say = progress or (lambda _msg: None)
     began = time.perf_counter()
     need_community = any(m.needs_community for m in methods)
     need_colikes = any(m.needs_colikes for m in methods)
     say(f"{bench.name}: indexing {bench.n_items:,} items" + (" and fitting the community model" if need_community else ""))
-    fitted = fit(bench, need_community, need_colikes)
+    if embeddings is None and any(m.needs_semantic for m in methods):
+        raise ValueError("methods with semantic parts need the items' embeddings")
+    fitted = fit(bench, need_community, need_colikes, embeddings)
     users = bench.eval_users
     results = []
     for method in methods:
@@ -209,5 +252,9 @@ def run_benchmark(
     if model is not None:
         settings.update(community_rank=model.rank, community_liked_papers=model.liked_papers,
                         community_members=model.members, ridge=RIDGE, max_rank=RANK)
+    if fitted.semantic is not None:
+        settings["semantic_model"] = "all-MiniLM-L6-v2"
+        if fitted.semantic.community is not None:
+            settings["semantic_rank"] = fitted.semantic.community.rank
     return RunReport(bench.name, int(users.size), int(bench.candidates.size), results,
                      fitted.seconds, settings, time.perf_counter() - began)

@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from recommender.ingest.arxiv_api import fetch_ids
-from recommender.ingest.arxiv_listing import NEW_TYPES, REPLACE_TYPES, ListedPaper, parse_listing, quiet_day_reason
+from recommender.ingest.arxiv_listing import (
+    NEW_TYPES,
+    REPLACE_TYPES,
+    ListedPaper,
+    parse_listing,
+    quiet_day_reason,
+)
 from recommender.ingest.errors import BadRecord
 from recommender.ingest.http import PoliteClient
 from recommender.ingest.runner import Item, RunNotes

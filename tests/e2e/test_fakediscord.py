@@ -11,7 +11,6 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 from discord.http import Route
-
 from fakediscord import FakeDiscord  # importable via tests/e2e/conftest.py
 from fakediscord.pytest_plugin import BotHarness
 

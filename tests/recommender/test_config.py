@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from recommender.config import WEEKDAYS, Settings, check_timezone, parse_hhmm, parse_weekdays
+from recommender.config import (
+    WEEKDAYS,
+    Settings,
+    check_timezone,
+    parse_hhmm,
+    parse_weekdays,
+)
 from recommender.errors import PaperbotError
 from recommender.service import PaperService
 

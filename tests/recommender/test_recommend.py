@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 
 from recommender.profiles import LIKES_LABEL
-from recommender.scoring import RECENCY_FLOOR
 from recommender.service import PaperService
 from recommender.storage.models import Paper
 from recommender.text import InvalidTopic, paper_text

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import discord
+
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.registry import COMMANDS, command
-
-import discord
 
 
 @command("stats", "How many papers, members and topics paperbot knows.")

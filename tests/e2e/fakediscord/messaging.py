@@ -9,7 +9,15 @@ from . import payloads
 from .recorder import RestCall
 from .util import ApiError, iso_now
 from .validate import describe, form_error, message_issues
-from .world import ATTACH_FILES, SEND_MESSAGES, SEND_MESSAGES_IN_THREADS, VIEW_CHANNEL, Channel, StoredMessage, User
+from .world import (
+    ATTACH_FILES,
+    SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    VIEW_CHANNEL,
+    Channel,
+    StoredMessage,
+    User,
+)
 
 if TYPE_CHECKING:
     from .server import FakeDiscord

@@ -6,7 +6,16 @@ import re
 from typing import Any
 
 from .util import iso_now, snowflake
-from .world import GUILD_CATEGORY, PRIVATE_THREAD, Channel, Guild, Member, Role, User, World
+from .world import (
+    GUILD_CATEGORY,
+    PRIVATE_THREAD,
+    Channel,
+    Guild,
+    Member,
+    Role,
+    User,
+    World,
+)
 
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
 CDN = "https://cdn.discordapp.com"

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import payloads
-from .messaging import check_can_send, check_message, create_message, delete_message, edit_message
+from .messaging import (
+    check_can_send,
+    check_message,
+    create_message,
+    delete_message,
+    edit_message,
+)
 from .recorder import RestCall
 from .util import ApiError, Reply, snowflake
 from .validate import command_issues, describe, form_error

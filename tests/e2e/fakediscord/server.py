@@ -15,7 +15,13 @@ from aiohttp import web
 
 from . import actors, payloads, transport
 from .actors import InteractionHandle
-from .gateway import INTENT_DM_MESSAGES, INTENT_GUILD_MESSAGES, Frame, GatewaySession, websocket_handler
+from .gateway import (
+    INTENT_DM_MESSAGES,
+    INTENT_GUILD_MESSAGES,
+    Frame,
+    GatewaySession,
+    websocket_handler,
+)
 from .interactions import InteractionState, interaction_routes
 from .recorder import Fault, Problem, Recorder, RestCall, UploadedFile, rate_limit_reply
 from .rest import Router, core_routes

@@ -9,7 +9,14 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import _register, app
-from tests.recommender.evaluation.synthetic import taste_groups, topical_cold, write_citeulike_a, write_citeulike_t
+from recommender.semantic import INSTALL_HINT, semantic_available
+from tests.recommender.evaluation.synthetic import (
+    taste_groups,
+    topical_cold,
+    write_citeulike_a,
+    write_citeulike_t,
+)
+from tests.recommender.semantic.support import needs_extra
 
 _register()
 runner = CliRunner()
@@ -75,3 +82,25 @@ def test_unknown_weight_is_refused(data: Path) -> None:
     result = runner.invoke(app, ["eval", "citeulike-a", "--data", str(data), "--weights", "citations=1"])
     assert result.exit_code == 1
     assert "unknown part 'citations'" in result.output
+
+
+@pytest.mark.skipif(semantic_available(), reason="the semantic extra is installed here: this checks the install without it")
+def test_semantic_without_the_extra_says_how_to_install_it(data: Path) -> None:
+    result = runner.invoke(app, ["eval", "citeulike-a", "--data", str(data), "--semantic"], env={"COLUMNS": "250"})
+    assert result.exit_code == 1
+    assert INSTALL_HINT in " ".join(result.output.split())
+
+
+@needs_extra
+def test_semantic_runs_the_hybrid_with_the_real_model(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    figures = run_json("citeulike-a", "--data", str(data), "--semantic", "--ablations")
+    assert figures["semantic"] is True
+    assert set(figures["weights"]) >= {"semantic_latent", "semantic_subprofiles"}  # type: ignore[arg-type]
+    assert figures["bar"]["target"] == 0.65  # type: ignore[index]
+    assert figures["recall"]["100"] > 0.9  # type: ignore[index]
+    assert any(a["method"] == "semantic parts only" for a in figures["ablations"])  # type: ignore[union-attr]
+    assert list((tmp_path / "cache" / "paperbot" / "eval").glob("*.npy"))  # a second run reads the cache
+    assert run_json("citeulike-a", "--data", str(data), "--semantic")["recall"] == figures["recall"]

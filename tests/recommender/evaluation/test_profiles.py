@@ -8,7 +8,13 @@ import pytest
 
 from recommender.evaluation.run import Fitted, fit
 from recommender.scoring import rank
-from recommender.vectors import LIKES_LABEL, ProfileInputs, ScoringContext, build_vectors, score
+from recommender.vectors import (
+    LIKES_LABEL,
+    ProfileInputs,
+    ScoringContext,
+    build_vectors,
+    score,
+)
 from tests.recommender.evaluation.synthetic import TOPICS, topical_cold
 
 PER_TOPIC = 40

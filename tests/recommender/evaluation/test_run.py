@@ -7,7 +7,14 @@ import scipy.sparse as sp
 
 from recommender.evaluation.corpus import benchmark_index
 from recommender.evaluation.datasets import Benchmark
-from recommender.evaluation.run import BASELINES, Method, fit, paperbot, profile_inputs, run_benchmark
+from recommender.evaluation.run import (
+    BASELINES,
+    Method,
+    fit,
+    paperbot,
+    profile_inputs,
+    run_benchmark,
+)
 from recommender.evaluation.validation import cold_validation, holdout_validation
 from recommender.vectors import WEIGHTS
 from tests.recommender.evaluation.synthetic import taste_groups, topical_cold

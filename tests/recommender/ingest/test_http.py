@@ -9,8 +9,8 @@ import pytest
 
 from recommender.ingest.errors import SourceError
 from recommender.ingest.http import HttpPolicy, retry_after_seconds
-from tests.support.sources import FAST, FakeClock, make_client
 from tests.support.httpserver import Reply, Reset, Stall, Truncate
+from tests.support.sources import FAST, FakeClock, make_client
 
 OK = Reply(b"fine")
 

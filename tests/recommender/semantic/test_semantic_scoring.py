@@ -15,11 +15,24 @@ import pytest
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from recommender.community import fit_community
-from recommender.community import CoLikes
+from recommender.community import CoLikes, fit_community
 from recommender.index import PaperIndex, make_vectorizer
-from recommender.semantic import DIM, SEMANTIC_WEIGHTS, SemanticContext, semantic_context
-from recommender.vectors import WEIGHTS, ProfileInputs, ScoringContext, build_vectors, dumps, loads, score, score_many
+from recommender.semantic import (
+    DIM,
+    SEMANTIC_WEIGHTS,
+    SemanticContext,
+    semantic_context,
+)
+from recommender.vectors import (
+    WEIGHTS,
+    ProfileInputs,
+    ScoringContext,
+    build_vectors,
+    dumps,
+    loads,
+    score,
+    score_many,
+)
 
 SUBJECTS = 3
 PER_SUBJECT = 60

@@ -6,7 +6,12 @@ from collections.abc import Callable
 
 import discord
 
-from bot.exts.library._views import MAX_OPTIONS, FeedbackButton, FeedbackSelect, feedback_view
+from bot.exts.library._views import (
+    MAX_OPTIONS,
+    FeedbackButton,
+    FeedbackSelect,
+    feedback_view,
+)
 
 KINDS = ("like", "save", "dismiss")
 LONGEST_ID = "x" * 64  # the longest id the custom-id template accepts
