@@ -86,9 +86,12 @@ class Settings(BaseSettings):
     min_score: float = Field(default=0.5, ge=0.0, le=10.0)
     diversity: float = Field(default=0.3, ge=0.0, le=0.9)
     weight_centroid: float = Field(default=1.0, ge=0.0, le=10.0)
-    weight_latent: float = Field(default=2.0, ge=0.0, le=10.0)
+    # Weights of the likes parts (recommender/vectors.py WEIGHTS; measured in docs/quality.md).
+    weight_latent: float = Field(default=0.25, ge=0.0, le=10.0)
     weight_colike: float = Field(default=1.0, ge=0.0, le=10.0)
     weight_popularity: float = Field(default=1.0, ge=0.0, le=10.0)
+    weight_centroid_cold: float = Field(default=0.75, ge=0.0, le=10.0)  # papers nobody has liked yet
+    weight_latent_cold: float = Field(default=1.0, ge=0.0, le=10.0)
     recency_half_life_days: float = Field(default=7.0, gt=0, le=365)
     # The optional semantic hybrid (needs `pip install 'paperbot[semantic]'`; see recommender/semantic.py).
     semantic: bool = False
@@ -196,6 +199,7 @@ class Settings(BaseSettings):
             return dict(SEMANTIC_WEIGHTS)
         return {
             "centroid": self.weight_centroid, "latent": self.weight_latent,
+            "centroid_cold": self.weight_centroid_cold, "latent_cold": self.weight_latent_cold,
             "colike": self.weight_colike, "popularity": self.weight_popularity,
         }
 

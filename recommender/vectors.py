@@ -9,7 +9,9 @@ papers so their scores are comparable:
   semantic extra (recommender/semantic.py) a latent and sub-profiles on sentence embeddings;
 * the dismissed papers' centroid, which pushes similar papers down.
 
-The likes parts are combined as standard scores (weights measured on CiteULike);
+The likes parts are combined as standard scores (weights measured on CiteULike;
+papers nobody has liked yet, i.e. every new paper, weigh the text parts with weights
+of their own, since they have no co-likes);
 the likes part and every topic are then put on one relative scale (0 = a typical
 paper, 1 = as close as the closest 0.5 % of papers), and a paper's score is the
 best of them, so several interests each get picks, labelled with what they
@@ -34,7 +36,9 @@ from recommender.semantic import SemanticContext, member_vectors, subprofile_sco
 T = TypeVar("T")
 LIKES_LABEL = "papers you liked"
 # Weights of the standardised parts of the likes score (measured on CiteULike).
-WEIGHTS = {"centroid": 1.0, "latent": 2.0, "colike": 1.0, "popularity": 1.0}
+WEIGHTS = {"centroid": 1.0, "latent": 0.25, "colike": 1.0, "popularity": 1.0, "centroid_cold": 0.75, "latent_cold": 1.0}
+# Papers nobody has liked yet (every new paper) have no co-likes: their text parts get weights of their own.
+COLD_WEIGHTS = {"centroid": "centroid_cold", "latent": "latent_cold"}
 DISMISS_WEIGHT = 0.5
 TOP_QUANTILE = 0.995
 SIMS_CACHE_ROWS = 50_000  # liked papers whose cosines with a digest's candidates are kept
@@ -110,6 +114,11 @@ class PaperBlock:
     semantic_latent_t: np.ndarray | None = None  # semantic rank x papers
     # Cosines of indexed papers with this block, kept across member chunks of one digest.
     _sims: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def warm(self) -> np.ndarray | None:
+        """Papers that already have likes (None without the community's likes)."""
+        return None if self.popularity is None else self.popularity > 0
 
     def sims(self, ctx: ScoringContext, rows: np.ndarray) -> np.ndarray:
         """Cosines of the given index rows with every paper of the block (rows x papers)."""
@@ -240,10 +249,11 @@ def _likes_parts(ctx: ScoringContext, group: list[ProfileVectors], block: PaperB
 
 def _likes_total(
     ctx: ScoringContext, group: list[ProfileVectors], parts: dict[str, tuple[list[int], np.ndarray]], n: int,
-    center: np.ndarray | None = None, spread: np.ndarray | None = None,
+    center: np.ndarray | None = None, spread: np.ndarray | None = None, warm: np.ndarray | None = None,
 ) -> np.ndarray:
     """The weighted sum of the standardised likes parts (members x papers), optionally
-    put on the relative scale ((total - center) / spread) in the same pass."""
+    put on the relative scale ((total - center) / spread) in the same pass. `warm` marks
+    the papers that already have likes (see `COLD_WEIGHTS`)."""
     spread = np.ones(len(group), dtype=np.float32) if spread is None else spread
     offset = np.zeros(len(group), dtype=np.float32) if center is None else -center / spread
     total = np.zeros((len(group), n), dtype=np.float32)
@@ -251,14 +261,35 @@ def _likes_total(
         scales = [group[j].part_scales.get(name) for j in members]
         mean = np.array([sc.mean if sc else 0.0 for sc in scales], dtype=np.float32)
         std = np.array([sc.std if sc and sc.usable else np.inf for sc in scales], dtype=np.float32)
-        gain = ctx.weights.get(name, 0.0) / (std * spread[members])  # one multiply-add per part
-        offset[members] -= gain * mean
+        weight = _part_weight(ctx, name, warm)
+        if isinstance(weight, float):
+            gain = weight / (std * spread[members])  # one multiply-add per part
+            offset[members] -= gain * mean
+            part = raw * gain[:, None]
+        else:  # one weight per paper
+            inverse = 1.0 / (std * spread[members])
+            part = (raw * inverse[:, None] - (inverse * mean)[:, None]) * weight
         if len(members) == len(group):
-            total += raw * gain[:, None]
+            total += part
         else:
-            total[members] += raw * gain[:, None]
+            total[members] += part
     total += offset[:, None]
     return total
+
+
+def _part_weight(ctx: ScoringContext, name: str, warm: np.ndarray | None) -> float | np.ndarray:
+    """The part's weight: one for every paper, or one per paper when papers nobody has
+    liked yet weigh it differently (`COLD_WEIGHTS`)."""
+    weight = float(ctx.weights.get(name, 0.0))
+    cold_name = COLD_WEIGHTS.get(name)
+    if cold_name is None or cold_name not in ctx.weights:
+        return weight
+    cold_weight = float(ctx.weights[cold_name])
+    if warm is None or not warm.any():
+        return cold_weight  # no paper here has likes
+    if warm.all() or cold_weight == weight:
+        return weight
+    return np.where(warm, weight, cold_weight).astype(np.float32)
 
 
 def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None = None) -> ProfileVectors:
@@ -288,6 +319,7 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
         if reference is not None:
             parts = _likes_parts(ctx, [vec], reference)
             vec.part_scales = {name: Scale.of(raw[0]) for name, (_, raw) in parts.items()}
+            # On the scale of new papers (all without likes): what digests rank.
             vec.likes_scale = Scale.relative(_likes_total(ctx, [vec], parts, reference.rows.size)[0])
     vec.negative_rows, vec.negative_coef = _unit_mix(index.matrix, inputs.dismissed, index.row, inputs.dismissed_weights)
     if vec.negative_rows.size and reference is not None:
@@ -307,7 +339,7 @@ def _scores(
         group = [vecs[i] for i in liked]
         center = np.array([v.likes_scale.mean for v in group], dtype=np.float32)
         spread = np.array([v.likes_scale.std for v in group], dtype=np.float32)
-        best[liked] = _likes_total(ctx, group, _likes_parts(ctx, group, block), n, center, spread)
+        best[liked] = _likes_total(ctx, group, _likes_parts(ctx, group, block), n, center, spread, block.warm)
     owners = [(i, k) for i, v in enumerate(vecs) for k in range(len(v.topics))]
     if owners:
         # Members often share topics: score each distinct topic once.

@@ -82,12 +82,13 @@ BASELINES = (
 
 ABLATIONS = (
     Method("latent only", {"latent": 1.0}),
-    Method("centroid + latent", {"centroid": 1.0, "latent": WEIGHTS["latent"]}),
+    Method("centroid + 2·latent, all papers", {"centroid": 1.0, "latent": 2.0}),
     Method("centroid + co-likes + popularity", {"centroid": 1.0, "colike": 1.0, "popularity": 1.0}),
+    Method("paperbot without cold weights", {k: v for k, v in WEIGHTS.items() if not k.endswith("_cold")}),
+    Method("paperbot without latent", {**WEIGHTS, "latent": 0.0, "latent_cold": 0.0}),
     Method("paperbot without popularity", {**WEIGHTS, "popularity": 0.0}),
     Method("paperbot without co-likes", {**WEIGHTS, "colike": 0.0}),
 )
-
 
 SEMANTIC_ABLATIONS = (
     Method("semantic parts only", {p: SEMANTIC_WEIGHTS[p] for p in SEMANTIC_PARTS}),
