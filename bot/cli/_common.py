@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:  # the service pulls in scikit-learn; import it only when a co
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
+if not out.is_terminal and "COLUMNS" not in os.environ:
+    out.width = 160  # redirected output (files, CI logs) keeps whole tables, not 80-column stubs
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -79,10 +79,10 @@ def parse_weights(text: str) -> dict[str, float]:
 
 
 def _row(table: Table, result: MethodResult, kind: str) -> None:
+    name = escape(result.method.name) + ("" if kind == "ours" else f" [dim]({kind})[/]")
     table.add_row(
-        result.method.name, kind, *(f"{result.recall[m]:.4f}" for m in CUTOFFS),
+        name, *(f"{result.recall[m]:.4f}" for m in CUTOFFS),
         f"{result.score_ms_per_user:.3f}", f"{result.build_ms_per_user:.2f}", f"{result.seconds:.1f}",
-        result.method.describe(),
     )
 
 
@@ -90,13 +90,18 @@ def print_table(report: RunReport, bench: Bench, data: Path, ablations: list[Met
     cutoff, target = bar(bench, semantic)
     table = Table(title=f"{report.benchmark}: {report.users:,} users, {report.candidates:,} candidates ({data})",
                   title_justify="left")
-    for column in ("method", "", *(f"R@{m}" for m in CUTOFFS), "score ms/user", "build ms/user", "s", "settings"):
-        table.add_column(column, justify="left" if column in ("method", "", "settings") else "right")
+    table.add_column("method", min_width=12, overflow="fold")
+    for column in (*(f"R@{m}" for m in CUTOFFS), "score ms", "build ms", "s"):
+        # Figures are never cut short, however narrow the terminal: the method column wraps instead.
+        table.add_column(column, justify="right", no_wrap=True, min_width=max(len(column), 5))
     names = {m.name for m in ablations}
     for result in report.results:
         kind = "ablation" if result.method.name in names else ("ours" if result.method.name == "paperbot" else "baseline")
         _row(table, result, kind)
     out.print(table)
+    out.print("weights:")
+    for result in report.results:
+        out.print(escape(f"  {result.method.name}: {result.method.describe()}"), soft_wrap=True)
     ours = report.result("paperbot").recall[cutoff]
     verdict = "[green]reached[/]" if ours >= target else "[red]not reached[/]"
     fits = ", ".join(f"{k} {v:.1f}s" for k, v in report.fit_seconds.items())
@@ -104,7 +109,7 @@ def print_table(report: RunReport, bench: Bench, data: Path, ablations: list[Met
     out.print(f"bar recall@{cutoff} ≥ {target:.2f}: paperbot {ours:.4f}, {verdict}")
     out.print(f"fit: {fits}; total {report.seconds:.1f}s")
     out.print(f"settings: {settings}")
-    out.print("score ms/user: score_many over every candidate, per user; build ms/user: build_vectors per user")
+    out.print("score ms: score_many over every candidate, per user; build ms: build_vectors per user; s: seconds")
 
 
 def as_json(

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import _register, app
+from bot.cli._common import out
 from recommender.semantic import INSTALL_HINT, semantic_available
 from tests.recommender.evaluation.synthetic import (
     taste_groups,
@@ -59,8 +60,18 @@ def test_bag_of_words_benchmark_with_ablations_and_chosen_weights(data: Path) ->
 def test_table_names_every_method_and_the_bar(data: Path) -> None:
     result = runner.invoke(app, ["eval", "citeulike-a", "--data", str(data)], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
-    for text in ("paperbot", "random", "tfidf-centroid", "R@100", "bar recall@100", "score ms/user"):
+    for text in ("paperbot", "random", "tfidf-centroid", "R@100", "bar recall@100", "score ms", "weights:"):
         assert text in result.stdout
+
+
+def test_a_narrow_terminal_still_shows_every_figure_whole(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    figures = run_json("citeulike-a", "--data", str(data))
+    monkeypatch.setattr(out, "width", 80)
+    result = runner.invoke(app, ["eval", "citeulike-a", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.stdout
+    for value in figures["recall"].values():  # type: ignore[union-attr]
+        assert f"{value:.4f}" in result.stdout
 
 
 def test_default_data_is_shared_data_next_to_the_working_directory(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
