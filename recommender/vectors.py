@@ -21,6 +21,7 @@ matched, minus the dismissal penalty. See docs/quality.md for the measurements b
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -41,7 +42,8 @@ WEIGHTS = {"centroid": 1.0, "latent": 0.25, "colike": 1.0, "popularity": 1.0, "c
 COLD_WEIGHTS = {"centroid": "centroid_cold", "latent": "latent_cold"}
 DISMISS_WEIGHT = 0.5
 TOP_QUANTILE = 0.995
-SIMS_CACHE_ROWS = 50_000  # liked papers whose cosines with a digest's candidates are kept
+SIMS_CACHE_FLOATS = 300_000_000  # cosines of liked/dismissed papers with a digest's candidates kept (1.2 GB)
+PARALLEL_ROWS = 4000  # cosines of this many papers or more are computed on two threads
 EPS = 1e-6
 
 
@@ -112,25 +114,75 @@ class PaperBlock:
     popularity: np.ndarray | None
     semantic_t: np.ndarray | None = None  # embedding dims x papers (semantic extra)
     semantic_latent_t: np.ndarray | None = None  # semantic rank x papers
-    # Cosines of indexed papers with this block, kept across member chunks of one digest.
-    _sims: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    # Cosines of indexed papers with this block, kept across member chunks of one digest:
+    # index row r's cosines are `_sims[_sim_pos[r]]` (-1: not kept); the buffer only grows.
+    _sims: np.ndarray | None = field(default=None, repr=False)
+    _sim_pos: np.ndarray | None = field(default=None, repr=False)
+    _sim_count: int = field(default=0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def warm(self) -> np.ndarray | None:
         """Papers that already have likes (None without the community's likes)."""
         return None if self.popularity is None else self.popularity > 0
 
-    def sims(self, ctx: ScoringContext, rows: np.ndarray) -> np.ndarray:
-        """Cosines of the given index rows with every paper of the block (rows x papers)."""
-        missing = np.array([r for r in rows.tolist() if r not in self._sims], dtype=np.int64)
-        if missing.size:
-            computed = (ctx.index.matrix[missing] @ self.tfidf_t).toarray()
-            if len(self._sims) + missing.size <= SIMS_CACHE_ROWS:
-                self._sims.update(zip(missing.tolist(), computed))
-            else:
-                fresh = dict(zip(missing.tolist(), computed))
-                return np.vstack([self._sims.get(r, fresh.get(r)) for r in rows.tolist()])
-        return np.vstack([self._sims[r] for r in rows.tolist()]) if rows.size else np.zeros((0, self.rows.size))
+    def keep_sims(self, ctx: ScoringContext, rows: np.ndarray) -> None:
+        """Compute and keep the cosines of these index rows with the block, in the given
+        order of priority, as far as `SIMS_CACHE_FLOATS` allows."""
+        with self._lock:
+            self._keep(ctx, rows)
+
+    def sims(self, ctx: ScoringContext, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, matrix): the cosines of index row `rows[i]` with every paper of the
+        block are `matrix[positions[i]]`. Kept rows are not copied; others are computed."""
+        with self._lock:
+            self._keep(ctx, rows)
+            assert self._sim_pos is not None and self._sims is not None
+            pos, kept = self._sim_pos[rows], self._sims  # rows below the count never change
+        missing = pos < 0
+        if not missing.any():
+            return pos, kept
+        # The cache is full: a matrix of just these rows, from the cache and computed.
+        local = np.empty((rows.size, self.rows.size), dtype=np.float32)
+        local[~missing] = kept[pos[~missing]]
+        self._cosines(ctx, rows[missing], local, np.flatnonzero(missing))
+        return np.arange(rows.size), local
+
+    def _cosines(self, ctx: ScoringContext, rows: np.ndarray, out: np.ndarray, at: np.ndarray | slice) -> None:
+        """out[at] = cosines of the index rows with the block; big sets on two threads
+        (SciPy's sparse products release the GIL)."""
+        if rows.size < PARALLEL_ROWS:
+            out[at] = (ctx.index.matrix[rows] @ self.tfidf_t).toarray()
+            return
+        positions = np.arange(out.shape[0])[at]
+        halves = np.array_split(np.arange(rows.size), 2)
+
+        def half(part: np.ndarray) -> None:
+            out[positions[part]] = (ctx.index.matrix[rows[part]] @ self.tfidf_t).toarray()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(half, halves))
+
+    def _keep(self, ctx: ScoringContext, rows: np.ndarray) -> None:
+        n = self.rows.size
+        limit = SIMS_CACHE_FLOATS // max(n, 1)
+        if self._sim_pos is None:
+            self._sim_pos = np.full(ctx.index.matrix.shape[0], -1, dtype=np.int64)
+            self._sims = np.zeros((0, n), dtype=np.float32)
+        assert self._sims is not None
+        rows = rows[self._sim_pos[rows] < 0]
+        _, first = np.unique(rows, return_index=True)
+        rows = rows[np.sort(first)][: max(limit - self._sim_count, 0)]  # distinct, in priority order
+        if not rows.size:
+            return
+        need = self._sim_count + rows.size
+        if need > self._sims.shape[0]:  # grow by doubling, so that repeated calls copy little
+            grown = np.empty((min(max(need, 2 * self._sims.shape[0]), limit), n), dtype=np.float32)
+            grown[: self._sim_count] = self._sims[: self._sim_count]
+            self._sims = grown
+        self._cosines(ctx, rows, self._sims, slice(self._sim_count, need))
+        self._sim_pos[rows] = np.arange(self._sim_count, need)
+        self._sim_count = need
 
     @classmethod
     def of(cls, ctx: ScoringContext, rows: np.ndarray) -> PaperBlock:
@@ -210,6 +262,15 @@ def _unit_mix(matrix: sp.csr_matrix, ids: list[str], rows_of: dict[str, int], gi
     return rows, (coef / max(norm, EPS)).astype(np.float32)
 
 
+def _stack_rows(mats: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """`sp.vstack` of CSR matrices with equal widths, without its per-matrix overhead."""
+    data = np.concatenate([m.data for m in mats])
+    indices = np.concatenate([m.indices for m in mats]).astype(np.int64, copy=False)
+    counts = np.concatenate([np.diff(m.indptr) for m in mats])
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    return sp.csr_matrix((data, indices, indptr), shape=(counts.size, mats[0].shape[1]))
+
+
 def _mix_scores(ctx: ScoringContext, rows: list[np.ndarray], coefs: list[np.ndarray], block: PaperBlock) -> np.ndarray:
     """Cosines of weighted centroids with a block of papers, through the papers they mix.
 
@@ -217,10 +278,9 @@ def _mix_scores(ctx: ScoringContext, rows: list[np.ndarray], coefs: list[np.ndar
     with the block, then a sparse (members x papers) combination, instead of one
     sparse product per member.
     """
-    distinct, inverse = np.unique(np.concatenate(rows), return_inverse=True)
-    sims = block.sims(ctx, distinct)
+    pos, sims = block.sims(ctx, np.concatenate(rows))
     indptr = np.cumsum([0, *[r.size for r in rows]])
-    mix = sp.csr_matrix((np.concatenate(coefs), inverse, indptr), shape=(len(rows), distinct.size))
+    mix = sp.csr_matrix((np.concatenate(coefs), pos, indptr), shape=(len(rows), sims.shape[0]))
     return np.asarray(mix @ sims, dtype=np.float32)
 
 
@@ -235,7 +295,7 @@ def _likes_parts(ctx: ScoringContext, group: list[ProfileVectors], block: PaperB
         parts["latent"] = (have, np.vstack([group[j].latent for j in have]) @ block.latent_t)
     have = [j for j, v in enumerate(group) if v.colike is not None]
     if have and block.colike_t is not None:
-        stacked = sp.vstack([group[j].colike for j in have], format="csr")
+        stacked = _stack_rows([group[j].colike for j in have])
         parts["colike"] = (have, np.asarray((stacked @ block.colike_t).toarray(), dtype=np.float32))
         parts["popularity"] = (have, np.broadcast_to(block.popularity, (len(have), n)))
     have = [j for j, v in enumerate(group) if v.semantic_latent is not None]
@@ -346,7 +406,7 @@ def _scores(
         texts = [vecs[i].topics[k] for i, k in owners]
         distinct = {t: j for j, t in enumerate(dict.fromkeys(texts))}
         first = {t: pos for pos, t in reversed(list(enumerate(texts)))}
-        stacked = sp.vstack([v.topic_matrix for v in vecs if v.topic_matrix is not None], format="csr")
+        stacked = _stack_rows([v.topic_matrix for v in vecs if v.topic_matrix is not None])
         matrix = stacked[[first[t] for t in distinct]]
         raw = (matrix @ block.tfidf_t).toarray()
         spread = np.array([vecs[i].topic_scales[k].std for i, k in owners], dtype=np.float32)
@@ -384,7 +444,9 @@ def prime(ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock) ->
     member chunks can then be scored in parallel threads (NumPy and SciPy release the GIL)."""
     rows = [v.liked_rows for v in vecs] + [v.negative_rows for v in vecs]
     if rows:
-        block.sims(ctx, np.unique(np.concatenate(rows)))
+        # The most used papers first, in case not all of them fit.
+        distinct, counts = np.unique(np.concatenate(rows), return_counts=True)
+        block.keep_sims(ctx, distinct[np.argsort(-counts, kind="stable")])
 
 
 def score_chunks(

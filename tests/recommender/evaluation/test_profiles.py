@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import recommender.vectors as vectors_module
+
 from recommender.evaluation.run import Fitted, fit
 from recommender.scoring import rank
 from recommender.vectors import (
@@ -14,6 +16,8 @@ from recommender.vectors import (
     ScoringContext,
     build_vectors,
     score,
+    score_chunks,
+    score_many,
 )
 from tests.recommender.evaluation.synthetic import TOPICS, topical_cold
 
@@ -108,3 +112,27 @@ def test_papers_nobody_has_liked_have_text_weights_of_their_own(fitted: Fitted) 
     alone = score(ctx, build_vectors(ctx, ProfileInputs(liked=liked)), block)[0]
     ctx.weights = {"centroid": 1.0, "latent": 2.0}
     assert np.corrcoef(alone, score(ctx, build_vectors(ctx, ProfileInputs(liked=liked)), block)[0])[0, 1] > 0.9999
+
+
+def test_chunked_scoring_with_a_full_cosine_cache_scores_as_one_pass(
+    fitted: Fitted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = context(fitted)
+    rng = np.random.default_rng(3)
+    n = len(fitted.index)
+    inputs = [
+        ProfileInputs(liked=ids(sorted(rng.choice(n, 6, replace=False).tolist())), dismissed=ids([int(rng.integers(n))]))
+        for _ in range(60)
+    ]
+    vecs = [build_vectors(ctx, inp) for inp in inputs]
+    candidates = np.arange(0, n, 2)
+    expected = score_many(ctx, vecs, ctx.block(candidates))
+    # Room for the cosines of only 25 liked or dismissed papers: the rest are computed per chunk.
+    monkeypatch.setattr(vectors_module, "SIMS_CACHE_FLOATS", 25 * candidates.size)
+    monkeypatch.setattr(vectors_module, "PARALLEL_ROWS", 4)  # and big sets computed on two threads
+    block = ctx.block(candidates)
+    chunks = score_chunks(ctx, vecs, block, lambda start, scores: (start, scores), chunk=7, workers=2)
+    assert block._sim_count == 25
+    got = np.vstack([scores for _, scores in sorted(chunks, key=lambda c: c[0])])
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    assert np.isfinite(got).all()
