@@ -42,7 +42,10 @@ WEIGHTS = {"centroid": 1.0, "latent": 0.25, "colike": 1.0, "popularity": 1.0, "c
 COLD_WEIGHTS = {"centroid": "centroid_cold", "latent": "latent_cold"}
 DISMISS_WEIGHT = 0.5
 TOP_QUANTILE = 0.995
-SIMS_CACHE_FLOATS = 300_000_000  # cosines of liked/dismissed papers with a digest's candidates kept (1.2 GB)
+# Cosines of liked/dismissed papers with a block's candidates kept per block: this many
+# floats (1.2 GB) or this many papers, whichever allows more.
+SIMS_CACHE_FLOATS = 300_000_000
+SIMS_CACHE_ROWS = 50_000
 PARALLEL_ROWS = 4000  # cosines of this many papers or more are computed on two threads
 EPS = 1e-6
 
@@ -128,7 +131,7 @@ class PaperBlock:
 
     def keep_sims(self, ctx: ScoringContext, rows: np.ndarray) -> None:
         """Compute and keep the cosines of these index rows with the block, in the given
-        order of priority, as far as `SIMS_CACHE_FLOATS` allows."""
+        order of priority, as far as `SIMS_CACHE_FLOATS` / `SIMS_CACHE_ROWS` allow."""
         with self._lock:
             self._keep(ctx, rows)
 
@@ -165,7 +168,7 @@ class PaperBlock:
 
     def _keep(self, ctx: ScoringContext, rows: np.ndarray) -> None:
         n = self.rows.size
-        limit = SIMS_CACHE_FLOATS // max(n, 1)
+        limit = max(SIMS_CACHE_FLOATS // max(n, 1), SIMS_CACHE_ROWS)
         if self._sim_pos is None:
             self._sim_pos = np.full(ctx.index.matrix.shape[0], -1, dtype=np.int64)
             self._sims = np.zeros((0, n), dtype=np.float32)

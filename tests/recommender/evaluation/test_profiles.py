@@ -129,6 +129,7 @@ def test_chunked_scoring_with_a_full_cosine_cache_scores_as_one_pass(
     expected = score_many(ctx, vecs, ctx.block(candidates))
     # Room for the cosines of only 25 liked or dismissed papers: the rest are computed per chunk.
     monkeypatch.setattr(vectors_module, "SIMS_CACHE_FLOATS", 25 * candidates.size)
+    monkeypatch.setattr(vectors_module, "SIMS_CACHE_ROWS", 10)
     monkeypatch.setattr(vectors_module, "PARALLEL_ROWS", 4)  # and big sets computed on two threads
     block = ctx.block(candidates)
     chunks = score_chunks(ctx, vecs, block, lambda start, scores: (start, scores), chunk=7, workers=2)
