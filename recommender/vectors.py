@@ -118,9 +118,10 @@ class PaperBlock:
     semantic_t: np.ndarray | None = None  # embedding dims x papers (semantic extra)
     semantic_latent_t: np.ndarray | None = None  # semantic rank x papers
     # Cosines of indexed papers with this block, kept across member chunks of one digest:
-    # index row r's cosines are `_sims[_sim_pos[r]]` (-1: not kept); the buffer only grows.
+    # index row `_kept_rows[i]` (sorted) has its cosines in `_sims[_kept_at[i]]`; the buffer only grows.
     _sims: np.ndarray | None = field(default=None, repr=False)
-    _sim_pos: np.ndarray | None = field(default=None, repr=False)
+    _kept_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    _kept_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _sim_count: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -140,8 +141,8 @@ class PaperBlock:
         block are `matrix[positions[i]]`. Kept rows are not copied; others are computed."""
         with self._lock:
             self._keep(ctx, rows)
-            assert self._sim_pos is not None and self._sims is not None
-            pos, kept = self._sim_pos[rows], self._sims  # rows below the count never change
+            assert self._sims is not None
+            pos, kept = self._positions(rows), self._sims  # rows below the count never change
         missing = pos < 0
         if not missing.any():
             return pos, kept
@@ -166,14 +167,19 @@ class PaperBlock:
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(half, halves))
 
+    def _positions(self, rows: np.ndarray) -> np.ndarray:
+        """Where each index row's cosines are kept (-1: not kept)."""
+        if not self._kept_rows.size:
+            return np.full(rows.size, -1, dtype=np.int64)
+        i = np.minimum(np.searchsorted(self._kept_rows, rows), self._kept_rows.size - 1)
+        return np.where(self._kept_rows[i] == rows, self._kept_at[i], -1)
+
     def _keep(self, ctx: ScoringContext, rows: np.ndarray) -> None:
         n = self.rows.size
         limit = max(SIMS_CACHE_FLOATS // max(n, 1), SIMS_CACHE_ROWS)
-        if self._sim_pos is None:
-            self._sim_pos = np.full(ctx.index.matrix.shape[0], -1, dtype=np.int64)
+        if self._sims is None:
             self._sims = np.zeros((0, n), dtype=np.float32)
-        assert self._sims is not None
-        rows = rows[self._sim_pos[rows] < 0]
+        rows = rows[self._positions(rows) < 0]
         _, first = np.unique(rows, return_index=True)
         rows = rows[np.sort(first)][: max(limit - self._sim_count, 0)]  # distinct, in priority order
         if not rows.size:
@@ -184,8 +190,10 @@ class PaperBlock:
             grown[: self._sim_count] = self._sims[: self._sim_count]
             self._sims = grown
         self._cosines(ctx, rows, self._sims, slice(self._sim_count, need))
-        self._sim_pos[rows] = np.arange(self._sim_count, need)
-        self._sim_count = need
+        kept = np.concatenate([self._kept_rows, rows])
+        at = np.concatenate([self._kept_at, np.arange(self._sim_count, need)])
+        order = np.argsort(kept, kind="stable")
+        self._kept_rows, self._kept_at, self._sim_count = kept[order], at[order], need
 
     @classmethod
     def of(cls, ctx: ScoringContext, rows: np.ndarray) -> PaperBlock:
