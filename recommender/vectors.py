@@ -122,7 +122,6 @@ class PaperBlock:
     _sims: np.ndarray | None = field(default=None, repr=False)
     _kept_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _kept_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
-    _sim_count: int = field(default=0, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -181,19 +180,19 @@ class PaperBlock:
             self._sims = np.zeros((0, n), dtype=np.float32)
         rows = rows[self._positions(rows) < 0]
         _, first = np.unique(rows, return_index=True)
-        rows = rows[np.sort(first)][: max(limit - self._sim_count, 0)]  # distinct, in priority order
+        count = self._kept_rows.size
+        rows = rows[np.sort(first)][: max(limit - count, 0)]  # distinct, in priority order
         if not rows.size:
             return
-        need = self._sim_count + rows.size
+        need = count + rows.size
         if need > self._sims.shape[0]:  # grow by doubling, so that repeated calls copy little
             grown = np.empty((min(max(need, 2 * self._sims.shape[0]), limit), n), dtype=np.float32)
-            grown[: self._sim_count] = self._sims[: self._sim_count]
+            grown[:count] = self._sims[:count]
             self._sims = grown
-        self._cosines(ctx, rows, self._sims, slice(self._sim_count, need))
+        self._cosines(ctx, rows, self._sims, slice(count, need))
         kept = np.concatenate([self._kept_rows, rows])
-        at = np.concatenate([self._kept_at, np.arange(self._sim_count, need)])
         order = np.argsort(kept, kind="stable")
-        self._kept_rows, self._kept_at, self._sim_count = kept[order], at[order], need
+        self._kept_rows, self._kept_at = kept[order], np.concatenate([self._kept_at, np.arange(count, need)])[order]
 
     @classmethod
     def of(cls, ctx: ScoringContext, rows: np.ndarray) -> PaperBlock:
