@@ -167,7 +167,7 @@ class Settings(BaseSettings):
     @field_validator("semantic_model")
     @classmethod
     def _semantic_model(cls, value: str) -> str:
-        from recommender.semantic import MODEL_NAME
+        from recommender.ranking.semantic import MODEL_NAME
 
         if value != MODEL_NAME:
             raise ValueError(f"{value!r} is not a supported model; the semantic extra ships {MODEL_NAME}")
@@ -194,7 +194,7 @@ class Settings(BaseSettings):
         With the semantic extra on, the hybrid's measured weights (`SEMANTIC_WEIGHTS`).
         """
         if self.semantic:
-            from recommender.semantic import SEMANTIC_WEIGHTS
+            from recommender.ranking.semantic import SEMANTIC_WEIGHTS
 
             return dict(SEMANTIC_WEIGHTS)
         return {

@@ -14,24 +14,26 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from recommender import digests, explore, feedback, guilds, stats, topics, users
-from recommender.community_store import CommunityStore
+from recommender.members import feedback, servers, topics, users
+from recommender.picks import digests, explore
+from recommender.storage import stats
+from recommender.stores.community import CommunityStore
 from recommender.config import Settings
 from recommender.errors import PaperbotError
-from recommender.index import IndexStore, PaperIndex
+from recommender.ranking.index import IndexStore, PaperIndex
 from recommender.ingest import jobs
 from recommender.ingest.errors import SourceError
 from recommender.ingest.runner import IngestReport
-from recommender.profile_store import ProfileStore
-from recommender.profiles import channel_inputs, many_users, user_inputs
-from recommender.recommend import hydrate, recommend
-from recommender.scoring import rank_many
-from recommender.seed import seed_demo
-from recommender.semantic import load_encoder, require_semantic
-from recommender.semantic_store import SemanticStore, embed_papers, embedding_counts
+from recommender.stores.profiles import ProfileStore
+from recommender.members.inputs import channel_inputs, many_users, user_inputs
+from recommender.picks.recommend import hydrate, recommend
+from recommender.ranking.ranker import rank_many
+from recommender.ingest.seed import seed_demo
+from recommender.ranking.semantic import load_encoder, require_semantic
+from recommender.stores.semantic import SemanticStore, embed_papers, embedding_counts
 from recommender.storage.db import Database
-from recommender.text import clean_topic
-from recommender.vectors import ProfileVectors, ScoringContext, build_vectors
+from recommender.ranking.text import clean_topic
+from recommender.ranking.vectors import ProfileVectors, ScoringContext, build_vectors
 from recommender.views import (
     DigestDraft,
     DigestSettings,
@@ -199,19 +201,19 @@ class PaperService:
 
     def configure_digest(self, guild_id: int, **changes: Any) -> DigestSettings:
         with self.db.session() as s:
-            return guilds.configure(s, self.settings, guild_id, **changes)
+            return servers.configure(s, self.settings, guild_id, **changes)
 
     def digest_settings(self, guild_id: int) -> DigestSettings | None:
         with self.db.session() as s:
-            return guilds.get_settings(s, guild_id)
+            return servers.get_settings(s, guild_id)
 
     def scheduled_digests(self) -> list[DigestSettings]:
         with self.db.session() as s:
-            return guilds.scheduled(s)
+            return servers.scheduled(s)
 
     def compose_channel_digest(self, guild_id: int, channel_id: int | None = None, day: date | None = None) -> DigestDraft:
         with self.db.session() as s:
-            conf = guilds.get_settings(s, guild_id)
+            conf = servers.get_settings(s, guild_id)
             channel = channel_id or (conf.channel_id if conf else None)
             if channel is None:
                 raise PaperbotError("This server has no digest channel yet: an admin can set one with `/digest channel`.")
@@ -222,7 +224,7 @@ class PaperService:
         """A channel's digest; the server defaults to the one whose digest channel it is."""
         if guild_id is None:
             with self.db.session() as s:
-                guild_id = guilds.guild_of_channel(s, channel_id)
+                guild_id = servers.guild_of_channel(s, channel_id)
         conf = self.digest_settings(guild_id) if guild_id is not None else None
         size = conf.size if conf else self.settings.digest_size
         return self._compose(Target.channel(channel_id, guild_id), day, size)

@@ -36,7 +36,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from recommender.config import Settings
-from recommender.index import INDEX_FILE, PaperIndex
+from recommender.ranking.index import INDEX_FILE, PaperIndex
 from recommender.ingest.runner import IngestReport
 from recommender.service import PaperService
 from recommender.storage.db import Database

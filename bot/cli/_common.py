@@ -47,7 +47,7 @@ def load_settings(quiet: bool = True) -> Settings:
 
 
 def open_service(settings: Settings | None = None, seed: bool | None = None) -> PaperService:
-    from recommender.semantic import SemanticUnavailable
+    from recommender.ranking.semantic import SemanticUnavailable
     from recommender.service import PaperService
     from recommender.storage.db import DatabaseError
 

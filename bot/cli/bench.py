@@ -14,7 +14,7 @@ from bot.cli import app
 from bot.cli._common import err, fail, out, print_json
 from recommender.ingest.errors import SourceError
 from recommender.ingest.jobs import run_file
-from recommender.seed import demo_corpus_path
+from recommender.ingest.seed import demo_corpus_path
 from recommender.storage.db import Database
 from recommender.storage.models import Paper
 
@@ -106,7 +106,7 @@ def bench_score(
     """
     import json
 
-    from recommender.benchmarks import run_scale
+    from recommender.evaluation.scale import run_scale
     from recommender.ingest.jsonl import open_text
 
     path = data or demo_corpus_path()

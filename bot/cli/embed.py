@@ -21,7 +21,7 @@ def embed(
     rest. It can run before the setting is switched on. Needs `pip install 'paperbot[semantic]'`.
     """
     from bot.cli.ingest import progress_bar
-    from recommender.semantic import SemanticUnavailable, require_semantic
+    from recommender.ranking.semantic import SemanticUnavailable, require_semantic
 
     try:
         require_semantic("`paperbot embed` needs the semantic extra")

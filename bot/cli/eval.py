@@ -60,8 +60,8 @@ def find_data(given: Path | None, name: str) -> Path:
 
 def parse_weights(text: str) -> dict[str, float]:
     """`centroid=1,latent=2` -> {"centroid": 1.0, "latent": 2.0}."""
-    from recommender.semantic import SEMANTIC_PARTS
-    from recommender.vectors import WEIGHTS
+    from recommender.ranking.semantic import SEMANTIC_PARTS
+    from recommender.ranking.vectors import WEIGHTS
 
     parts = [*WEIGHTS, *SEMANTIC_PARTS]
     weights: dict[str, float] = {}
@@ -166,7 +166,7 @@ def eval_command(
     root = find_data(data, benchmark.value)
     chosen = parse_weights(weights) if weights else None
     if semantic:
-        from recommender.semantic import SemanticUnavailable, require_semantic
+        from recommender.ranking.semantic import SemanticUnavailable, require_semantic
 
         try:
             require_semantic("`paperbot eval --semantic` needs the semantic extra")

@@ -7,7 +7,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from recommender.evaluation.datasets import Benchmark, bag_of_words_texts
-from recommender.index import PaperIndex, make_vectorizer
+from recommender.ranking.index import PaperIndex, make_vectorizer
 
 # A bag-of-words document is its words repeated by count: whitespace-separated tokens,
 # in no meaningful order, so only unigrams make sense.

@@ -11,7 +11,7 @@ import numpy as np
 
 from recommender.evaluation.corpus import benchmark_texts
 from recommender.evaluation.datasets import Benchmark
-from recommender.semantic import DIM, MODEL_NAME, load_encoder
+from recommender.ranking.semantic import DIM, MODEL_NAME, load_encoder
 
 
 def cache_dir() -> Path:

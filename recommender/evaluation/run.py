@@ -17,18 +17,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.community import RANK, RIDGE, CoLikes, CommunityModel, fit_community
+from recommender.ranking.community import RANK, RIDGE, CoLikes, CommunityModel, fit_community
 from recommender.evaluation.corpus import benchmark_index, item_id
 from recommender.evaluation.datasets import Benchmark
 from recommender.evaluation.metrics import DEFAULT_CUTOFFS, evaluate
-from recommender.index import PaperIndex
-from recommender.semantic import (
+from recommender.ranking.index import PaperIndex
+from recommender.ranking.semantic import (
     SEMANTIC_PARTS,
     SEMANTIC_WEIGHTS,
     SemanticContext,
     semantic_context,
 )
-from recommender.vectors import (
+from recommender.ranking.vectors import (
     WEIGHTS,
     ProfileInputs,
     ProfileVectors,

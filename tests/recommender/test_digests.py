@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from recommender import users
+from recommender.members import users
 from recommender.errors import PaperbotError
 from recommender.service import PaperService
 from recommender.storage.models import Digest, DigestItem

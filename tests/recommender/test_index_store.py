@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from recommender.index import IndexStore, PaperIndex
+from recommender.ranking.index import IndexStore, PaperIndex
 from recommender.ingest.runner import ingest
 from recommender.papers import PaperRecord
 from recommender.service import PaperService

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from recommender.profiles import LIKES_LABEL
+from recommender.members.inputs import LIKES_LABEL
 from recommender.service import PaperService
 from recommender.storage.models import Paper
-from recommender.text import InvalidTopic, paper_text
+from recommender.ranking.text import InvalidTopic, paper_text
 from recommender.views import PaperView, Recommendation, Target
 
 USER = 77

@@ -6,7 +6,7 @@ import gzip
 import json
 from datetime import date
 
-from recommender.seed import demo_corpus_path, seed_demo
+from recommender.ingest.seed import demo_corpus_path, seed_demo
 from recommender.service import PaperService
 from recommender.views import Target
 

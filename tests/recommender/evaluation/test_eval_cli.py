@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import _register, app
 from bot.cli._common import out
-from recommender.semantic import INSTALL_HINT, semantic_available
+from recommender.ranking.semantic import INSTALL_HINT, semantic_available
 from tests.recommender.evaluation.synthetic import (
     taste_groups,
     topical_cold,

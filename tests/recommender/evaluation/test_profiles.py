@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import recommender.vectors as vectors_module
+import recommender.ranking.vectors as vectors_module
 from recommender.evaluation.run import Fitted, fit
-from recommender.scoring import rank
-from recommender.vectors import (
+from recommender.ranking.ranker import rank
+from recommender.ranking.vectors import (
     LIKES_LABEL,
     ProfileInputs,
     ScoringContext,

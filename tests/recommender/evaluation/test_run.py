@@ -16,7 +16,7 @@ from recommender.evaluation.run import (
     run_benchmark,
 )
 from recommender.evaluation.validation import cold_validation, holdout_validation
-from recommender.vectors import WEIGHTS
+from recommender.ranking.vectors import WEIGHTS
 from tests.recommender.evaluation.synthetic import taste_groups, topical_cold
 
 CUTOFFS = (5, 10, 30)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from recommender.digests import quiet_reason
+from recommender.picks.digests import quiet_reason
 from recommender.ingest import arxiv_api
 from recommender.ingest.errors import SourceError
 from recommender.ingest.jobs import run_arxiv_daily, run_arxiv_query

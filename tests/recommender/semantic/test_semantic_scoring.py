@@ -15,15 +15,15 @@ import pytest
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from recommender.community import CoLikes, fit_community
-from recommender.index import PaperIndex, make_vectorizer
-from recommender.semantic import (
+from recommender.ranking.community import CoLikes, fit_community
+from recommender.ranking.index import PaperIndex, make_vectorizer
+from recommender.ranking.semantic import (
     DIM,
     SEMANTIC_WEIGHTS,
     SemanticContext,
     semantic_context,
 )
-from recommender.vectors import (
+from recommender.ranking.vectors import (
     WEIGHTS,
     ProfileInputs,
     ScoringContext,

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from recommender.storage.db import Database
 from recommender.storage.models import Paper
-from recommender.text import paper_text
+from recommender.ranking.text import paper_text
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from recommender.community import CoLikes, fit_community
-from recommender.index import PaperIndex, make_vectorizer
-from recommender.text import paper_text
-from recommender.vectors import (
+from recommender.ranking.community import CoLikes, fit_community
+from recommender.ranking.index import PaperIndex, make_vectorizer
+from recommender.ranking.text import paper_text
+from recommender.ranking.vectors import (
     ProfileInputs,
     ScoringContext,
     build_vectors,

@@ -15,7 +15,7 @@ from recommender.storage.models import (
     Subscription,
     utcnow,
 )
-from recommender.vectors import LIKES_LABEL, ProfileInputs
+from recommender.ranking.vectors import LIKES_LABEL, ProfileInputs
 
 __all__ = ["LIKES_LABEL", "ProfileInputs", "channel_inputs", "decay", "user_inputs"]
 

@@ -15,15 +15,15 @@ import numpy as np
 import scipy.sparse as sp
 from sqlalchemy import delete, func, insert, select
 
-from recommender.community import CommunityModel
-from recommender.community_store import (
+from recommender.ranking.community import CommunityModel
+from recommender.stores.community import (
     CHEAP_REFIT_PAPERS,
     REFIT_AFTER_SECONDS,
     likes_matrix,
     likes_signature,
 )
-from recommender.index import PaperIndex
-from recommender.semantic import (
+from recommender.ranking.index import PaperIndex
+from recommender.ranking.semantic import (
     DIM,
     MODEL_NAME,
     Encoder,

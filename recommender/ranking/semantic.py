@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.community import CommunityModel, fit_community
+from recommender.ranking.community import CommunityModel, fit_community
 from recommender.errors import PaperbotError
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def require_semantic(what: str = "PAPERBOT_SEMANTIC=1 turns the semantic extra o
 
 def embedding_text(title: str, abstract: str) -> str:
     """What the model reads of a paper: title, then abstract (cut at 256 word pieces)."""
-    from recommender.text import tidy
+    from recommender.ranking.text import tidy
 
     title, abstract = tidy(title).strip(), tidy(abstract).strip()
     return f"{title}. {abstract}" if abstract else title

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.index import PaperIndex
-from recommender.vectors import ProfileVectors, ScoringContext, score, score_chunks
+from recommender.ranking.index import PaperIndex
+from recommender.ranking.vectors import ProfileVectors, ScoringContext, score, score_chunks
 
 MAX_TERMS = 4
 RECENCY_FLOOR = 0.8  # a paper one half-life old keeps 90 % of its score

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from recommender.config import check_timezone, parse_hhmm
 from recommender.errors import PaperbotError
-from recommender.feedback import ensure_user
+from recommender.members.feedback import ensure_user
 from recommender.storage.models import Digest, User
 
 

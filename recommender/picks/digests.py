@@ -8,9 +8,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from recommender.recommend import recommend
+from recommender.picks.recommend import recommend
 from recommender.storage.models import Digest, DigestItem, IngestRun, utcnow
-from recommender.vectors import ProfileInputs, ProfileVectors, ScoringContext
+from recommender.ranking.vectors import ProfileInputs, ProfileVectors, ScoringContext
 from recommender.views import DigestDraft, RecommendResult, Target
 
 # A claimed digest that never got marked sent may have been posted; don't repeat it.

@@ -7,10 +7,10 @@ import threading
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recommender.profiles import user_inputs
+from recommender.members.inputs import user_inputs
 from recommender.storage.db import Database
 from recommender.storage.models import ProfileVector, User, utcnow
-from recommender.vectors import (
+from recommender.ranking.vectors import (
     ProfileVectors,
     ScoringContext,
     build_vectors,

@@ -12,11 +12,11 @@ import numpy as np
 import scipy.sparse as sp
 from sqlalchemy import func, select
 
-from recommender.community import CoLikes, CommunityModel, fit_community
-from recommender.index import IndexStore, PaperIndex
+from recommender.ranking.community import CoLikes, CommunityModel, fit_community
+from recommender.ranking.index import IndexStore, PaperIndex
 from recommender.storage.db import Database
 from recommender.storage.models import Feedback
-from recommender.vectors import ScoringContext
+from recommender.ranking.vectors import ScoringContext
 
 log = logging.getLogger(__name__)
 

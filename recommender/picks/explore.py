@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
-from recommender.feedback import find_paper
-from recommender.index import PaperIndex
-from recommender.recommend import hydrate
-from recommender.scoring import Pick, explain, nearest, top_terms
-from recommender.vectors import ProfileVectors, ScoringContext
+from recommender.members.feedback import find_paper
+from recommender.ranking.index import PaperIndex
+from recommender.picks.recommend import hydrate
+from recommender.ranking.ranker import Pick, explain, nearest, top_terms
+from recommender.ranking.vectors import ProfileVectors, ScoringContext
 from recommender.views import PaperView, Recommendation
 
 MAX_QUERY = 200

@@ -30,9 +30,9 @@ from typing import TypeVar
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.community import CoLikes, CommunityModel
-from recommender.index import PaperIndex
-from recommender.semantic import SemanticContext, member_vectors, subprofile_scores
+from recommender.ranking.community import CoLikes, CommunityModel
+from recommender.ranking.index import PaperIndex
+from recommender.ranking.semantic import SemanticContext, member_vectors, subprofile_scores
 
 T = TypeVar("T")
 LIKES_LABEL = "papers you liked"

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
 from recommender.storage.models import Subscription
-from recommender.text import clean_topic, topic_key
+from recommender.ranking.text import clean_topic, topic_key
 from recommender.views import Target
 
 MAX_TOPICS = 25

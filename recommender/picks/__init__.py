@@ -1,0 +1,2 @@
+"""What members are shown: recommendations, search and "why", and digests. May import
+`ranking`, `members` and `storage`."""
