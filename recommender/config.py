@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from recommender.ranking.weights import SEMANTIC_WEIGHTS, WEIGHTS
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INGEST_SOURCES = ("arxiv", "hf")
 _CATEGORY_RE = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]{2,})?$")
@@ -85,13 +87,14 @@ class Settings(BaseSettings):
     recommend_window_days: int = Field(default=30, ge=1, le=3650)
     min_score: float = Field(default=0.5, ge=0.0, le=10.0)
     diversity: float = Field(default=0.3, ge=0.0, le=0.9)
-    weight_centroid: float = Field(default=1.0, ge=0.0, le=10.0)
-    # Weights of the likes parts (recommender/vectors.py WEIGHTS; measured in docs/quality.md).
-    weight_latent: float = Field(default=0.25, ge=0.0, le=10.0)
-    weight_colike: float = Field(default=1.0, ge=0.0, le=10.0)
-    weight_popularity: float = Field(default=1.0, ge=0.0, le=10.0)
-    weight_centroid_cold: float = Field(default=0.75, ge=0.0, le=10.0)  # papers nobody has liked yet
-    weight_latent_cold: float = Field(default=1.0, ge=0.0, le=10.0)
+    # Weights of the likes parts: the defaults are recommender/ranking/weights.py's (measured in
+    # docs/quality.md); a PAPERBOT_WEIGHT_* variable overrides one, with or without the semantic extra.
+    weight_centroid: float = Field(default=WEIGHTS["centroid"], ge=0.0, le=10.0)
+    weight_latent: float = Field(default=WEIGHTS["latent"], ge=0.0, le=10.0)
+    weight_colike: float = Field(default=WEIGHTS["colike"], ge=0.0, le=10.0)
+    weight_popularity: float = Field(default=WEIGHTS["popularity"], ge=0.0, le=10.0)
+    weight_centroid_cold: float = Field(default=WEIGHTS["centroid_cold"], ge=0.0, le=10.0)  # papers nobody has liked yet
+    weight_latent_cold: float = Field(default=WEIGHTS["latent_cold"], ge=0.0, le=10.0)
     recency_half_life_days: float = Field(default=7.0, gt=0, le=365)
     # The optional semantic hybrid (needs `pip install 'paperbot[semantic]'`; see recommender/semantic.py).
     semantic: bool = False
@@ -189,19 +192,16 @@ class Settings(BaseSettings):
 
     @property
     def weights(self) -> dict[str, float]:
-        """Weights of the parts of the likes score (see recommender/vectors.py).
+        """Weights of the parts of the likes score (recommender/ranking/weights.py).
 
-        With the semantic extra on, the hybrid's measured weights (`SEMANTIC_WEIGHTS`).
+        The defaults, or with the semantic extra on the hybrid's measured set
+        (`SEMANTIC_WEIGHTS`); either way every `PAPERBOT_WEIGHT_*` that is set wins.
         """
-        if self.semantic:
-            from recommender.ranking.semantic import SEMANTIC_WEIGHTS
-
-            return dict(SEMANTIC_WEIGHTS)
-        return {
-            "centroid": self.weight_centroid, "latent": self.weight_latent,
-            "centroid_cold": self.weight_centroid_cold, "latent_cold": self.weight_latent_cold,
-            "colike": self.weight_colike, "popularity": self.weight_popularity,
-        }
+        out = dict(SEMANTIC_WEIGHTS if self.semantic else WEIGHTS)
+        for field_name in self.model_fields_set:
+            if field_name.startswith("weight_"):
+                out[field_name.removeprefix("weight_")] = getattr(self, field_name)
+        return out
 
     @property
     def index_dir(self) -> Path:

@@ -14,26 +14,28 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from recommender.members import feedback, servers, topics, users
-from recommender.picks import digests, explore
-from recommender.storage import stats
-from recommender.stores.community import CommunityStore
 from recommender.config import Settings
 from recommender.errors import PaperbotError
-from recommender.ranking.index import IndexStore, PaperIndex
 from recommender.ingest import jobs
 from recommender.ingest.errors import SourceError
 from recommender.ingest.runner import IngestReport
-from recommender.stores.profiles import ProfileStore
-from recommender.members.inputs import channel_inputs, many_users, user_inputs
-from recommender.picks.recommend import hydrate, recommend
-from recommender.ranking.ranker import rank_many
 from recommender.ingest.seed import seed_demo
+from recommender.members import feedback, servers, topics, users
+from recommender.members.inputs import channel_inputs, many_users, user_inputs
+from recommender.picks import digests, explore
+from recommender.picks.recommend import hydrate, recommend
+from recommender.ranking.context import ScoringContext
+from recommender.ranking.index import PaperIndex
+from recommender.ranking.profile import ProfileVectors, build_vectors
+from recommender.ranking.ranker import rank_many
 from recommender.ranking.semantic import load_encoder, require_semantic
-from recommender.stores.semantic import SemanticStore, embed_papers, embedding_counts
-from recommender.storage.db import Database
 from recommender.ranking.text import clean_topic
-from recommender.ranking.vectors import ProfileVectors, ScoringContext, build_vectors
+from recommender.storage import stats
+from recommender.storage.db import Database
+from recommender.stores.community import CommunityStore
+from recommender.stores.index import IndexStore
+from recommender.stores.profiles import ProfileStore
+from recommender.stores.semantic import SemanticStore, embed_papers, embedding_counts
 from recommender.views import (
     DigestDraft,
     DigestSettings,

@@ -36,10 +36,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from recommender.config import Settings
-from recommender.ranking.index import INDEX_FILE, PaperIndex
 from recommender.ingest.runner import IngestReport
+from recommender.ranking.index import PaperIndex
 from recommender.service import PaperService
 from recommender.storage.db import Database
+from recommender.stores.index import INDEX_FILE
 
 PG_ENV = "PAPERBOT_TEST_DATABASE_URL"
 PG_SKIP = f"{PG_ENV} not set: PostgreSQL tests skipped"

@@ -61,7 +61,7 @@ def find_data(given: Path | None, name: str) -> Path:
 def parse_weights(text: str) -> dict[str, float]:
     """`centroid=1,latent=2` -> {"centroid": 1.0, "latent": 2.0}."""
     from recommender.ranking.semantic import SEMANTIC_PARTS
-    from recommender.ranking.vectors import WEIGHTS
+    from recommender.ranking.weights import WEIGHTS
 
     parts = [*WEIGHTS, *SEMANTIC_PARTS]
     weights: dict[str, float] = {}

@@ -17,25 +17,26 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.ranking.community import RANK, RIDGE, CoLikes, CommunityModel, fit_community
 from recommender.evaluation.corpus import benchmark_index, item_id
 from recommender.evaluation.datasets import Benchmark
 from recommender.evaluation.metrics import DEFAULT_CUTOFFS, evaluate
+from recommender.ranking.community import (
+    RANK,
+    RIDGE,
+    CoLikes,
+    CommunityModel,
+    fit_community,
+)
+from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
+from recommender.ranking.profile import ProfileInputs, ProfileVectors, build_vectors
+from recommender.ranking.scores import score_many
 from recommender.ranking.semantic import (
     SEMANTIC_PARTS,
-    SEMANTIC_WEIGHTS,
     SemanticContext,
     semantic_context,
 )
-from recommender.ranking.vectors import (
-    WEIGHTS,
-    ProfileInputs,
-    ProfileVectors,
-    ScoringContext,
-    build_vectors,
-    score_many,
-)
+from recommender.ranking.weights import SEMANTIC_WEIGHTS, WEIGHTS
 
 CHUNK = 512  # users scored per batched product
 RANDOM_SEED = 0

@@ -19,14 +19,11 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from recommender.ranking.community import CoLikes, fit_community
+from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex, make_vectorizer
+from recommender.ranking.profile import ProfileInputs, build_vectors
+from recommender.ranking.scores import score_chunks
 from recommender.ranking.text import paper_text
-from recommender.ranking.vectors import (
-    ProfileInputs,
-    ScoringContext,
-    build_vectors,
-    score_chunks,
-)
 
 CHUNK = 2000
 TOP = 10

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recommender.ranking.profile import ProfileInputs
+from recommender.ranking.weights import LIKES_LABEL
 from recommender.storage.models import (
     Digest,
     DigestItem,
@@ -15,7 +17,6 @@ from recommender.storage.models import (
     Subscription,
     utcnow,
 )
-from recommender.ranking.vectors import LIKES_LABEL, ProfileInputs
 
 __all__ = ["LIKES_LABEL", "ProfileInputs", "channel_inputs", "decay", "user_inputs"]
 

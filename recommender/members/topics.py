@@ -6,8 +6,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
-from recommender.storage.models import Subscription
 from recommender.ranking.text import clean_topic, topic_key
+from recommender.storage.models import Subscription
 from recommender.views import Target
 
 MAX_TOPICS = 25

@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from recommender.picks.recommend import recommend
+from recommender.ranking.context import ScoringContext
+from recommender.ranking.profile import ProfileInputs, ProfileVectors
 from recommender.storage.models import Digest, DigestItem, IngestRun, utcnow
-from recommender.ranking.vectors import ProfileInputs, ProfileVectors, ScoringContext
 from recommender.views import DigestDraft, RecommendResult, Target
 
 # A claimed digest that never got marked sent may have been posted; don't repeat it.

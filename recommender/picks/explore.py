@@ -6,10 +6,11 @@ from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
 from recommender.members.feedback import find_paper
-from recommender.ranking.index import PaperIndex
 from recommender.picks.recommend import hydrate
+from recommender.ranking.context import ScoringContext
+from recommender.ranking.index import PaperIndex
+from recommender.ranking.profile import ProfileVectors
 from recommender.ranking.ranker import Pick, explain, nearest, top_terms
-from recommender.ranking.vectors import ProfileVectors, ScoringContext
 from recommender.views import PaperView, Recommendation
 
 MAX_QUERY = 200

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recommender.ranking.context import ScoringContext
+from recommender.ranking.profile import ProfileInputs, ProfileVectors
 from recommender.ranking.ranker import Pick, candidate_rows, rank
 from recommender.storage.models import Paper
-from recommender.ranking.vectors import ProfileInputs, ProfileVectors, ScoringContext
 from recommender.views import PaperView, Recommendation, RecommendResult
 
 

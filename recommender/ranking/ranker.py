@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
-from recommender.ranking.vectors import ProfileVectors, ScoringContext, score, score_chunks
+from recommender.ranking.profile import ProfileVectors
+from recommender.ranking.scores import score, score_chunks
 
 MAX_TERMS = 4
 RECENCY_FLOOR = 0.8  # a paper one half-life old keeps 90 % of its score

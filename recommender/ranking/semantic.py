@@ -29,8 +29,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.ranking.community import CommunityModel, fit_community
 from recommender.errors import PaperbotError
+from recommender.ranking.community import CommunityModel, fit_community
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,6 @@ EXPAND_DIM = 2000  # random ReLU features appended to the embedding for the comm
 EXPAND_SEED = 0
 MAX_SUBPROFILES = 3
 LIKES_PER_SUBPROFILE = 10
-# The likes parts with the extra on (measured on CiteULike-a, docs/quality.md).
-SEMANTIC_WEIGHTS = {
-    "centroid": 0.2, "latent": 0.25, "colike": 1.0, "popularity": 1.0,
-    "semantic_latent": 1.0, "semantic_subprofiles": 0.75,
-}
 SEMANTIC_PARTS = ("semantic_latent", "semantic_subprofiles")
 
 

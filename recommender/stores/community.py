@@ -13,10 +13,11 @@ import scipy.sparse as sp
 from sqlalchemy import func, select
 
 from recommender.ranking.community import CoLikes, CommunityModel, fit_community
-from recommender.ranking.index import IndexStore, PaperIndex
+from recommender.ranking.context import ScoringContext
+from recommender.ranking.index import PaperIndex
 from recommender.storage.db import Database
 from recommender.storage.models import Feedback
-from recommender.ranking.vectors import ScoringContext
+from recommender.stores.index import IndexStore
 
 log = logging.getLogger(__name__)
 

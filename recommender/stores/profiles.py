@@ -8,15 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.members.inputs import user_inputs
+from recommender.ranking.context import ScoringContext
+from recommender.ranking.profile import ProfileVectors, build_vectors
 from recommender.storage.db import Database
 from recommender.storage.models import ProfileVector, User, utcnow
-from recommender.ranking.vectors import (
-    ProfileVectors,
-    ScoringContext,
-    build_vectors,
-    dumps,
-    loads,
-)
+from recommender.stores.codec import dumps, loads
 
 CACHE_SIZE = 200_000
 

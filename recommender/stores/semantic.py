@@ -16,12 +16,6 @@ import scipy.sparse as sp
 from sqlalchemy import delete, func, insert, select
 
 from recommender.ranking.community import CommunityModel
-from recommender.stores.community import (
-    CHEAP_REFIT_PAPERS,
-    REFIT_AFTER_SECONDS,
-    likes_matrix,
-    likes_signature,
-)
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.semantic import (
     DIM,
@@ -36,6 +30,12 @@ from recommender.ranking.semantic import (
 )
 from recommender.storage.db import Database
 from recommender.storage.models import Paper, PaperEmbedding, utcnow
+from recommender.stores.community import (
+    CHEAP_REFIT_PAPERS,
+    REFIT_AFTER_SECONDS,
+    likes_matrix,
+    likes_signature,
+)
 
 log = logging.getLogger(__name__)
 

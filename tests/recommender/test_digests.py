@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from recommender.members import users
 from recommender.errors import PaperbotError
+from recommender.members import users
 from recommender.service import PaperService
 from recommender.storage.models import Digest, DigestItem
 from recommender.views import Target

@@ -9,11 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from recommender.ranking.index import IndexStore, PaperIndex
 from recommender.ingest.runner import ingest
 from recommender.papers import PaperRecord
+from recommender.ranking.index import PaperIndex
 from recommender.service import PaperService
 from recommender.storage.models import Paper
+from recommender.stores.index import IndexStore
 from recommender.views import Target
 
 GNN = "graph neural networks"

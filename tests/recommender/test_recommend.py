@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from recommender.members.inputs import LIKES_LABEL
+from recommender.ranking.text import InvalidTopic, paper_text
 from recommender.service import PaperService
 from recommender.storage.models import Paper
-from recommender.ranking.text import InvalidTopic, paper_text
 from recommender.views import PaperView, Recommendation, Target
 
 USER = 77

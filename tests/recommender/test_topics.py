@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from recommender.errors import PaperbotError
-from recommender.service import PaperService
-from recommender.ranking.text import MAX_TOPIC, InvalidTopic, clean_topic, topic_key
 from recommender.members.topics import MAX_TOPICS
+from recommender.ranking.text import MAX_TOPIC, InvalidTopic, clean_topic, topic_key
+from recommender.service import PaperService
 from recommender.views import Target
 
 ME = Target.user(42, guild_id=7)

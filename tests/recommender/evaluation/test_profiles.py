@@ -6,18 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import recommender.ranking.vectors as vectors_module
+import recommender.ranking.block as block_module
 from recommender.evaluation.run import Fitted, fit
+from recommender.ranking.context import ScoringContext
+from recommender.ranking.profile import ProfileInputs, build_vectors
 from recommender.ranking.ranker import rank
-from recommender.ranking.vectors import (
-    LIKES_LABEL,
-    ProfileInputs,
-    ScoringContext,
-    build_vectors,
-    score,
-    score_chunks,
-    score_many,
-)
+from recommender.ranking.scores import score, score_chunks, score_many
+from recommender.ranking.weights import LIKES_LABEL
 from tests.recommender.evaluation.synthetic import TOPICS, topical_cold
 
 PER_TOPIC = 40
@@ -127,9 +122,9 @@ def test_chunked_scoring_with_a_full_cosine_cache_scores_as_one_pass(
     candidates = np.arange(0, n, 2)
     expected = score_many(ctx, vecs, ctx.block(candidates))
     # Room for the cosines of only 25 liked or dismissed papers: the rest are computed per chunk.
-    monkeypatch.setattr(vectors_module, "SIMS_CACHE_FLOATS", 25 * candidates.size)
-    monkeypatch.setattr(vectors_module, "SIMS_CACHE_ROWS", 10)
-    monkeypatch.setattr(vectors_module, "PARALLEL_ROWS", 4)  # and big sets computed on two threads
+    monkeypatch.setattr(block_module, "SIMS_CACHE_FLOATS", 25 * candidates.size)
+    monkeypatch.setattr(block_module, "SIMS_CACHE_ROWS", 10)
+    monkeypatch.setattr(block_module, "PARALLEL_ROWS", 4)  # and big sets computed on two threads
     block = ctx.block(candidates)
     chunks = score_chunks(ctx, vecs, block, lambda start, scores: (start, scores), chunk=7, workers=2)
     assert block._kept_rows.size == 25  # papers whose cosines are kept

@@ -16,7 +16,7 @@ from recommender.evaluation.run import (
     run_benchmark,
 )
 from recommender.evaluation.validation import cold_validation, holdout_validation
-from recommender.ranking.vectors import WEIGHTS
+from recommender.ranking.weights import WEIGHTS
 from tests.recommender.evaluation.synthetic import taste_groups, topical_cold
 
 CUTOFFS = (5, 10, 30)
@@ -62,7 +62,7 @@ def test_profiles_are_the_users_train_items_through_the_product_index() -> None:
     assert fitted.community is not None and fitted.colikes is not None
     assert fitted.likes.shape == (bench.n_items, bench.n_users)
     inputs = profile_inputs(bench, 3)
-    assert sorted(fitted.index.rows_of(inputs.liked)) == sorted(bench.train[3].indices.tolist())
+    assert sorted(fitted.index.row[i] for i in inputs.liked if i in fitted.index.row) == sorted(bench.train[3].indices.tolist())
 
 
 def test_bag_of_words_items_get_unigram_tfidf_over_whole_tokens() -> None:

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from recommender.picks.digests import quiet_reason
 from recommender.ingest import arxiv_api
 from recommender.ingest.errors import SourceError
 from recommender.ingest.jobs import run_arxiv_daily, run_arxiv_query
 from recommender.papers import MAX_TITLE
+from recommender.picks.digests import quiet_reason
 from recommender.storage.models import IngestRun, Paper, PaperSource
 from tests.support.httpserver import Reply, Truncate
 from tests.support.sources import API_ENTRIES, api_feed, entry_id, fixture

@@ -8,7 +8,11 @@ from typing import Any
 
 import pytest
 
-from recommender.ranking.semantic import INSTALL_HINT, missing_packages, semantic_available
+from recommender.ranking.semantic import (
+    INSTALL_HINT,
+    missing_packages,
+    semantic_available,
+)
 
 # Tests that run the real all-MiniLM-L6-v2 model: skipped, with the install command in
 # the reason, where `paperbot[semantic]` is not installed (the default install, and CI).

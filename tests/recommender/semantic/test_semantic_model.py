@@ -11,10 +11,11 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import select
 
+from recommender.ranking.profile import ProfileInputs, build_vectors
+from recommender.ranking.scores import score
 from recommender.ranking.semantic import DIM, MODEL_NAME, from_bytes, load_encoder
 from recommender.service import PaperService
 from recommender.storage.models import PaperEmbedding
-from recommender.ranking.vectors import ProfileInputs, build_vectors, score
 from tests.recommender.semantic.support import needs_extra, paper, write_jsonl
 
 pytestmark = needs_extra

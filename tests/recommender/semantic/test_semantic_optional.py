@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from recommender.config import Settings
-from recommender.ranking.semantic import INSTALL_HINT, SemanticUnavailable, semantic_available
+from recommender.ranking.semantic import (
+    INSTALL_HINT,
+    SemanticUnavailable,
+    semantic_available,
+)
 from recommender.service import PaperService
 from recommender.storage.db import Database
 from tests.recommender.semantic.support import paper, write_jsonl
@@ -32,7 +36,7 @@ def test_the_default_path_never_imports_torch(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "from recommender.config import Settings\n"
         "from recommender.service import PaperService\n"
-        "import bot.cli, recommender.ranking.vectors, recommender.ranking.semantic, recommender.stores.semantic\n"
+        "import bot.cli, recommender.ranking.scores, recommender.ranking.semantic, recommender.stores.semantic\n"
         f"svc = PaperService(Settings(_env_file=None, data_dir={str(tmp_path)!r}))\n"
         "svc.start(seed=False)\n"
         f"svc.ingest_file(Path({str(papers)!r}))\n"

@@ -16,23 +16,17 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from recommender.ranking.community import CoLikes, fit_community
+from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex, make_vectorizer
+from recommender.ranking.profile import ProfileInputs, build_vectors
+from recommender.ranking.scores import score, score_many
 from recommender.ranking.semantic import (
     DIM,
-    SEMANTIC_WEIGHTS,
     SemanticContext,
     semantic_context,
 )
-from recommender.ranking.vectors import (
-    WEIGHTS,
-    ProfileInputs,
-    ScoringContext,
-    build_vectors,
-    dumps,
-    loads,
-    score,
-    score_many,
-)
+from recommender.ranking.weights import SEMANTIC_WEIGHTS, WEIGHTS
+from recommender.stores.codec import dumps, loads
 
 SUBJECTS = 3
 PER_SUBJECT = 60

@@ -11,10 +11,16 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import delete, insert, select
 
-from recommender.ranking.semantic import DIM, MODEL_NAME, embedding_text, text_hash, to_bytes
-from recommender.stores.semantic import SemanticStore, embedding_counts, pending_ids
+from recommender.ranking.semantic import (
+    DIM,
+    MODEL_NAME,
+    embedding_text,
+    text_hash,
+    to_bytes,
+)
 from recommender.service import PaperService
 from recommender.storage.models import Paper, PaperEmbedding, utcnow
+from recommender.stores.semantic import SemanticStore, embedding_counts, pending_ids
 from tests.recommender.semantic.support import paper, write_jsonl
 
 PAPERS = [

@@ -1,0 +1,18 @@
+"""The likes weights, defined once: the weights of the standardised parts of a member's
+likes score, measured on CiteULike (docs/quality.md). Settings (`PAPERBOT_WEIGHT_*`)
+override them; the semantic extra starts from its own measured set."""
+
+from __future__ import annotations
+
+LIKES_LABEL = "papers you liked"
+# Weights of the standardised parts of the likes score (measured on CiteULike).
+WEIGHTS = {"centroid": 1.0, "latent": 0.25, "colike": 1.0, "popularity": 1.0, "centroid_cold": 0.75, "latent_cold": 1.0}
+# Papers nobody has liked yet (every new paper) have no co-likes: their text parts get weights of their own.
+COLD_WEIGHTS = {"centroid": "centroid_cold", "latent": "latent_cold"}
+# The likes parts with the semantic extra on (measured on CiteULike-a, docs/quality.md).
+SEMANTIC_WEIGHTS = {
+    "centroid": 0.2, "latent": 0.25, "colike": 1.0, "popularity": 1.0,
+    "semantic_latent": 1.0, "semantic_subprofiles": 0.75,
+}
+# How much a paper close to the member's dismissed papers is pushed down.
+DISMISS_WEIGHT = 0.5
