@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -207,7 +206,3 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

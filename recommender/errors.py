@@ -8,6 +8,3 @@ class PaperbotError(ValueError):
 class UnknownPaper(PaperbotError):
     pass
 
-
-class NotAllowed(PaperbotError):
-    pass

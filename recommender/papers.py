@@ -47,10 +47,6 @@ def split_arxiv_id(raw: str) -> tuple[str, int | None]:
     raise InvalidPaperId(f"{raw!r} is not an arXiv id (expected e.g. 2401.01234 or hep-th/9901001)")
 
 
-def normalize_arxiv_id(raw: str) -> str:
-    return split_arxiv_id(raw)[0]
-
-
 def is_arxiv_id(raw: str) -> bool:
     try:
         split_arxiv_id(raw)

@@ -176,15 +176,6 @@ class PaperService:
             self._profile_changed(user_id)
         return result
 
-    def like(self, user_id: int, paper_id: str) -> tuple[PaperView, bool]:
-        return self.feedback(user_id, paper_id, "like")
-
-    def save(self, user_id: int, paper_id: str) -> tuple[PaperView, bool]:
-        return self.feedback(user_id, paper_id, "save")
-
-    def dismiss(self, user_id: int, paper_id: str) -> tuple[PaperView, bool]:
-        return self.feedback(user_id, paper_id, "dismiss")
-
     def reading_list(self, user_id: int) -> list[PaperView]:
         with self.db.session() as s:
             return feedback.reading_list(s, user_id)
@@ -230,9 +221,6 @@ class PaperService:
         conf = self.digest_settings(guild_id) if guild_id is not None else None
         size = conf.size if conf else self.settings.digest_size
         return self._compose(Target.channel(channel_id, guild_id), day, size)
-
-    def compose_personal_digest(self, user_id: int, day: date | None = None) -> DigestDraft:
-        return self._compose(Target.user(user_id), day, self.settings.digest_size)
 
     def compose_personal_digests(self, due: list[tuple[int, date]], batch: int = 5000) -> list[DigestDraft]:
         """Personal digests for many members at once: stored vectors, batched scoring."""

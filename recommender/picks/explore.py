@@ -34,7 +34,7 @@ def search(session: Session, index: PaperIndex | None, query: str, limit: int) -
     if vector.nnz == 0:
         raise PaperbotError(f"None of the words in `{text[:60]}` occur in the library.")
     hits = nearest(index, vector, limit)
-    picks = [Pick(str(index.ids[r]), s, f"search: {text}", "search", top_terms(index, vector, r)) for r, s in hits]
+    picks = [Pick(str(index.ids[r]), s, f"search: {text}", top_terms(index, vector, r)) for r, s in hits]
     return hydrate(session, picks)
 
 
@@ -48,7 +48,7 @@ def similar(session: Session, index: PaperIndex | None, paper_id: str, limit: in
     vector = index.matrix[row]
     label = f"similar to {paper.title[:80]}"
     hits = nearest(index, vector, limit, skip={row})
-    picks = [Pick(str(index.ids[r]), s, label, "similar", top_terms(index, vector, r)) for r, s in hits]
+    picks = [Pick(str(index.ids[r]), s, label, top_terms(index, vector, r)) for r, s in hits]
     return PaperView.of(paper), hydrate(session, picks)
 
 

@@ -22,7 +22,6 @@ class Pick:
     paper_id: str
     score: float
     label: str  # the topic (or "papers you liked") it matched
-    kind: str
     terms: list[str] = field(default_factory=list)
     similar_to: str | None = None  # id of the closest liked paper
 
@@ -104,12 +103,12 @@ def diversify(
 def _pick(ctx: ScoringContext, vec: ProfileVectors, row: int, value: float, part: int, terms: int) -> Pick:
     label = vec.labels()[part]
     if part == 0:
-        pick = Pick(str(ctx.index.ids[row]), value, label, "likes", top_terms(ctx.index, vec.centroid(ctx.index), row, terms))
+        pick = Pick(str(ctx.index.ids[row]), value, label, top_terms(ctx.index, vec.centroid(ctx.index), row, terms))
         near = closest_liked(ctx.index, list(vec.liked_rows), row)
         pick.similar_to = str(ctx.index.ids[near]) if near is not None else None
         return pick
     topic = vec.topic_matrix[part - 1]
-    return Pick(str(ctx.index.ids[row]), value, label, "topic", top_terms(ctx.index, topic, row, terms))
+    return Pick(str(ctx.index.ids[row]), value, label, top_terms(ctx.index, topic, row, terms))
 
 
 def rank(

@@ -10,7 +10,6 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
@@ -85,9 +84,6 @@ class Database:
                 return MigrationContext.configure(conn).get_current_revision()
         except OperationalError as exc:
             raise DatabaseError(f"cannot open the database ({self.safe_url}): {exc.orig}") from None
-
-    def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head()
 
     @property
     def safe_url(self) -> str:

@@ -42,7 +42,7 @@ async def test_liked_paper_explanations_with_absurd_titles_fit(
     service: PaperService, absurd_papers: Callable[[int], list[str]], discord_limits: Limits
 ) -> None:
     first, *_ = absurd_papers(6)
-    service.like(1, first)
+    service.feedback(1, first, "like")
     reply = await invoke(ctx(service), "recommend")
     assert reply.embeds
     why = reply.embeds[0].fields[0].value

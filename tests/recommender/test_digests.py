@@ -158,7 +158,7 @@ def test_channel_without_digest_settings(service: PaperService) -> None:
 
 def test_personal_digest(service: PaperService) -> None:
     service.subscribe(Target.user(5), GNN)
-    draft = service.compose_personal_digest(5, day=DAY)
+    draft = service.compose_personal_digests([(5, DAY)])[0]
     assert draft.target == Target.user(5) and draft.topics == [GNN]
     assert len(draft.picks) == service.settings.digest_size
     digest_id = service.claim_digest(draft)
@@ -201,7 +201,7 @@ def test_due_dm_users_follow_their_time_zones(bare_service: PaperService) -> Non
 
     # Once a user's digest of that local day is claimed, they are not due again that day.
     service.subscribe(Target.user(10), GNN)
-    assert service.claim_digest(service.compose_personal_digest(10, day=date(2026, 7, 1))) is not None
+    assert service.claim_digest(service.compose_personal_digests([(10, date(2026, 7, 1))])[0]) is not None
     assert 10 not in due(datetime(2026, 7, 1, 20, 0, tzinfo=timezone.utc))
     assert due(datetime(2026, 7, 2, 7, 0, tzinfo=timezone.utc))[10] == "2026-07-02"
 

@@ -24,39 +24,39 @@ def feedback_rows(service: PaperService, user: int = USER) -> set[tuple[str, str
 
 def test_like_is_recorded_once(service: PaperService) -> None:
     (pid,) = paper_ids(service, 1)
-    view, changed = service.like(USER, pid)
+    view, changed = service.feedback(USER, pid, "like")
     assert changed and view.id == pid and view.title
-    view, changed = service.like(USER, pid)
+    view, changed = service.feedback(USER, pid, "like")
     assert not changed
     assert feedback_rows(service) == {(pid, "like")}
 
 
 def test_like_and_dismiss_cancel_each_other(service: PaperService) -> None:
     (pid,) = paper_ids(service, 1)
-    service.like(USER, pid)
-    service.dismiss(USER, pid)
+    service.feedback(USER, pid, "like")
+    service.feedback(USER, pid, "dismiss")
     assert feedback_rows(service) == {(pid, "dismiss")}
-    service.like(USER, pid)
+    service.feedback(USER, pid, "like")
     assert feedback_rows(service) == {(pid, "like")}
 
 
 def test_save_puts_the_paper_on_the_reading_list_and_dismiss_takes_it_off(service: PaperService) -> None:
     first, second = paper_ids(service, 2)
-    service.save(USER, first)
-    service.save(USER, second)
+    service.feedback(USER, first, "save")
+    service.feedback(USER, second, "save")
     assert [p.id for p in service.reading_list(USER)] == [second, first]  # newest first
     assert service.reading_list(USER + 1) == []
-    service.dismiss(USER, first)
+    service.feedback(USER, first, "dismiss")
     assert [p.id for p in service.reading_list(USER)] == [second]
     assert feedback_rows(service) == {(first, "dismiss"), (second, "save")}
     # Saving a dismissed paper un-dismisses it.
-    service.save(USER, first)
+    service.feedback(USER, first, "save")
     assert feedback_rows(service) == {(first, "save"), (second, "save")}
 
 
 def test_unsave(service: PaperService) -> None:
     (pid,) = paper_ids(service, 1)
-    service.save(USER, pid)
+    service.feedback(USER, pid, "save")
     assert service.unsave(USER, pid).id == pid
     assert service.reading_list(USER) == []
     assert feedback_rows(service) == set()
@@ -68,7 +68,7 @@ def test_any_id_form_finds_the_paper(service: PaperService) -> None:
     (pid,) = paper_ids(service, 1)
     for form in (pid, f"arXiv:{pid}v3", f"https://arxiv.org/abs/{pid}v1", f"https://arxiv.org/pdf/{pid}.pdf", f" {pid} "):
         assert service.paper(form).id == pid
-    service.like(USER, f"https://arxiv.org/abs/{pid}v2")
+    service.feedback(USER, f"https://arxiv.org/abs/{pid}v2", "like")
     assert feedback_rows(service) == {(pid, "like")}
 
 
@@ -76,7 +76,7 @@ def test_any_id_form_finds_the_paper(service: PaperService) -> None:
 def test_unknown_paper_is_a_clear_error_and_stores_nothing(service: PaperService, raw: str) -> None:
     users_before = service.stats()["users"]
     with pytest.raises(UnknownPaper) as caught:
-        service.like(USER, raw)
+        service.feedback(USER, raw, "like")
     message = str(caught.value)
     assert message.startswith("No paper `") and "in the library" in message
     assert len(message) < 200  # a long id is shortened, not echoed
@@ -86,7 +86,7 @@ def test_unknown_paper_is_a_clear_error_and_stores_nothing(service: PaperService
 
 def test_empty_paper_id(service: PaperService) -> None:
     with pytest.raises(UnknownPaper, match="Give a paper id"):
-        service.save(USER, "   ")
+        service.feedback(USER, "   ", "save")
 
 
 def test_unknown_feedback_kind(service: PaperService) -> None:
@@ -97,9 +97,9 @@ def test_unknown_feedback_kind(service: PaperService) -> None:
 
 def test_feedback_counts_in_stats(service: PaperService) -> None:
     a, b, c = paper_ids(service, 3)
-    service.like(USER, a)
-    service.save(USER, b)
-    service.dismiss(USER + 1, c)
+    service.feedback(USER, a, "like")
+    service.feedback(USER, b, "save")
+    service.feedback(USER + 1, c, "dismiss")
     stats = service.stats()
     assert stats["feedback"] == 3
     assert stats["users"] == 2

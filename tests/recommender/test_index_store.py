@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def test_requests_do_not_refit(service: PaperService) -> None:
     before = file_id(service.index_store.path)
     for _ in range(3):
         assert service.recommend(1).picks
-    service.compose_personal_digest(1)
+    service.compose_personal_digests([(1, date.today())])[0]
     service.compose_digest_for_channel(9, 5)
     assert service.index() is index
     assert file_id(service.index_store.path) == before

@@ -13,7 +13,6 @@ from recommender.papers import (
     InvalidPaperId,
     PaperRecord,
     is_arxiv_id,
-    normalize_arxiv_id,
     normalize_title,
     split_arxiv_id,
 )
@@ -54,7 +53,6 @@ from recommender.papers import (
 )
 def test_split_arxiv_id_accepts_every_form(raw: str, expected: tuple[str, int | None]) -> None:
     assert split_arxiv_id(raw) == expected
-    assert normalize_arxiv_id(raw) == expected[0]
     assert is_arxiv_id(raw)
 
 

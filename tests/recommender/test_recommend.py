@@ -111,7 +111,7 @@ def test_topic_option_limits_picks_to_that_topic(service: PaperService) -> None:
 
 def test_liked_papers_bring_their_neighbours_with_an_explanation(service: PaperService) -> None:
     seed = service.recommend(USER, topic=GNN).picks[0].paper  # a real GNN paper
-    service.like(USER, seed.id)
+    service.feedback(USER, seed.id, "like")
     result = service.recommend(USER)  # no topics: the likes alone drive the picks
     picks = result.picks
     assert len(picks) == 5
@@ -133,8 +133,8 @@ def test_liked_papers_bring_their_neighbours_with_an_explanation(service: PaperS
 def test_each_liked_pick_names_its_closest_liked_paper(service: PaperService) -> None:
     gnn = service.recommend(USER, topic=GNN).picks[0].paper
     speech = service.recommend(USER, topic=SPEECH).picks[0].paper
-    service.like(USER, gnn.id)
-    service.save(USER, speech.id)  # a save counts as interest too
+    service.feedback(USER, gnn.id, "like")
+    service.feedback(USER, speech.id, "save")  # a save counts as interest too
     picks = service.recommend(USER, limit=10).picks
     assert picks and all(r.matched == LIKES_LABEL for r in picks)
     names = {r.similar_to.id for r in picks if r.similar_to}
@@ -147,7 +147,7 @@ def test_each_liked_pick_names_its_closest_liked_paper(service: PaperService) ->
 
 def test_topic_option_leaves_likes_out(service: PaperService) -> None:
     liked = service.recommend(USER, topic=GNN).picks[0].paper
-    service.like(USER, liked.id)
+    service.feedback(USER, liked.id, "like")
     assert {r.matched for r in service.recommend(USER).picks} == {LIKES_LABEL}
     # --topic is about that topic only: the likes stay out of it (but stay excluded).
     picks = service.recommend(USER, topic=GNN, limit=10).picks
@@ -159,7 +159,7 @@ def test_dismissed_papers_are_excluded_and_their_neighbours_sink(service: PaperS
     service.subscribe(Target.user(USER), GNN)
     before = service.recommend(USER, limit=10).picks
     dismissed = before[0].paper.id
-    service.dismiss(USER, dismissed)
+    service.feedback(USER, dismissed, "dismiss")
     after = {r.paper.id: r.score for r in service.recommend(USER, limit=10).picks}
     assert dismissed not in after
     # A paper like the dismissed one scores lower than it did.
@@ -174,15 +174,15 @@ def test_dismissed_papers_are_excluded_and_their_neighbours_sink(service: PaperS
 def test_saved_and_liked_papers_are_not_recommended_again(service: PaperService) -> None:
     service.subscribe(Target.user(USER), GNN)
     first, second = (r.paper.id for r in service.recommend(USER).picks[:2])
-    service.like(USER, first)
-    service.save(USER, second)
+    service.feedback(USER, first, "like")
+    service.feedback(USER, second, "save")
     ids = {r.paper.id for r in service.recommend(USER, limit=10).picks}
     assert first not in ids and second not in ids
 
 
 def test_papers_already_delivered_to_the_user_are_excluded(service: PaperService) -> None:
     service.subscribe(Target.user(USER), GNN)
-    draft = service.compose_personal_digest(USER, day=date(2026, 7, 1))
+    draft = service.compose_personal_digests([(USER, date(2026, 7, 1))])[0]
     assert draft.picks
     delivered = {r.paper.id for r in draft.picks}
     assert service.claim_digest(draft) is not None

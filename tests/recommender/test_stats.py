@@ -42,8 +42,8 @@ def test_counts_follow_what_members_do(service: PaperService) -> None:
     service.subscribe(Target.channel(30, 10), "robotics")
     service.configure_digest(10, channel_id=30)
     pick = service.recommend(1).picks[0].paper.id
-    service.like(1, pick)
-    service.save(3, pick)  # a member who never subscribed
+    service.feedback(1, pick, "like")
+    service.feedback(3, pick, "save")  # a member who never subscribed
     draft = service.compose_channel_digest(10, day=date(2026, 7, 1))
     service.mark_digest_sent(service.claim_digest(draft), 1)  # type: ignore[arg-type]
 

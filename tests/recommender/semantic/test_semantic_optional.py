@@ -40,7 +40,7 @@ def test_the_default_path_never_imports_torch(tmp_path: Path) -> None:
         f"svc = PaperService(Settings(_env_file=None, data_dir={str(tmp_path)!r}))\n"
         "svc.start(seed=False)\n"
         f"svc.ingest_file(Path({str(papers)!r}))\n"
-        "svc.like(1, '2606.10001')\n"
+        "svc.feedback(1, '2606.10001', 'like')\n"
         "svc.recommend(1)\n"
         "heavy = sorted(m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules)\n"
         "print(heavy)\n"

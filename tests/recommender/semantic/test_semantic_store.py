@@ -90,7 +90,7 @@ def test_scoring_reads_embeddings_aligned_to_the_index_and_follows_new_ones(bare
 def test_few_likes_fit_no_semantic_community_model(bare_service: PaperService, tmp_path: Path) -> None:
     bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", PAPERS))
     store_vectors(bare_service, {p["id"]: unit(n) for n, p in enumerate(PAPERS)})
-    bare_service.like(5, "2606.10001")
+    bare_service.feedback(5, "2606.10001", "like")
     index = bare_service.index()
     assert index is not None
     sem = SemanticStore(bare_service.db).context(index)

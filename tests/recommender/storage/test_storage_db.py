@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from recommender.storage.db import Database, DatabaseError
+from recommender.storage.db import Database, DatabaseError, alembic_config
 from recommender.storage.models import (
     Base,
     Digest,
@@ -42,7 +43,8 @@ def test_migration_creates_every_table_and_matches_the_models(blank_db_url: str)
     try:
         assert database.current_revision() is None
         revision = database.upgrade()
-        assert revision == database.head_revision() == database.current_revision()
+        head = ScriptDirectory.from_config(alembic_config(database.engine)).get_current_head()
+        assert revision == head == database.current_revision()
         assert set(inspect(database.engine).get_table_names()) == TABLES | {"alembic_version"}
         # Nothing the models declare is missing from (or different in) the migrated schema.
         with database.engine.connect() as conn:
