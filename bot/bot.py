@@ -1,10 +1,15 @@
-"""The Discord client: loads the feature extensions, syncs commands, runs the scheduler."""
+"""The Discord client: loads the feature extensions it is given, syncs commands, runs the scheduler.
+
+It knows no feature: features get the service, publisher and scheduler from it,
+and talk to each other through discord.py events (`bot.dispatch`).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -12,14 +17,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.context import Reply
-from bot.exts import EXTENSIONS
 from bot.interactions import send_reply
 from bot.publisher import DiscordPublisher
+from bot.ui.feedback import DYNAMIC_ITEMS
 from recommender.config import Settings
 from recommender.service import PaperService
-
-if TYPE_CHECKING:
-    from bot.exts.digest._scheduler import DigestJobs
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,7 @@ class PaperTree(app_commands.CommandTree):
 
 
 class PaperBot(commands.Bot):
-    def __init__(self, service: PaperService, settings: Settings, **options: Any) -> None:
+    def __init__(self, service: PaperService, settings: Settings, *, extensions: Sequence[str], **options: Any) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned, intents=discord.Intents.default(), tree_cls=PaperTree,
             help_command=None, **options,
@@ -46,11 +48,12 @@ class PaperBot(commands.Bot):
             timezone=timezone.utc, job_defaults={"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1}
         )
         self.publisher = DiscordPublisher(self)
-        self.digest_jobs: DigestJobs | None = None
+        self.extensions_to_load = tuple(extensions)
 
     async def setup_hook(self) -> None:
         self.scheduler.start()
-        for extension in EXTENSIONS:
+        self.add_dynamic_items(*DYNAMIC_ITEMS)  # feedback buttons, also on messages from before a restart
+        for extension in self.extensions_to_load:
             await self.load_extension(extension)
         await self.sync_commands()
 

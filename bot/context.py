@@ -7,6 +7,7 @@ same actions, so the console prints exactly what the bot would post.
 from __future__ import annotations
 
 import asyncio
+import enum
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,8 +20,30 @@ from recommender.service import PaperService
 T = TypeVar("T")
 
 
+class FailureReason(enum.Enum):
+    """Why a message could not be delivered; decisions are made on this, never on the text."""
+
+    CLOSED_DMS = "the member does not accept DMs from the bot"
+    MISSING_PERMISSION = "the bot lacks a permission in the channel"
+    UNKNOWN_CHANNEL = "the channel (or user) is gone or is not a text channel"
+    RATE_LIMITED = "Discord rate-limited the bot"
+    DISCORD_ERROR = "Discord refused the message or failed (HTTP error)"
+    NETWORK_ERROR = "Discord could not be reached"
+
+
 class DeliveryFailed(RuntimeError):
-    """A message could not be delivered; the text says why, for the admin."""
+    """A message could not be delivered: a typed reason, and a text for the admin."""
+
+    def __init__(self, reason: FailureReason, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def ignore_event(event: str, /, *args: Any) -> None:
+    """The dispatcher outside Discord: no feature listens there, so events go nowhere."""
+
+
+Dispatch = Callable[..., None]
 
 
 class Publisher(Protocol):
@@ -42,7 +65,7 @@ class Invoker:
     can_manage_guild: bool = False
     guild_name: str = ""
     publisher: Publisher | None = None
-    on_schedule_change: Callable[[int], None] | None = None
+    dispatch: Dispatch = ignore_event  # `bot.dispatch` in Discord: announce e.g. ("digest_settings_changed", guild_id)
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking service call in a worker thread, off the event loop."""

@@ -55,6 +55,16 @@ def why_text(rec: Recommendation) -> str:
     return text
 
 
+def why_plain(rec: Recommendation) -> str:
+    """The same explanation as plain text, for terminals and logs."""
+    parts = [f"matches {rec.matched}"]
+    if rec.terms:
+        parts.append("terms: " + ", ".join(rec.terms))
+    if rec.similar_to is not None:
+        parts.append(f"similar to “{rec.similar_to.title}”")
+    return "; ".join(parts)
+
+
 def recommendation_embed(rec: Recommendation, number: int) -> discord.Embed:
     paper = rec.paper
     embed = discord.Embed(

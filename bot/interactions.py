@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
 
 import discord
 
-from bot.context import Invoker, Reply
+from bot.context import Invoker, Publisher, Reply
 from bot.registry import invoke
+from recommender.service import PaperService
 
-if TYPE_CHECKING:
-    from bot.bot import PaperBot
+
+class PaperClient(Protocol):
+    """What an interaction needs from the client (PaperBot has it; no feature is involved)."""
+
+    service: PaperService
+    publisher: Publisher
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None: ...
 
 
 def invoker_from(interaction: discord.Interaction) -> Invoker:
-    client: PaperBot = interaction.client  # type: ignore[assignment]
+    client = cast(PaperClient, interaction.client)
     guild = interaction.guild
     perms = interaction.permissions
     return Invoker(
@@ -25,7 +32,7 @@ def invoker_from(interaction: discord.Interaction) -> Invoker:
         can_manage_guild=bool(guild is not None and (perms.manage_guild or perms.administrator)),
         guild_name=guild.name if guild else "",
         publisher=client.publisher,
-        on_schedule_change=client.digest_jobs.resync_guild if client.digest_jobs else None,
+        dispatch=client.dispatch,
     )
 
 

@@ -1,12 +1,66 @@
-"""Deliver replies to Discord channels and DMs, turning failures into clear reasons."""
+"""Deliver replies to Discord channels and DMs, turning failures into typed reasons."""
 
 from __future__ import annotations
 
+import asyncio
+
+import aiohttp
 import discord
 
-from bot.context import DeliveryFailed, Reply
+from bot.context import DeliveryFailed, FailureReason, Reply
 
 NEEDED = "View Channel, Send Messages and Embed Links"
+
+# Discord's JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
+UNKNOWN_CHANNEL, UNKNOWN_USER = 10003, 10013
+MISSING_ACCESS, CANNOT_DM, MISSING_PERMISSIONS = 50001, 50007, 50013
+
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def failure_reason(exc: BaseException) -> FailureReason:
+    """The reason for a discord.py (or network) exception, from its type, HTTP status and Discord code."""
+    if isinstance(exc, discord.RateLimited):
+        return FailureReason.RATE_LIMITED
+    if isinstance(exc, discord.HTTPException):
+        if exc.code == CANNOT_DM:
+            return FailureReason.CLOSED_DMS
+        if exc.code in (UNKNOWN_CHANNEL, UNKNOWN_USER) or isinstance(exc, discord.NotFound):
+            return FailureReason.UNKNOWN_CHANNEL
+        if exc.code in (MISSING_ACCESS, MISSING_PERMISSIONS) or isinstance(exc, discord.Forbidden):
+            return FailureReason.MISSING_PERMISSION
+        if exc.status == 429:
+            return FailureReason.RATE_LIMITED
+        return FailureReason.DISCORD_ERROR
+    if isinstance(exc, NETWORK_ERRORS):
+        return FailureReason.NETWORK_ERROR
+    raise TypeError(f"not a delivery failure: {exc!r}")
+
+
+def _detail(exc: BaseException) -> str:
+    if isinstance(exc, discord.HTTPException):
+        return f"{exc.status} {exc.text}".strip() if exc.text else str(exc.status)
+    return str(exc) or type(exc).__name__
+
+
+def explain(reason: FailureReason, where: str, exc: BaseException) -> str:
+    """What went wrong and what to do, for the admin (or the log)."""
+    if reason is FailureReason.CLOSED_DMS:
+        return f"{where} does not accept DMs from me"
+    if reason is FailureReason.MISSING_PERMISSION:
+        return f"I'm not allowed to post in {where}; give me {NEEDED} there"
+    if reason is FailureReason.UNKNOWN_CHANNEL:
+        return f"{where} no longer exists" + ("" if where.startswith("user") else "; set a new one with `/digest channel`")
+    if reason is FailureReason.RATE_LIMITED:
+        return f"Discord is rate-limiting me; {where} gets it on the next try"
+    if reason is FailureReason.NETWORK_ERROR:
+        return f"I could not reach Discord to post in {where} ({_detail(exc)})"
+    return f"Discord refused the message for {where}: {_detail(exc)}"
+
+
+def failed(exc: BaseException, where: str) -> DeliveryFailed:
+    reason = failure_reason(exc)
+    return DeliveryFailed(reason, explain(reason, where, exc))
 
 
 class DiscordPublisher:
@@ -21,21 +75,17 @@ class DiscordPublisher:
         if channel is None:
             try:
                 channel = await self.client.fetch_channel(channel_id)
-            except discord.NotFound:
-                raise DeliveryFailed(f"channel {channel_id} no longer exists; set a new one with `/digest channel`") from None
-            except discord.Forbidden:
-                raise DeliveryFailed(f"I can't see channel <#{channel_id}>; give me {NEEDED} there") from None
+            except (discord.HTTPException, discord.RateLimited, *NETWORK_ERRORS) as exc:
+                raise failed(exc, f"channel <#{channel_id}>") from exc
         if not isinstance(channel, discord.abc.Messageable):
-            raise DeliveryFailed(f"<#{channel_id}> is not a text channel")
+            raise DeliveryFailed(FailureReason.UNKNOWN_CHANNEL, f"<#{channel_id}> is not a text channel")
         return channel
 
     async def _send(self, target: discord.abc.Messageable, reply: Reply, where: str) -> int:
         try:
             message = await target.send(**reply.send_kwargs())
-        except discord.Forbidden:
-            raise DeliveryFailed(f"I'm not allowed to post in {where}; give me {NEEDED} there") from None
-        except discord.HTTPException as exc:
-            raise DeliveryFailed(f"Discord refused the message for {where}: {exc.text or exc.status}") from None
+        except (discord.HTTPException, discord.RateLimited, *NETWORK_ERRORS) as exc:
+            raise failed(exc, where) from exc
         return message.id
 
     async def to_channel(self, channel_id: int, reply: Reply) -> int | None:
@@ -43,9 +93,10 @@ class DiscordPublisher:
         return await self._send(channel, reply, f"<#{channel_id}>")
 
     async def to_user(self, user_id: int, reply: Reply) -> int | None:
+        where = f"user {user_id}"
         try:
             user = self.client.get_user(user_id) or await self.client.fetch_user(user_id)
             dm = await user.create_dm()
-        except discord.HTTPException as exc:
-            raise DeliveryFailed(f"cannot open a DM with user {user_id}: {exc.text or exc.status}") from None
-        return await self._send(dm, reply, "your DMs (they may be closed)")
+        except (discord.HTTPException, discord.RateLimited, *NETWORK_ERRORS) as exc:
+            raise failed(exc, where) from exc
+        return await self._send(dm, reply, where)

@@ -9,6 +9,7 @@ import aiohttp
 import discord
 
 from bot.bot import PaperBot
+from bot.exts import EXTENSIONS
 from recommender.config import Settings
 from recommender.service import PaperService
 
@@ -22,7 +23,7 @@ async def _run(bot: PaperBot, token: str) -> None:
 
 def run_bot(service: PaperService, settings: Settings) -> None:
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
-    bot = PaperBot(service, settings)
+    bot = PaperBot(service, settings, extensions=EXTENSIONS)
     try:
         asyncio.run(_run(bot, token))
     except discord.LoginFailure:

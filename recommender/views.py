@@ -63,15 +63,6 @@ class Recommendation:
     terms: list[str] = field(default_factory=list)
     similar_to: PaperView | None = None
 
-    @property
-    def why(self) -> str:
-        parts = [f"matches **{self.matched}**"]
-        if self.terms:
-            parts.append("terms: " + ", ".join(self.terms))
-        if self.similar_to is not None:
-            parts.append(f"similar to “{self.similar_to.title}”")
-        return "; ".join(parts)
-
     def as_dict(self) -> dict[str, Any]:
         return {
             **self.paper.as_dict(),

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from bot.cli import app
 from bot.cli._common import err, fail, open_service, out, print_json
+from bot.formatting import why_plain
 from recommender.errors import PaperbotError
 from recommender.views import Recommendation
 
@@ -21,7 +22,7 @@ def picks_table(title: str, picks: list[Recommendation]) -> Table:
     table.add_column("why")
     for number, rec in enumerate(picks, start=1):
         table.add_row(str(number), f"[bold]{rec.paper.title}[/]\n{rec.paper.id} · {rec.paper.url}",
-                      f"{rec.score:.3f}", rec.why.replace("**", ""))
+                      f"{rec.score:.3f}", why_plain(rec))
     return table
 
 

@@ -7,7 +7,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from bot.registry import COMMANDS, CommandSpec, Option
+from bot.registry import COMMANDS, CommandSpec, Kind, Option
 
 TRUE = {"true", "yes", "on", "1", "y"}
 FALSE = {"false", "no", "off", "0", "n"}
@@ -31,25 +31,32 @@ def channel_id(text: str) -> int:
         return int(match.group(1) or match.group(2))
     if re.fullmatch(r"#[\w-]{1,100}", text):
         return zlib.crc32(text[1:].lower().encode()) or 1
-    raise ParseError(f"{text!r} is not a channel: use #name or a channel id")
+    raise ParseError(f"{shorten(text)!r} is not a channel: use #name or a channel id")
 
 
 def convert(option: Option, raw: str) -> Any:
+    """The value the action gets, within the limits Discord enforces for the option."""
     raw = raw.strip()
-    if option.kind is bool:
-        if raw.lower() in TRUE:
-            return True
-        if raw.lower() in FALSE:
-            return False
-        raise ParseError(f"{option.name}: expected yes or no, got {raw!r}")
-    if option.kind is int:
-        if option.name == "channel":
-            return channel_id(raw)
+    value: Any = raw
+    if option.kind is Kind.BOOLEAN:
+        if raw.lower() not in TRUE | FALSE:
+            raise ParseError(f"{option.name}: expected yes or no, got {shorten(raw)!r}")
+        value = raw.lower() in TRUE
+    elif option.kind is Kind.CHANNEL:
+        value = channel_id(raw)
+    elif option.kind is Kind.INTEGER:
         try:
-            return int(raw)
+            value = int(raw)
         except ValueError:
-            raise ParseError(f"{option.name}: expected a whole number, got {raw!r}") from None
-    return raw
+            raise ParseError(f"{option.name}: expected a whole number, got {shorten(raw)!r}") from None
+    problem = option.problem(value)
+    if problem:
+        raise ParseError(problem)
+    return value
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def find_command(words: list[str]) -> tuple[CommandSpec, int]:

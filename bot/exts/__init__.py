@@ -1,4 +1,7 @@
-"""Bot features, one package per area: a thin `_cog.py` over `_actions.py`."""
+"""Bot features, one package per area: a thin `_cog.py` over private modules (`_actions.py` ...)."""
+
+from importlib import import_module
+from importlib.util import find_spec
 
 EXTENSIONS = (
     "bot.exts.topics",
@@ -11,8 +14,7 @@ EXTENSIONS = (
 
 
 def load_actions() -> None:
-    """Import every feature's actions so the console knows all commands."""
-    from importlib import import_module
-
+    """Import every feature's command actions so the console knows all commands."""
     for extension in EXTENSIONS:
-        import_module(f"{extension}._actions")
+        if find_spec(f"{extension}._actions") is not None:  # ingest has jobs, no commands
+            import_module(f"{extension}._actions")

@@ -119,7 +119,7 @@ async def test_help_and_stats_fit(service: PaperService, discord_limits: Limits)
         reply = await invoke(ctx(service), name)
         assert discord_limits(reply.content, reply.embeds, reply.view) == []
     help_text = (await invoke(ctx(service), "help")).embeds[0].description or ""
-    assert "`/subscribe`" in help_text and "`/digest channel`" in help_text
+    assert "`/subscribe <topic>`" in help_text and "`/digest channel <channel>`" in help_text
 
 
 def test_truncate_and_authors() -> None:

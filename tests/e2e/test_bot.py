@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.bot import PaperBot
+from bot.exts import EXTENSIONS
 from recommender.service import PaperService
 from recommender.storage.models import Digest, Feedback, Subscription
 
@@ -21,7 +22,7 @@ DEFERRED = 5
 
 
 async def start_bot(harness: Any, service: PaperService) -> PaperBot:
-    bot = PaperBot(service, service.settings, guild_ready_timeout=0.1)
+    bot = PaperBot(service, service.settings, extensions=EXTENSIONS, guild_ready_timeout=0.1)
     await harness.start(bot)
     return bot
 
@@ -34,6 +35,10 @@ async def answer(handle: Any) -> Any:
     if body["type"] == IMMEDIATE:
         return await handle.original()
     return await handle.original_edit()
+
+
+def digest_jobs(bot: PaperBot) -> Any:
+    return bot.get_cog("Digest").jobs  # type: ignore[union-attr]
 
 
 def text_of(message: Any) -> str:
@@ -165,14 +170,14 @@ async def test_digest_to_a_forbidden_channel_fails_cleanly(discord_harness, serv
     await answer(await fd.slash(fd.member, "general", "subscribe", topic="graph neural networks"))
     # The channel lost its permissions after it was configured.
     service.configure_digest(fd.guild.id, channel_id=fd.channel("announcements").id)
-    outcome = await bot.digest_jobs.run_channel_digest(fd.guild.id)
+    outcome = await digest_jobs(bot).run_channel_digest(fd.guild.id)
     assert outcome is not None and outcome.status == "failed" and "not allowed to post" in outcome.detail
     fd.take_problems()
     with service.db.session() as s:
         assert s.scalars(select(Digest.status)).one() == "failed"
 
     service.configure_digest(fd.guild.id, channel_id=fd.channel("papers").id)
-    retry = await bot.digest_jobs.run_channel_digest(fd.guild.id)
+    retry = await digest_jobs(bot).run_channel_digest(fd.guild.id)
     assert retry is not None and retry.status == "sent"
     assert len(fd.messages(fd.channel("papers"))) == 1
 
@@ -184,8 +189,8 @@ async def test_personal_picks_by_dm(discord_harness, service: PaperService) -> N
     reply = await answer(await fd.slash(fd.member, "general", "dm on", time="00:00", timezone="UTC"))
     assert "every day at 00:00 (UTC)" in reply.content
 
-    assert await bot.digest_jobs.run_dm_sweep() == 1
+    assert await digest_jobs(bot).run_dm_sweep() == 1
     dm = await fd.wait_for_message(fd.dm_channel(fd.member), timeout=5)
     assert dm.embeds[0]["title"].startswith("📬 Your paper picks")
     assert "speech" in dm.embeds[0]["description"].lower()
-    assert await bot.digest_jobs.run_dm_sweep() == 0, "one DM digest a day"
+    assert await digest_jobs(bot).run_dm_sweep() == 0, "one DM digest a day"

@@ -8,8 +8,17 @@ from zoneinfo import ZoneInfo
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.exts.digest._delivery import deliver, digest_reply
-from bot.registry import command
+from bot.registry import channel as text_channel
+from bot.registry import command, group, number, text
 from recommender.errors import PaperbotError
+
+# Announced with the server id after its digest settings change; the cog resyncs the job.
+SETTINGS_CHANGED = "digest_settings_changed"
+
+group("digest", "The server's daily paper digest")
+group("dm", "Your personal picks by DM")
+TIME = text("HH:MM, 24-hour clock, e.g. 08:30", max_length=5)
+TIMEZONE = text("IANA time zone, e.g. Europe/Berlin", max_length=64)
 
 
 def _guild(ctx: Invoker) -> int:
@@ -23,19 +32,18 @@ def _settings_reply(ctx: Invoker, text: str, conf) -> Reply:  # type: ignore[no-
     return Reply(content=text, embeds=[formatting.settings_embed(conf, mention)])
 
 
-@command("digest channel", "Post the daily digest in this channel (Manage Server).", admin=True,
-         channel="Channel that gets the daily digest")
+@command("digest channel", "Post the daily digest in a channel (Manage Server).", admin=True,
+         channel=text_channel("Channel that gets the daily digest"))
 async def digest_channel(ctx: Invoker, channel: int) -> Reply:
     conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), channel_id=channel, name=ctx.guild_name)
-    if ctx.on_schedule_change:
-        ctx.on_schedule_change(conf.guild_id)
+    ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
     where = ctx.publisher.mention(channel) if ctx.publisher else str(channel)
     return _settings_reply(ctx, f"📰 The daily digest will be posted in {where} at {conf.time} ({conf.timezone}).", conf)
 
 
 @command("digest schedule", "When the daily digest is posted (Manage Server).", admin=True,
-         time="HH:MM, 24-hour clock, e.g. 08:30", timezone="IANA time zone, e.g. Europe/Berlin",
-         weekdays="e.g. mon-fri, daily or mon,wed,fri", size="Papers per digest, 1-25")
+         time=TIME, timezone=TIMEZONE, weekdays=text("e.g. mon-fri, daily or mon,wed,fri", max_length=60),
+         size=number("Papers per digest, 1-25", min_value=1, max_value=25))
 async def digest_schedule(
     ctx: Invoker, time: str | None = None, timezone: str | None = None, weekdays: str | None = None, size: int | None = None
 ) -> Reply:
@@ -43,8 +51,7 @@ async def digest_schedule(
         ctx.service.configure_digest, _guild(ctx), time=time, timezone=timezone, weekdays=weekdays, size=size,
         name=ctx.guild_name,
     )
-    if ctx.on_schedule_change:
-        ctx.on_schedule_change(conf.guild_id)
+    ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
     return _settings_reply(ctx, "🕗 Digest schedule updated.", conf)
 
 
@@ -59,8 +66,7 @@ async def digest_status(ctx: Invoker) -> Reply:
 @command("digest off", "Stop posting the daily digest (Manage Server).", admin=True)
 async def digest_off(ctx: Invoker) -> Reply:
     conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), enabled=False)
-    if ctx.on_schedule_change:
-        ctx.on_schedule_change(conf.guild_id)
+    ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
     return _settings_reply(ctx, "⏸️ Daily digest switched off. `/digest channel` switches it on again.", conf)
 
 
@@ -91,8 +97,7 @@ async def digest_now(ctx: Invoker) -> Reply:
     return Reply.error(f"Could not post in {where}: {outcome.detail}")
 
 
-@command("dm on", "Get your personal picks by DM every day.",
-         time="HH:MM, 24-hour clock, e.g. 08:30", timezone="IANA time zone, e.g. Europe/Berlin")
+@command("dm on", "Get your personal picks by DM every day.", time=TIME, timezone=TIMEZONE)
 async def dm_on(ctx: Invoker, time: str | None = None, timezone: str | None = None) -> Reply:
     _, at, tz = await ctx.call(ctx.service.set_dm_digest, ctx.user_id, True, time, timezone)
     return Reply(content=f"📬 You'll get your personal picks by DM every day at {at} ({tz}). `/dm off` stops them.")

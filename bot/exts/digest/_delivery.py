@@ -7,8 +7,8 @@ import logging
 from dataclasses import dataclass
 
 from bot import formatting
-from bot.context import DeliveryFailed, Publisher, Reply
-from bot.exts.library._views import feedback_view
+from bot.context import DeliveryFailed, FailureReason, Publisher, Reply
+from bot.ui.feedback import feedback_view
 from recommender.service import PaperService
 from recommender.views import DigestDraft
 
@@ -20,6 +20,7 @@ class Outcome:
     status: str  # "sent", "already" or "failed"
     detail: str = ""
     papers: int = 0
+    reason: FailureReason | None = None  # why it failed
 
 
 def digest_reply(draft: DigestDraft, guild_name: str = "") -> Reply:
@@ -43,8 +44,9 @@ async def deliver(service: PaperService, publisher: Publisher, draft: DigestDraf
             message_id = await publisher.to_user(draft.target.id, reply)
     except DeliveryFailed as exc:
         await asyncio.to_thread(service.mark_digest_failed, digest_id, str(exc))
-        log.warning("digest %s for %s %s not delivered: %s", draft.day, draft.target.kind, draft.target.id, exc)
-        return Outcome("failed", str(exc))
+        log.warning("digest %s for %s %s not delivered (%s): %s", draft.day, draft.target.kind, draft.target.id,
+                    exc.reason.name, exc)
+        return Outcome("failed", str(exc), reason=exc.reason)
     await asyncio.to_thread(service.mark_digest_sent, digest_id, message_id)
     log.info("digest %s sent to %s %s (%d papers)", draft.day, draft.target.kind, draft.target.id, len(draft.picks))
     return Outcome("sent", papers=len(draft.picks))

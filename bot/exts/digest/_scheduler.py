@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.context import FailureReason, Publisher
 from bot.exts.digest._delivery import Outcome, deliver
 from recommender.config import parse_hhmm, parse_weekdays
+from recommender.service import PaperService
 from recommender.views import DigestSettings
-
-if TYPE_CHECKING:
-    from bot.bot import PaperBot
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "digest:"
@@ -31,12 +31,15 @@ def digest_trigger(conf: DigestSettings) -> CronTrigger:
 
 
 class DigestJobs:
-    def __init__(self, bot: PaperBot) -> None:
-        self.bot = bot
-        self.scheduler = bot.scheduler
+    def __init__(self, scheduler: BaseScheduler, service: PaperService, publisher: Publisher,
+                 guild_name: Callable[[int], str] = lambda guild_id: "") -> None:
+        self.scheduler = scheduler
+        self.service = service
+        self.publisher = publisher
+        self.guild_name = guild_name
 
     async def sync_all(self, catch_up: bool = True) -> None:
-        confs = await asyncio.to_thread(self.bot.service.scheduled_digests)
+        confs = await asyncio.to_thread(self.service.scheduled_digests)
         wanted = {f"{JOB_PREFIX}{c.guild_id}" for c in confs}
         for job in self.scheduler.get_jobs():
             if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
@@ -64,12 +67,14 @@ class DigestJobs:
             self.scheduler.add_job(self.run_channel_digest, args=[conf.guild_id], id=f"catch-up:{conf.guild_id}",
                                    replace_existing=True)
 
-    def resync_guild(self, guild_id: int) -> None:
-        """Called after a server's settings change."""
-        asyncio.get_running_loop().create_task(self._resync(guild_id))
+    def unschedule(self) -> None:
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith((JOB_PREFIX, "catch-up:")) or job.id == DM_SWEEP:
+                job.remove()
 
-    async def _resync(self, guild_id: int) -> None:
-        conf = await asyncio.to_thread(self.bot.service.digest_settings, guild_id)
+    async def resync_guild(self, guild_id: int) -> None:
+        """After a server's settings changed: schedule, move or drop its job."""
+        conf = await asyncio.to_thread(self.service.digest_settings, guild_id)
         job_id = f"{JOB_PREFIX}{guild_id}"
         if conf is None or conf.channel_id is None or not conf.enabled:
             if self.scheduler.get_job(job_id):
@@ -78,24 +83,24 @@ class DigestJobs:
         self._schedule(conf)
 
     async def run_channel_digest(self, guild_id: int) -> Outcome | None:
-        service = self.bot.service
+        service = self.service
         conf = await asyncio.to_thread(service.digest_settings, guild_id)
         if conf is None or conf.channel_id is None or not conf.enabled:
             return None
         day = datetime.now(ZoneInfo(conf.timezone)).date()
-        guild = self.bot.get_guild(guild_id)
         draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, day)
-        return await deliver(service, self.bot.publisher, draft, guild.name if guild else "")
+        return await deliver(service, self.publisher, draft, self.guild_name(guild_id))
 
     async def run_dm_sweep(self) -> int:
-        service = self.bot.service
+        """Send the DM digests that are due; a member whose DMs are closed gets no more."""
+        service = self.service
         sent = 0
         due = await asyncio.to_thread(service.due_dm_digests)
         if not due:
             return 0
         for draft in await asyncio.to_thread(service.compose_personal_digests, due):
-            outcome = await deliver(service, self.bot.publisher, draft)
-            if outcome.status == "failed" and "DMs" in outcome.detail:
+            outcome = await deliver(service, self.publisher, draft)
+            if outcome.reason is FailureReason.CLOSED_DMS:
                 await asyncio.to_thread(service.set_dm_digest, draft.target.id, False)
             sent += outcome.status == "sent"
         return sent

@@ -6,7 +6,7 @@ import discord
 
 from bot import formatting
 from bot.context import Invoker, Reply
-from bot.registry import COMMANDS, command
+from bot.registry import COMMANDS, GROUPS, CommandSpec, command
 
 
 @command("stats", "How many papers, members and topics paperbot knows.")
@@ -29,9 +29,30 @@ async def stats(ctx: Invoker) -> Reply:
     return Reply(embeds=[embed])
 
 
+def usage(spec: CommandSpec) -> str:
+    """`/digest channel <channel>`, `/dm on [time] [timezone]`: required options in <>, optional in []."""
+    return " ".join([f"/{spec.name}"] + [f"<{o.name}>" if o.required else f"[{o.name}]" for o in spec.options])
+
+
+def help_text() -> str:
+    """Every registered command under its feature's heading, from the same specs Discord gets."""
+    areas: dict[str, list[CommandSpec]] = {}
+    for spec in COMMANDS.values():
+        areas.setdefault(spec.area, []).append(spec)
+    sections = []
+    for area, specs in areas.items():
+        lines = [f"**{area.title()}**"]
+        for group in dict.fromkeys(s.group for s in specs):
+            if group is not None:
+                lines.append(f"*/{group}: {GROUPS[group].description}*")
+            lines += [f"`{usage(s)}` — {s.description}" for s in specs if s.group == group]
+        sections.append("\n".join(lines))
+    return "\n\n".join(sections)
+
+
 @command("help", "What paperbot can do.")
 async def help_(ctx: Invoker) -> Reply:
-    lines = [f"`/{spec.name}` — {spec.description}" for spec in COMMANDS.values()]
-    embed = discord.Embed(title="paperbot commands", description=formatting.truncate("\n".join(lines), 4096),
-                          colour=formatting.COLOUR)
+    embed = discord.Embed(title="paperbot commands", colour=formatting.COLOUR,
+                          description=formatting.truncate(help_text(), formatting.DESCRIPTION_MAX))
+    embed.set_footer(text="<option> is required, [option] optional.")
     return Reply(embeds=[embed])

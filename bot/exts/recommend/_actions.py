@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from bot import formatting
 from bot.context import Invoker, Reply
-from bot.exts.library._views import feedback_view
-from bot.registry import command
+from bot.registry import command, text
+from bot.ui.feedback import feedback_view
+
+
+PAPER = text("arXiv id, e.g. 2406.01234", max_length=64)
 
 
 @command("recommend", "Your best new papers, with why each was picked.",
-         topic="Only this topic this time (optional)")
+         topic=text("Only this topic this time (optional)", max_length=100))
 async def recommend(ctx: Invoker, topic: str | None = None) -> Reply:
     result = await ctx.call(ctx.service.recommend, ctx.user_id, topic)
     if not result.picks:
@@ -31,20 +34,21 @@ def _picks_reply(header: str, picks: list, empty: str) -> Reply:  # type: ignore
     return Reply(content=header, embeds=embeds, view=feedback_view([r.paper.id for r in shown]))
 
 
-@command("search", "Search the library by keywords.", query="Words to look for, e.g. contrastive learning")
+@command("search", "Search the library by keywords.",
+         query=text("Words to look for, e.g. contrastive learning", max_length=200))
 async def search(ctx: Invoker, query: str) -> Reply:
     picks = await ctx.call(ctx.service.search, query, 5)
     return _picks_reply(f"🔎 Best matches for **{formatting.escape(query[:100])}**:", picks, "No paper matches that.")
 
 
-@command("similar", "Papers most like one paper (more like this).", paper="arXiv id, e.g. 2406.01234")
+@command("similar", "Papers most like one paper (more like this).", paper=PAPER)
 async def similar(ctx: Invoker, paper: str) -> Reply:
     source, picks = await ctx.call(ctx.service.similar, paper, 5)
     title = formatting.escape(formatting.truncate(source.title, 120))
     return _picks_reply(f"🧭 More like “{title}”:", picks, f"Nothing in the library is like “{title}”.")
 
 
-@command("why", "Why a paper would (or wouldn't) be picked for you.", paper="arXiv id, e.g. 2406.01234")
+@command("why", "Why a paper would (or wouldn't) be picked for you.", paper=PAPER)
 async def why(ctx: Invoker, paper: str) -> Reply:
     rec = await ctx.call(ctx.service.why, ctx.user_id, paper)
     embed = formatting.paper_embed(rec.paper, heading="Why this paper?")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot import formatting
 from bot.context import Invoker, Reply
-from bot.registry import command
+from bot.registry import command, text
 from recommender.views import Target
 
 
@@ -12,19 +12,30 @@ def _target(ctx: Invoker) -> Target:
     return Target.user(ctx.user_id, ctx.guild_id)
 
 
+TOPIC_MAX = 100  # what the service accepts for a topic
+
+
+async def topic_choices(ctx: Invoker, current: str) -> list[str]:
+    """The user's own topics that contain what they typed so far (for autocomplete)."""
+    mine = await ctx.call(ctx.service.topics, _target(ctx))
+    needle = current.casefold().strip()
+    return [t for t in mine if needle in t.casefold()][:25]
+
+
 @command("subscribe", "Follow a research topic; your picks and the server digest use it.",
-         topic="Keywords, e.g. graph neural networks (max 100 characters)")
+         topic=text("Keywords, e.g. graph neural networks", max_length=TOPIC_MAX))
 async def subscribe(ctx: Invoker, topic: str) -> Reply:
     clean, created = await ctx.call(ctx.service.subscribe, _target(ctx), topic)
     topics = await ctx.call(ctx.service.topics, _target(ctx))
     if created:
-        text = f"✅ Subscribed to **{formatting.escape(clean)}**. Try `/recommend` to see matching papers."
+        message = f"✅ Subscribed to **{formatting.escape(clean)}**. Try `/recommend` to see matching papers."
     else:
-        text = f"You already follow **{formatting.escape(clean)}**."
-    return Reply(content=text, embeds=[formatting.topics_embed(topics)])
+        message = f"You already follow **{formatting.escape(clean)}**."
+    return Reply(content=message, embeds=[formatting.topics_embed(topics)])
 
 
-@command("unsubscribe", "Stop following one of your topics.", topic="One of your topics")
+@command("unsubscribe", "Stop following one of your topics.",
+         topic=text("One of your topics", max_length=TOPIC_MAX, suggest=topic_choices))
 async def unsubscribe(ctx: Invoker, topic: str) -> Reply:
     removed = await ctx.call(ctx.service.unsubscribe, _target(ctx), topic)
     topics = await ctx.call(ctx.service.topics, _target(ctx))
@@ -34,10 +45,3 @@ async def unsubscribe(ctx: Invoker, topic: str) -> Reply:
 @command("topics", "List the topics you follow.")
 async def topics(ctx: Invoker) -> Reply:
     return Reply(embeds=[formatting.topics_embed(await ctx.call(ctx.service.topics, _target(ctx)))])
-
-
-async def topic_choices(ctx: Invoker, current: str) -> list[str]:
-    """The user's own topics that contain what they typed so far (for autocomplete)."""
-    mine = await ctx.call(ctx.service.topics, _target(ctx))
-    needle = current.casefold().strip()
-    return [t for t in mine if needle in t.casefold()][:25]

@@ -47,5 +47,5 @@ async def test_a_huge_line_is_echoed_shortened(bare_service: PaperService) -> No
     code, out = await run(bare_service, "/subscribe topic: " + "x" * 10_000 + "\n")
     assert code == 1
     flat = out.replace("\n", "")
-    assert "(10,018 characters)" in flat and "topics can be at most 100" in flat
+    assert "(10,018 characters)" in flat and "topic can be at most 100 characters (this one has 10,000)" in flat
     assert len(out) < 3000

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 
 from bot.console._repl import ConsolePublisher
-from bot.context import DeliveryFailed, Invoker, Reply
+from bot.context import DeliveryFailed, FailureReason, Invoker, Reply
 from bot.exts.digest._delivery import deliver
 from bot.exts.digest._scheduler import digest_trigger
 from bot.registry import invoke
@@ -27,10 +27,10 @@ class ClosedChannel:
         return f"<#{channel_id}>"
 
     async def to_channel(self, channel_id: int, reply: Reply) -> int | None:
-        raise DeliveryFailed("the bot can't see that channel any more")
+        raise DeliveryFailed(FailureReason.UNKNOWN_CHANNEL, "the bot can't see that channel any more")
 
     async def to_user(self, user_id: int, reply: Reply) -> int | None:
-        raise DeliveryFailed("this member doesn't accept DMs")
+        raise DeliveryFailed(FailureReason.CLOSED_DMS, "this member doesn't accept DMs")
 
 
 def printed() -> tuple[ConsolePublisher, io.StringIO]:
@@ -61,6 +61,7 @@ async def test_a_failed_delivery_is_retried_with_the_same_papers(service: PaperS
     draft = service.compose_channel_digest(GUILD, day=DAY)
     failed = await deliver(service, ClosedChannel(), draft)
     assert (failed.status, failed.detail) == ("failed", "the bot can't see that channel any more")
+    assert failed.reason is FailureReason.UNKNOWN_CHANNEL
     assert service.stats()["digests_sent"] == 0
 
     publisher, _ = printed()

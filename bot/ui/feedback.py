@@ -1,4 +1,10 @@
-"""Persistent feedback controls under picks and digests (they survive restarts)."""
+"""Persistent feedback controls under picks and digests (they survive restarts).
+
+A click runs the `like`, `save` or `dismiss` command by name, so this module
+needs no feature; the bot registers DYNAMIC_ITEMS when it starts, and
+discord.py rebuilds a control from its custom id (`pb:like:<paper id>`,
+`pb:pick:save`) on messages sent before a restart.
+"""
 
 from __future__ import annotations
 

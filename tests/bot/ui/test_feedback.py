@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import discord
 
-from bot.exts.library._views import (
+from bot.ui.feedback import (
     MAX_OPTIONS,
     FeedbackButton,
     FeedbackSelect,
