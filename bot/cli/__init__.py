@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import typer
+from bot.cli._app import app
 
-app = typer.Typer(
-    name="paperbot",
-    help="paperbot: a self-hosted Discord bot that recommends new arXiv papers to each member.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+__all__ = ["app", "main"]
 
 
 def _register() -> None:

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import func, select
 
-from bot.cli import app
+from bot.cli._app import app
 from bot.cli._common import err, fail, out, print_json
 from recommender.ingest.errors import SourceError
 from recommender.ingest.jobs import run_file

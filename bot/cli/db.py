@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import app
+from bot.cli._app import app
 from bot.cli._common import err, fail, load_settings
 from recommender.storage.db import Database, DatabaseError
 

@@ -7,7 +7,7 @@ import time
 import typer
 from rich.markup import escape
 
-from bot.cli import app
+from bot.cli._app import app
 from bot.cli._common import err, fail, load_settings, open_service, print_json
 
 
@@ -20,7 +20,7 @@ def embed(
     New papers are embedded at ingestion when PAPERBOT_SEMANTIC=1; this backfills the
     rest. It can run before the setting is switched on. Needs `pip install 'paperbot[semantic]'`.
     """
-    from bot.cli.ingest import progress_bar
+    from bot.cli._common import progress_bar
     from recommender.ranking.semantic import SemanticUnavailable, require_semantic
 
     try:

@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from bot.cli import app
+from bot.cli._app import app
 from bot.cli._common import err, fail, out, print_json
 
 if TYPE_CHECKING:  # numpy, scipy and scikit-learn load only when the command runs
@@ -194,7 +194,7 @@ def eval_command(
     methods = [paperbot(chosen, semantic), *BASELINES, *extra]
     embeddings = None
     if semantic:
-        from bot.cli.ingest import progress_bar
+        from bot.cli._common import progress_bar
         from recommender.evaluation.embeddings import benchmark_embeddings
 
         with progress_bar(f"embedding {bench.n_items:,} items", bench.n_items, json_out) as advance:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
-from bot.cli import app
-from bot.cli._common import err, fail, open_service, print_json
+from bot.cli._app import app
+from bot.cli._common import err, fail, open_service, print_json, progress_bar
 from recommender.ingest.errors import SourceError
 from recommender.ingest.files import FORMATS, detect_format
 from recommender.ingest.jsonl import open_text
@@ -67,15 +58,6 @@ def show_report(report: IngestReport, as_json: bool) -> None:
     if report.message:
         err.print(f"[dim]{report.message}[/]")
     err.print(summary_table(report))
-
-
-@contextmanager
-def progress_bar(label: str, total: int | None, quiet: bool) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar (or a spinner with a count when the total is unknown)."""
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=quiet) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda n: progress.advance(task, n)
 
 
 def run_source(label: str, as_json: bool, total: int | None, call: Callable[[PaperService, Callable[[int], None]], IngestReport]) -> None:

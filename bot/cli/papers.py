@@ -7,7 +7,7 @@ from datetime import date
 import typer
 from rich.table import Table
 
-from bot.cli import app
+from bot.cli._app import app
 from bot.cli._common import err, fail, open_service, out, print_json
 from bot.formatting import why_plain
 from recommender.errors import PaperbotError

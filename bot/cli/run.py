@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import app
+from bot.cli._app import app
 from bot.cli._common import err, load_settings, open_service
 from bot.logs import setup_logging
 
