@@ -6,13 +6,23 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
-if TYPE_CHECKING:
-    from recommender.ranking.context import ScoringContext
+from recommender.ranking.community import CoLikes, CommunityModel
+from recommender.ranking.index import PaperIndex
+from recommender.ranking.semantic import SemanticContext
+
+
+class Models(Protocol):
+    """What a block is built from: the scoring context (ranking/context.py) has these."""
+
+    index: PaperIndex
+    community: CommunityModel | None
+    colikes: CoLikes | None
+    semantic: SemanticContext | None
 
 # Cosines of liked/dismissed papers with a block's candidates kept per block: this many
 # floats (1.2 GB) or this many papers, whichever allows more.
@@ -44,13 +54,13 @@ class PaperBlock:
         """Papers that already have likes (None without the community's likes)."""
         return None if self.popularity is None else self.popularity > 0
 
-    def keep_sims(self, ctx: ScoringContext, rows: np.ndarray) -> None:
+    def keep_sims(self, ctx: Models, rows: np.ndarray) -> None:
         """Compute and keep the cosines of these index rows with the block, in the given
         order of priority, as far as `SIMS_CACHE_FLOATS` / `SIMS_CACHE_ROWS` allow."""
         with self._lock:
             self._keep(ctx, rows)
 
-    def sims(self, ctx: ScoringContext, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def sims(self, ctx: Models, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions, matrix): the cosines of index row `rows[i]` with every paper of the
         block are `matrix[positions[i]]`. Kept rows are not copied; others are computed."""
         with self._lock:
@@ -66,7 +76,7 @@ class PaperBlock:
         self._cosines(ctx, rows[missing], local, np.flatnonzero(missing))
         return np.arange(rows.size), local
 
-    def _cosines(self, ctx: ScoringContext, rows: np.ndarray, out: np.ndarray, at: np.ndarray | slice) -> None:
+    def _cosines(self, ctx: Models, rows: np.ndarray, out: np.ndarray, at: np.ndarray | slice) -> None:
         """out[at] = cosines of the index rows with the block; big sets on two threads
         (SciPy's sparse products release the GIL)."""
         if rows.size < PARALLEL_ROWS:
@@ -88,7 +98,7 @@ class PaperBlock:
         i = np.minimum(np.searchsorted(self._kept_rows, rows), self._kept_rows.size - 1)
         return np.where(self._kept_rows[i] == rows, self._kept_at[i], -1)
 
-    def _keep(self, ctx: ScoringContext, rows: np.ndarray) -> None:
+    def _keep(self, ctx: Models, rows: np.ndarray) -> None:
         n = self.rows.size
         limit = max(SIMS_CACHE_FLOATS // max(n, 1), SIMS_CACHE_ROWS)
         if self._sims is None:
@@ -110,7 +120,7 @@ class PaperBlock:
         self._kept_rows, self._kept_at = kept[order], np.concatenate([self._kept_at, np.arange(count, need)])[order]
 
     @classmethod
-    def of(cls, ctx: ScoringContext, rows: np.ndarray) -> PaperBlock:
+    def of(cls, ctx: Models, rows: np.ndarray) -> PaperBlock:
         block = ctx.index.matrix[rows]
         latent = ctx.community.latent(block).T.copy() if ctx.community is not None else None
         colike = pop = None

@@ -3,18 +3,28 @@ semantic) for a block of papers, and their weighted, standardised total."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
 from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
+from recommender.ranking.scale import Scale
 from recommender.ranking.semantic import subprofile_scores
 from recommender.ranking.weights import COLD_WEIGHTS
 
-if TYPE_CHECKING:
-    from recommender.ranking.profile import ProfileVectors
+
+class LikesVectors(Protocol):
+    """The likes part of a member's vectors (ranking/profile.py `ProfileVectors` has it)."""
+
+    liked_rows: np.ndarray
+    liked_coef: np.ndarray
+    latent: np.ndarray | None
+    colike: sp.csr_matrix | None
+    semantic_latent: np.ndarray | None
+    semantic_subs: np.ndarray | None
+    part_scales: dict[str, Scale]
 
 
 def stack_rows(mats: list[sp.csr_matrix]) -> sp.csr_matrix:
@@ -39,7 +49,7 @@ def mix_scores(ctx: ScoringContext, rows: list[np.ndarray], coefs: list[np.ndarr
     return np.asarray(mix @ sims, dtype=np.float32)
 
 
-def likes_parts(ctx: ScoringContext, group: list[ProfileVectors], block: PaperBlock) -> dict[str, tuple[list[int], np.ndarray]]:
+def likes_parts(ctx: ScoringContext, group: list[LikesVectors], block: PaperBlock) -> dict[str, tuple[list[int], np.ndarray]]:
     """Raw scores of each likes part: (members that have it, members x papers)."""
     n = block.rows.size
     parts: dict[str, tuple[list[int], np.ndarray]] = {
@@ -63,7 +73,7 @@ def likes_parts(ctx: ScoringContext, group: list[ProfileVectors], block: PaperBl
 
 
 def likes_total(
-    ctx: ScoringContext, group: list[ProfileVectors], parts: dict[str, tuple[list[int], np.ndarray]], n: int,
+    ctx: ScoringContext, group: list[LikesVectors], parts: dict[str, tuple[list[int], np.ndarray]], n: int,
     center: np.ndarray | None = None, spread: np.ndarray | None = None, warm: np.ndarray | None = None,
 ) -> np.ndarray:
     """The weighted sum of the standardised likes parts (members x papers), optionally
