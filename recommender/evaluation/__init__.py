@@ -1,4 +1,5 @@
-"""Offline evaluation of the recommender on public benchmarks (``paperbot eval``)."""
+"""Offline evaluation on public benchmarks (``paperbot eval``) and the digest-scale
+benchmark (``paperbot bench``). May import `ranking`; the product never imports it."""
 
 from recommender.evaluation.datasets import (
     Benchmark,
