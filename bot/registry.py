@@ -149,6 +149,9 @@ def command(name: str, description: str, admin: bool = False, **options: Option)
     """Register an action under its slash-command name; `options` declare its options."""
 
     def register(fn: Action) -> Action:
+        if len(name.split()) > 2 or not all(NAME.fullmatch(w) for w in name.split()):
+            raise ValueError(f"bad command name {name!r}")
+        _check_description(f"/{name}", description)
         hints = get_type_hints(fn)
         params = list(inspect.signature(fn).parameters.values())[1:]
         if set(options) != {p.name for p in params}:
@@ -166,11 +169,8 @@ def command(name: str, description: str, admin: bool = False, **options: Option)
         flags = [o.required for o in declared]
         if flags != sorted(flags, reverse=True):
             raise ValueError(f"/{name}: required options come first (Discord lists them so)")
-        if len(name.split()) > 2 or not all(NAME.fullmatch(w) for w in name.split()):
-            raise ValueError(f"bad command name {name!r}")
         if len(declared) > OPTIONS_MAX:
             raise ValueError(f"/{name}: at most {OPTIONS_MAX} options")
-        _check_description(f"/{name}", description)
         COMMANDS[name] = CommandSpec(name, description, tuple(declared), fn, admin, _area(fn.__module__))
         return fn
 

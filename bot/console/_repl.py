@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import readline  # noqa: F401  (line editing and history for input())
 import sys
 from typing import TextIO
@@ -16,6 +17,8 @@ from bot.context import Invoker, Reply
 from bot.exts import load_actions
 from bot.registry import invoke
 from recommender.service import PaperService
+
+log = logging.getLogger(__name__)
 
 # The console plays one member (an admin) of one local server.
 CONSOLE_GUILD = 1
@@ -60,7 +63,12 @@ async def run_line(ctx: Invoker, console: Console, line: str) -> bool:
     except ParseError as exc:
         console.print(Text(f"⚠️ {exc}", style="yellow"))
         return False
-    reply = await invoke(ctx, parsed.spec.name, **parsed.options)
+    try:
+        reply = await invoke(ctx, parsed.spec.name, **parsed.options)
+    except Exception as exc:  # noqa: BLE001 - a bug: say so in one line and keep the session
+        log.exception("/%s failed", parsed.spec.name)
+        console.print(Text(f"⚠️ Something went wrong on my side ({type(exc).__name__}: {exc})", style="red"))
+        return False
     render(console, reply)
     return not (reply.content or "").startswith("⚠️")
 

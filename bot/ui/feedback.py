@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import discord
 
+from bot import formatting
 from bot.context import Reply
 from bot.interactions import invoker_from, send_reply
 from bot.registry import invoke
@@ -29,7 +30,7 @@ async def _feedback(interaction: discord.Interaction, kind: str, paper_ids: list
     ctx = invoker_from(interaction)
     replies = [await invoke(ctx, kind, paper=pid) for pid in paper_ids]
     text = "\n".join(r.content or "" for r in replies)
-    await send_reply(interaction, Reply(content=text[:2000], ephemeral=True))
+    await send_reply(interaction, Reply(content=text[: formatting.CONTENT_MAX], ephemeral=True))
 
 
 class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"pb:(?P<kind>like|save|dismiss):(?P<pid>{PAPER_ID})"):

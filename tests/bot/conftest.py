@@ -2,11 +2,14 @@
 
 The adapter only talks to `PaperService`, whose storage runs on both backends in
 tests/recommender; here SQLite is enough, so `backend` is not parametrised.
+`discord_harness` (from tests/e2e/fakediscord) runs real discord.py clients
+against the Discord API emulator.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +18,13 @@ import pytest
 
 from bot.exts import load_actions
 from recommender.service import PaperService
+
+# The Discord API emulator of the e2e suite, for the publisher's and the scheduler's tests.
+_E2E = str(Path(__file__).resolve().parents[1] / "e2e")
+if _E2E not in sys.path:
+    sys.path.insert(0, _E2E)
+
+from fakediscord.pytest_plugin import discord_harness, fakediscord  # noqa: E402,F401 - registers the fixtures
 
 # Discord's documented limits (https://discord.com/developers/docs/resources/message).
 EMBED_LIMITS = {"title": 256, "description": 4096, "field_name": 256, "field_value": 1024, "footer": 2048, "author": 256}

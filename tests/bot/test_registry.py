@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import pytest
 
 from bot.context import Invoker, Reply
-from bot.registry import COMMANDS, Kind, command, invoke
+from bot.registry import COMMANDS, Kind, Option, command, invoke, text
 from recommender.errors import PaperbotError
 from recommender.service import PaperService
 from recommender.views import Target
@@ -105,3 +106,42 @@ async def test_recommend_reply(service: PaperService) -> None:
     assert sum("graph" in (e.title or "").lower() for e in reply.embeds) >= 4
     assert all(e.fields[0].name == "Why" and "graph neural networks" in e.fields[0].value for e in reply.embeds)
     assert reply.view is not None and len(reply.view.children) == 15  # like/save/dismiss per paper
+
+
+@pytest.mark.parametrize(
+    ("declare", "problem"),
+    [
+        (lambda: command("test x", "d", paper=text("p", max_length=64)), "declare exactly the options"),
+        (lambda: command("test x", "d" * 101), "1-100 characters"),
+        (lambda: command("test x", "d", paper=text("p" * 101, max_length=64)), "1-100 characters"),
+        (lambda: command("Test X", "d"), "bad command name"),
+        (lambda: command("test x", "d", paper=Option("", "p")), "needs max_length"),
+    ],
+)
+def test_declarations_are_checked(declare: Any, problem: str) -> None:
+    async def action(ctx: Invoker, paper: str = "") -> Reply:
+        return Reply()
+
+    if "declare exactly" in problem:
+        async def action(ctx: Invoker) -> Reply:  # type: ignore[misc]
+            return Reply()
+    with pytest.raises(ValueError, match=problem):
+        declare()(action)
+    assert "test x" not in COMMANDS and "Test X" not in COMMANDS
+
+
+def test_required_options_come_first() -> None:
+    async def action(ctx: Invoker, time: str | None = None, *, paper: str) -> Reply:
+        return Reply()
+
+    with pytest.raises(ValueError, match="required options come first"):
+        command("test x", "d", time=text("t", max_length=5), paper=text("p", max_length=64))(action)
+
+
+def test_option_problems() -> None:
+    size = COMMANDS["digest schedule"].option("size")
+    assert (size.problem(1), size.problem(25)) == (None, None)
+    assert size.problem(26) == "size can be at most 25"
+    topic = COMMANDS["subscribe"].option("topic")
+    assert topic.problem("") == "topic needs at least 1 character"
+    assert Option("mode", "m", choices=("a", "b")).problem("c") == "mode must be one of a, b"

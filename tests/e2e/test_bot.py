@@ -194,3 +194,15 @@ async def test_personal_picks_by_dm(discord_harness, service: PaperService) -> N
     assert dm.embeds[0]["title"].startswith("📬 Your paper picks")
     assert "speech" in dm.embeds[0]["description"].lower()
     assert await digest_jobs(bot).run_dm_sweep() == 0, "one DM digest a day"
+
+
+async def test_discord_enforces_the_declared_limits(discord_harness, service: PaperService) -> None:
+    fd = discord_harness.fd
+    await start_bot(discord_harness, service)
+    synced = {c["name"]: c for c in fd.commands()}
+    dm_on = next(o for o in synced["dm"]["options"] if o["name"] == "on")
+    assert {o["name"]: o["max_length"] for o in dm_on["options"]} == {"time": 5, "timezone": 64}
+    with pytest.raises(ValueError, match="timezone"):  # Discord's client refuses before sending
+        await fd.slash(fd.member, "general", "dm on", timezone="Europe/" * 43)
+    reply = await answer(await fd.slash(fd.member, "general", "dm on", timezone="Mars/Olympus_Mons"))
+    assert "not an IANA time zone" in reply.content

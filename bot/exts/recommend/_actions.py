@@ -7,7 +7,6 @@ from bot.context import Invoker, Reply
 from bot.registry import command, text
 from bot.ui.feedback import feedback_view
 
-
 PAPER = text("arXiv id, e.g. 2406.01234", max_length=64)
 
 

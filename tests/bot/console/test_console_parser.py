@@ -86,6 +86,31 @@ def test_parse_errors(line: str, fragment: str) -> None:
     assert fragment in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("/dm on timezone: " + "Europe/" * 43, "timezone can be at most 64 characters (this one has 301)"),
+        ("/digest schedule time: 08:30:00", "time can be at most 5 characters (this one has 8)"),
+        ("/digest schedule size: 0", "size must be at least 1"),
+        ("/digest schedule size: 26", "size can be at most 25"),
+        ("/like paper: " + "1" * 65, "paper can be at most 64 characters (this one has 65)"),
+        ("/subscribe topic: " + "x" * 101, "topic can be at most 100 characters (this one has 101)"),
+        ("/search " + "word " * 50, "query can be at most 200 characters (this one has 249)"),
+        ("/digest schedule size: " + "9" * 500, "size can be at most 25"),
+        ("/digest schedule size: " + "x" * 500, "size: expected a whole number, got '" + "x" * 39 + "…'"),
+    ],
+)
+def test_the_limits_discord_enforces(line: str, message: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse(line)
+    assert str(caught.value) == message
+
+
+def test_values_at_the_limits_pass() -> None:
+    assert parsed("/digest schedule size: 25 time: 23:59") == ("digest schedule", {"size": 25, "time": "23:59"})
+    assert parsed("/subscribe " + "x" * 100) == ("subscribe", {"topic": "x" * 100})
+
+
 def test_unknown_command_message_points_to_help() -> None:
     with pytest.raises(ParseError, match="/help"):
         parse("/frobnicate")

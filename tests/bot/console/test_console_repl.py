@@ -49,3 +49,10 @@ async def test_a_huge_line_is_echoed_shortened(bare_service: PaperService) -> No
     flat = out.replace("\n", "")
     assert "(10,018 characters)" in flat and "topic can be at most 100 characters (this one has 10,000)" in flat
     assert len(out) < 3000
+
+
+async def test_a_too_long_option_is_one_clear_line(bare_service: PaperService) -> None:
+    code, out = await run(bare_service, "/dm on timezone: " + "Z" * 300 + "\n/topics\n")
+    assert code == 1
+    assert "timezone can be at most 64 characters (this one has 300)" in out.replace("\n", "")
+    assert "Traceback" not in out and "No topics yet" in out  # the session carries on

@@ -1,20 +1,18 @@
-"""Delivering a digest exactly once, and the cron trigger of a server's digest."""
+"""Delivering a digest exactly once, and /digest now from the console."""
 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from rich.console import Console
 
 from bot.console._repl import ConsolePublisher
 from bot.context import DeliveryFailed, FailureReason, Invoker, Reply
 from bot.exts.digest._delivery import deliver
-from bot.exts.digest._scheduler import digest_trigger
 from bot.registry import invoke
 from recommender.service import PaperService
-from recommender.views import DigestSettings, Target
+from recommender.views import Target
 
 GUILD, CHANNEL = 10, 20
 DAY = date(2026, 7, 1)
@@ -82,16 +80,3 @@ async def test_digest_now_from_the_console(service: PaperService) -> None:
     second = await invoke(admin, "digest now")
     assert second.content is not None and "already posted" in second.content
     assert out.getvalue().count("posted in") == 1
-
-
-def test_digest_trigger_follows_time_zone_and_weekdays() -> None:
-    conf = DigestSettings(GUILD, CHANNEL, "08:30", "Europe/Berlin", "mon-fri", 8, True)
-    trigger = digest_trigger(conf)
-    berlin = ZoneInfo("Europe/Berlin")
-    friday_evening = datetime(2026, 7, 3, 20, 0, tzinfo=berlin)
-    fire = trigger.get_next_fire_time(None, friday_evening)
-    assert fire == datetime(2026, 7, 6, 8, 30, tzinfo=berlin)  # Monday, not Saturday
-    assert fire.utcoffset().total_seconds() == 2 * 3600
-    daily = digest_trigger(DigestSettings(GUILD, CHANNEL, "23:59", "Pacific/Auckland", "daily", 8, True))
-    # Friday 20:00 in Berlin is already Saturday 06:00 in Auckland: that Saturday, 23:59 local.
-    assert daily.get_next_fire_time(None, friday_evening) == datetime(2026, 7, 4, 23, 59, tzinfo=ZoneInfo("Pacific/Auckland"))
