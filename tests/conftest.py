@@ -313,7 +313,7 @@ def service(request: pytest.FixtureRequest, settings: Settings, db: Database, ba
     # Hand the store the template's index object, as if it had just read the copied
     # file (re-reading it costs half a second per test). It is never mutated:
     # refreshes build new PaperIndex objects. The store's loading from disk has its
-    # own tests (tests/recommender/test_index_store.py).
+    # own tests (tests/recommender/stores/test_index.py).
     svc.index_store._index = seeded.index
     svc.index_store._loaded_mtime = index_file.stat().st_mtime
     assert svc.start() is None, "the copied database should not be seeded again"

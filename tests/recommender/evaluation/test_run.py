@@ -17,7 +17,7 @@ from recommender.evaluation.run import (
 )
 from recommender.evaluation.validation import cold_validation, holdout_validation
 from recommender.ranking.weights import WEIGHTS
-from tests.recommender.evaluation.synthetic import taste_groups, topical_cold
+from tests.support.synthetic import taste_groups, topical_cold
 
 CUTOFFS = (5, 10, 30)
 

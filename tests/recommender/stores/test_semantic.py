@@ -21,7 +21,7 @@ from recommender.ranking.semantic import (
 from recommender.service import PaperService
 from recommender.storage.models import Paper, PaperEmbedding, utcnow
 from recommender.stores.semantic import SemanticStore, embedding_counts, pending_ids
-from tests.recommender.semantic.support import paper, write_jsonl
+from tests.support.semantic import paper, write_jsonl
 
 PAPERS = [
     paper("2606.10001", "Graph neural networks for molecules", "Message passing predicts molecular properties."),

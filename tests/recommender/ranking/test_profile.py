@@ -13,7 +13,7 @@ from recommender.ranking.profile import ProfileInputs, build_vectors
 from recommender.ranking.ranker import rank
 from recommender.ranking.scores import score, score_chunks, score_many
 from recommender.ranking.weights import LIKES_LABEL
-from tests.recommender.evaluation.synthetic import TOPICS, topical_cold
+from tests.support.synthetic import TOPICS, topical_cold
 
 PER_TOPIC = 40
 

@@ -1,4 +1,4 @@
-"""Fixtures for the semantic extra's tests."""
+"""Fixtures for the tests of recommender/: the semantic extra's service."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from recommender.ranking.semantic import (
 )
 from recommender.service import PaperService
 from recommender.storage.db import Database
-from tests.recommender.semantic.support import paper, write_jsonl
+from tests.support.semantic import paper, write_jsonl
 
 without_extra = pytest.mark.skipif(
     semantic_available(), reason="the semantic extra is installed here: this checks the install without it"

@@ -16,7 +16,7 @@ from recommender.ranking.scores import score
 from recommender.ranking.semantic import DIM, MODEL_NAME, from_bytes, load_encoder
 from recommender.service import PaperService
 from recommender.storage.models import PaperEmbedding
-from tests.recommender.semantic.support import needs_extra, paper, write_jsonl
+from tests.support.semantic import needs_extra, paper, write_jsonl
 
 pytestmark = needs_extra
 

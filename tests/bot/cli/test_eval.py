@@ -11,13 +11,13 @@ from typer.testing import CliRunner
 from bot.cli import _register, app
 from bot.cli._common import out
 from recommender.ranking.semantic import INSTALL_HINT, semantic_available
-from tests.recommender.evaluation.synthetic import (
+from tests.support.synthetic import (
     taste_groups,
     topical_cold,
     write_citeulike_a,
     write_citeulike_t,
 )
-from tests.recommender.semantic.support import needs_extra
+from tests.support.semantic import needs_extra
 
 _register()
 runner = CliRunner()
