@@ -1,12 +1,14 @@
-"""The scheduled job, the runs it records for the digests, and the CLI over real HTTP."""
+"""`paperbot ingest` and `paperbot bench` over real HTTP, and the bot's scheduled ingestion job."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from typer.testing import CliRunner
 
@@ -15,10 +17,19 @@ from bot.exts.ingest._scheduler import JOB_ID, IngestJobs, ingest_trigger
 from recommender.config import Settings
 from recommender.ingest.jobs import Clients
 from recommender.service import PaperService
+from tests.conftest import BACKENDS, PG_ENV, PG_SKIP
 from tests.support.httpserver import Reply
 from tests.support.sources import fixture, make_client
 
 NY = ZoneInfo("America/New_York")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Both backends here, unlike the rest of tests/bot: these runs store what they ingest."""
+    if request.param == "postgres" and not os.environ.get(PG_ENV):
+        pytest.skip(PG_SKIP)
+    return str(request.param)
 
 
 def test_default_schedule_is_half_past_midnight_new_york() -> None:

@@ -1,8 +1,10 @@
-"""The extra is optional: the default install never imports torch, and switching the
-extra on without installing it is a clear error, not a traceback at the first ingestion."""
+"""The semantic extra from the command line: the default install never imports torch,
+`paperbot embed` and `paperbot stats` say how to install it when it is missing, and
+`paperbot embed` backfills with the real model when it is there."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,15 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from recommender.config import Settings
 from recommender.ranking.semantic import (
     INSTALL_HINT,
-    SemanticUnavailable,
+    MODEL_NAME,
     semantic_available,
 )
-from recommender.service import PaperService
-from recommender.storage.db import Database
-from tests.support.semantic import paper, write_jsonl
+from tests.support.semantic import ALL, needs_extra, paper, write_jsonl
 
 without_extra = pytest.mark.skipif(
     semantic_available(), reason="the semantic extra is installed here: this checks the install without it"
@@ -52,20 +51,6 @@ def test_the_default_path_never_imports_torch(tmp_path: Path) -> None:
     assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_semantic_is_off_by_default() -> None:
-    settings = Settings(_env_file=None)
-    assert settings.semantic is False
-    assert "semantic_latent" not in settings.weights
-
-
-@without_extra
-def test_switching_it_on_without_the_extra_is_a_clear_error(settings: Settings, db: Database) -> None:
-    with pytest.raises(SemanticUnavailable) as caught:
-        PaperService(settings.model_copy(update={"semantic": True}), db)
-    message = str(caught.value)
-    assert "PAPERBOT_SEMANTIC=1" in message and INSTALL_HINT in message and "torch" in message
-
-
 @without_extra
 def test_the_cli_says_how_to_install_it(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOT_")}
@@ -77,3 +62,22 @@ def test_the_cli_says_how_to_install_it(tmp_path: Path) -> None:
         assert proc.returncode == 1, (args, stderr)
         said = " ".join(stderr.split())  # rich wraps long lines
         assert INSTALL_HINT in said and "Traceback" not in said, stderr
+
+
+@needs_extra
+def test_paperbot_embed_backfills_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOT_")}
+    env.update(PAPERBOT_DATA_DIR=str(data), COLUMNS="200", NO_COLOR="1")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env,
+                              timeout=600, cwd=tmp_path)
+
+    ingested = run("ingest", "file", str(write_jsonl(tmp_path / "a.jsonl", ALL)))
+    assert ingested.returncode == 0, ingested.stderr
+    first, second = run("embed", "--json"), run("embed", "--json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["embedded"] == len(ALL)
+    assert json.loads(second.stdout) | {"seconds": 0} == {
+        "embedded": 0, "papers": len(ALL), "with_embedding": len(ALL), "model": MODEL_NAME, "seconds": 0}

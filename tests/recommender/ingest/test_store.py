@@ -1,44 +1,17 @@
-"""Local files (CSV, BibTeX) and dedupe across sources and versions."""
+"""The idempotent store: dedupe across sources and versions, by arXiv id, DOI, then title."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from recommender.ingest.errors import SourceError
 from recommender.ingest.jobs import run_file
 from recommender.ingest.store import Entry, Sighting, upsert_batch
 from recommender.papers import PaperRecord
 from recommender.storage.models import Feedback, Paper, PaperSource, User
-
-BIB = r"""
-@article{vaswani2017attention,
-  title   = {Attention Is All You Need},
-  author  = {Vaswani, Ashish and Shazeer, Noam and Parmar, Niki},
-  journal = {arXiv preprint arXiv:1706.03762},
-  year    = {2017},
-  month   = jun,
-}
-@inproceedings{schoelkopf,
-  title     = {Kernel Principal Component Analysis for {N}onlinear {F}eature {E}xtraction},
-  author    = {Sch{\"o}lkopf, Bernhard and Smola, Alexander},
-  booktitle = {ICANN},
-  year      = {1997},
-  doi       = {https://doi.org/10.1007/BFb0020217},
-}
-@article{broken,
-  title = {never closed
-"""
-
-CSV = """id,title,abstract,authors,categories,published,doi
-2604.26951,Turning the TIDE: Cross-Architecture Distillation,Diffusion LLMs.,Gongbo Zhang; Wen Wang,cs.CL cs.AI,2026-04-29,
-,A Survey of Graph Neural Networks for Molecules,Graphs.,Ada Lovelace,cs.LG,2025-01-02,10.1234/GNN.2025
-,,Missing title row,,,,
-2604.99999v2,"Commas, quotes ""and"" Ünïcödé",x,"Lovelace, Ada",cs.AI,not-a-date,
-"""
+from tests.support.sources import BIB
 
 
 def papers(db) -> dict[str, Paper]:
@@ -50,35 +23,6 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-def test_bibtex_import(db, tmp_path) -> None:
-    report = run_file(db, write(tmp_path, "library.bib", BIB))
-    stored = papers(db)
-    assert set(stored) == {"1706.03762", "doi:10.1007/bfb0020217"}
-    assert stored["1706.03762"].authors == ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"]
-    assert stored["1706.03762"].published == date(2017, 6, 1)
-    kernel = stored["doi:10.1007/bfb0020217"]
-    assert kernel.title == "Kernel Principal Component Analysis for Nonlinear Feature Extraction"
-    assert kernel.authors[0] == "Bernhard Schölkopf"
-    assert report.skipped == 1 and report.status == "partial"
-    assert run_file(db, write(tmp_path, "library.bib", BIB)).new == 0  # re-import changes nothing
-
-
-def test_csv_import(db, tmp_path) -> None:
-    report = run_file(db, write(tmp_path, "papers.csv", CSV))
-    stored = papers(db)
-    assert set(stored) == {"2604.26951", "doi:10.1234/gnn.2025"}
-    assert stored["2604.26951"].authors == ["Gongbo Zhang", "Wen Wang"] and stored["2604.26951"].categories == ["cs.CL", "cs.AI"]
-    assert report.skipped == 2  # no title; a bad date
-    assert any("published" in str(p) for p in report.problems)
-
-
-def test_unknown_extension_needs_a_format(db, tmp_path) -> None:
-    path = write(tmp_path, "papers.txt", CSV)
-    with pytest.raises(SourceError, match="--format"):
-        run_file(db, path)
-    assert run_file(db, path, "csv").new == 2
 
 
 def rec(pid: str, title: str = "Deep residual learning for image recognition", **kw) -> PaperRecord:

@@ -6,7 +6,7 @@ import pytest
 
 from recommender.errors import PaperbotError
 from recommender.members.topics import MAX_TOPICS
-from recommender.ranking.text import MAX_TOPIC, InvalidTopic, clean_topic, topic_key
+from recommender.ranking.text import MAX_TOPIC, InvalidTopic
 from recommender.service import PaperService
 from recommender.views import Target
 
@@ -65,17 +65,6 @@ def test_ten_thousand_character_topic_is_a_clear_error(bare_service: PaperServic
 def test_unusable_topics_are_clear_errors(bare_service: PaperService, raw: str, fragment: str) -> None:
     with pytest.raises(InvalidTopic, match=fragment):
         bare_service.subscribe(ME, raw)
-
-
-def test_topic_length_limit_is_exact() -> None:
-    assert clean_topic("a" * MAX_TOPIC) == "a" * MAX_TOPIC
-    with pytest.raises(InvalidTopic):
-        clean_topic("a" * (MAX_TOPIC + 1))
-    assert clean_topic("RL") == "RL"
-
-
-def test_topic_key() -> None:
-    assert topic_key("  GNNs \t for   Molecules ") == topic_key("gnns for molecules") == "gnns for molecules"
 
 
 def test_unsubscribe_unknown_topic_lists_the_topics(bare_service: PaperService) -> None:

