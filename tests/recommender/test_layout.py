@@ -99,3 +99,15 @@ def test_the_import_check_sees_imports(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
     probe.write_text("import discord.ext\nfrom bot.cli import app\nfrom . import sibling\nimport numpy as np\n")
     assert imported_packages(probe) == {"discord", "bot", "numpy"}
+
+
+def test_every_test_of_the_real_model_is_marked_semantic() -> None:
+    # CI runs the semantic extra's tests by marker (`pytest -m semantic`); one left unmarked never runs there.
+    unmarked = [
+        str(path.relative_to(ROOT))
+        for folder in (TESTS, ROOT / "tests" / "bot" / "cli")
+        for path in sorted(folder.rglob("test_*.py"))
+        if "needs_extra" in path.read_text(encoding="utf-8")
+        and "pytestmark = pytest.mark.semantic" not in path.read_text(encoding="utf-8")
+    ]
+    assert not unmarked, f"tests of the semantic extra without `pytestmark = pytest.mark.semantic`: {unmarked}"

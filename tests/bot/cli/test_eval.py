@@ -11,13 +11,15 @@ from typer.testing import CliRunner
 from bot.cli import _register, app
 from bot.cli._common import out
 from recommender.ranking.semantic import INSTALL_HINT, semantic_available
+from tests.support.semantic import needs_extra
 from tests.support.synthetic import (
     taste_groups,
     topical_cold,
     write_citeulike_a,
     write_citeulike_t,
 )
-from tests.support.semantic import needs_extra
+
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
 
 _register()
 runner = CliRunner()

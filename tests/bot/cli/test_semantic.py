@@ -19,6 +19,8 @@ from recommender.ranking.semantic import (
 )
 from tests.support.semantic import ALL, needs_extra, paper, write_jsonl
 
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
+
 without_extra = pytest.mark.skipif(
     semantic_available(), reason="the semantic extra is installed here: this checks the install without it"
 )

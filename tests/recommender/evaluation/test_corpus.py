@@ -10,6 +10,8 @@ from recommender.evaluation.corpus import benchmark_index, benchmark_texts, item
 from recommender.evaluation.datasets import Benchmark
 from tests.support.synthetic import taste_groups, topical_cold
 
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
+
 
 def test_bag_of_words_items_get_unigram_tfidf_over_whole_tokens() -> None:
     bench = taste_groups()

@@ -13,6 +13,8 @@ from recommender.ranking.semantic import DIM
 from tests.support.semantic import needs_extra
 from tests.support.synthetic import topical_cold
 
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
+
 
 def test_the_cache_lives_under_xdg_cache_home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from recommender.evaluation.datasets import Benchmark
 from recommender.evaluation.run import (
     BASELINES,
@@ -13,6 +15,8 @@ from recommender.evaluation.run import (
 )
 from recommender.ranking.weights import WEIGHTS
 from tests.support.synthetic import taste_groups, topical_cold
+
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
 
 CUTOFFS = (5, 10, 30)
 

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from recommender.evaluation.scale import TOP, index_from_records, likes_matrix, run_scale, synthetic_members
+from recommender.evaluation.scale import (
+    TOP,
+    index_from_records,
+    likes_matrix,
+    run_scale,
+    synthetic_members,
+)
+
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
 
 WORDS = ["graph", "neural", "speech", "protein", "diffusion", "robot", "quantum", "market", "galaxy", "privacy"]
 

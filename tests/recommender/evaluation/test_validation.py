@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from recommender.evaluation.validation import (
     COLD_SHARE,
@@ -11,6 +12,8 @@ from recommender.evaluation.validation import (
     validation_split,
 )
 from tests.support.synthetic import taste_groups, topical_cold
+
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
 
 
 def test_validation_splits_only_use_train_likes() -> None:

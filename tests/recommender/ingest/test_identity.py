@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recommender.ingest.identity import ID_LIMIT, clean_doi, matchable_title, provisional_id, title_key
+from recommender.ingest.identity import (
+    ID_LIMIT,
+    clean_doi,
+    matchable_title,
+    provisional_id,
+    title_key,
+)
 
 
 def test_provisional_ids_come_from_the_doi_else_the_title() -> None:

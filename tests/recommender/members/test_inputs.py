@@ -6,9 +6,24 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from recommender.members.inputs import FEEDBACK_HALF_LIFE_DAYS, channel_inputs, decay, many_users, user_inputs
+from recommender.members.inputs import (
+    FEEDBACK_HALF_LIFE_DAYS,
+    channel_inputs,
+    decay,
+    many_users,
+    user_inputs,
+)
 from recommender.storage.db import Database
-from recommender.storage.models import Digest, DigestItem, Feedback, Paper, ReadingListEntry, Subscription, User, utcnow
+from recommender.storage.models import (
+    Digest,
+    DigestItem,
+    Feedback,
+    Paper,
+    ReadingListEntry,
+    Subscription,
+    User,
+    utcnow,
+)
 
 NOW = datetime(2026, 7, 1, 12, 0)
 

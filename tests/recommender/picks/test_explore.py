@@ -20,7 +20,7 @@ def test_search_finds_papers_with_the_words_best_first(service: PaperService) ->
     assert len(hits) == 5 and all("graph" in text(h) for h in hits)
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert all(h.matched == f"search: {GNN}" and h.terms for h in hits)
-    assert service.search(f"  graph   neural\tnetworks ", limit=5)[0].paper.id == hits[0].paper.id  # spaces tidied
+    assert service.search("  graph   neural\tnetworks ", limit=5)[0].paper.id == hits[0].paper.id  # spaces tidied
 
 
 @pytest.mark.parametrize(("query", "fragment"), [("", "Type something"), ("   ", "Type something"),

@@ -6,7 +6,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.evaluation.run import Fitted
-from recommender.ranking.community import MIN_LIKED_PAPERS, MIN_MEMBERS, RANK, CoLikes, fit_community
+from recommender.ranking.community import (
+    MIN_LIKED_PAPERS,
+    MIN_MEMBERS,
+    RANK,
+    CoLikes,
+    fit_community,
+)
 from tests.support.ranking import PER_TOPIC, topic_of
 
 

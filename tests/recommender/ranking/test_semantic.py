@@ -41,6 +41,8 @@ from tests.support.semantic import (
     write_jsonl,
 )
 
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
+
 SUBJECTS = 3
 PER_SUBJECT = 60
 WARM = 40  # per subject: papers members have liked; the other 20 are new

@@ -5,7 +5,12 @@ from __future__ import annotations
 from recommender.config import Settings
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
-from recommender.ranking.weights import COLD_WEIGHTS, DISMISS_WEIGHT, SEMANTIC_WEIGHTS, WEIGHTS
+from recommender.ranking.weights import (
+    COLD_WEIGHTS,
+    DISMISS_WEIGHT,
+    SEMANTIC_WEIGHTS,
+    WEIGHTS,
+)
 
 
 def test_the_settings_defaults_are_these_weights() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import delete, insert, select
 
 from recommender.ranking.semantic import (
@@ -31,6 +32,8 @@ from tests.support.semantic import (
     paper,
     write_jsonl,
 )
+
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
 
 PAPERS = [
     paper("2606.10001", "Graph neural networks for molecules", "Message passing predicts molecular properties."),
