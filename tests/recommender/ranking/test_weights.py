@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from recommender.config import Settings
+from recommender.evaluation.run import Fitted
 from recommender.ranking.context import ScoringContext
-from recommender.ranking.index import PaperIndex
 from recommender.ranking.weights import (
     COLD_WEIGHTS,
     DISMISS_WEIGHT,
@@ -33,8 +33,7 @@ def test_every_cold_part_has_a_weight_and_names_a_text_part() -> None:
     assert all(w >= 0 for w in [*WEIGHTS.values(), *SEMANTIC_WEIGHTS.values()]) and 0 < DISMISS_WEIGHT <= 1
 
 
-def test_a_context_gets_its_own_copy_of_the_defaults() -> None:
-    index = PaperIndex.__new__(PaperIndex)  # the weights do not touch the index
-    first, second = ScoringContext(index), ScoringContext(index)
+def test_a_context_gets_its_own_copy_of_the_defaults(fitted: Fitted) -> None:
+    first, second = ScoringContext(fitted.index), ScoringContext(fitted.index)
     first.weights["centroid"] = 9.0
     assert second.weights == WEIGHTS and WEIGHTS["centroid"] != 9.0
