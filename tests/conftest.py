@@ -13,6 +13,8 @@
   template database) and every test gets its own copy of it and of the index file
   (the fitted index object itself is shared read-only, so it is not re-read).
 * `bare_service`: a started `PaperService` on an empty database (no demo corpus).
+* `server` / `client` / `ingest_settings`: the local fault-injecting HTTP server, a
+  fast polite client, and the test settings with every source pointed at the server.
 """
 
 from __future__ import annotations
@@ -36,11 +38,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from recommender.config import Settings
+from recommender.ingest.http import PoliteClient
 from recommender.ingest.runner import IngestReport
 from recommender.ranking.index import PaperIndex
 from recommender.service import PaperService
 from recommender.storage.db import Database
 from recommender.stores.index import INDEX_FILE
+from tests.support.httpserver import FaultServer
+from tests.support.sources import make_client
 
 PG_ENV = "PAPERBOT_TEST_DATABASE_URL"
 PG_SKIP = f"{PG_ENV} not set: PostgreSQL tests skipped"
@@ -313,7 +318,7 @@ def service(request: pytest.FixtureRequest, settings: Settings, db: Database, ba
     # Hand the store the template's index object, as if it had just read the copied
     # file (re-reading it costs half a second per test). It is never mutated:
     # refreshes build new PaperIndex objects. The store's loading from disk has its
-    # own tests (tests/recommender/test_index_store.py).
+    # own tests (tests/recommender/stores/test_index.py).
     svc.index_store._index = seeded.index
     svc.index_store._loaded_mtime = index_file.stat().st_mtime
     assert svc.start() is None, "the copied database should not be seeded again"
@@ -331,3 +336,31 @@ def bare_service(settings: Settings, db: Database) -> Iterator[PaperService]:
     svc.start(seed=False)
     yield svc
     svc.close()
+
+
+# -- ingestion over HTTP -------------------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[FaultServer]:
+    srv = FaultServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def client() -> Iterator[PoliteClient]:
+    c = make_client()
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def ingest_settings(settings: Settings, server: FaultServer) -> Settings:
+    """The test settings with every source pointed at the fault server."""
+    return settings.model_copy(update={
+        "arxiv_rss_url": server.url("/rss/"),
+        "arxiv_api_url": server.url("/api/query"),
+        "arxiv_oai_url": server.url("/oai"),
+        "hf_api_url": server.url("/api/daily_papers"),
+    })

@@ -52,3 +52,23 @@ def api_feed(entries: list[str], total: int | None = None) -> bytes:
     """A feed made of the real response's header and some of its real entries."""
     head = re.sub(r"<opensearch:totalResults>\d+<", f"<opensearch:totalResults>{len(entries) if total is None else total}<", API_HEAD)
     return (head + "".join(entries) + "</feed>\n").encode("utf-8")
+
+
+BIB = r"""
+@article{vaswani2017attention,
+  title   = {Attention Is All You Need},
+  author  = {Vaswani, Ashish and Shazeer, Noam and Parmar, Niki},
+  journal = {arXiv preprint arXiv:1706.03762},
+  year    = {2017},
+  month   = jun,
+}
+@inproceedings{schoelkopf,
+  title     = {Kernel Principal Component Analysis for {N}onlinear {F}eature {E}xtraction},
+  author    = {Sch{\"o}lkopf, Bernhard and Smola, Alexander},
+  booktitle = {ICANN},
+  year      = {1997},
+  doi       = {https://doi.org/10.1007/BFb0020217},
+}
+@article{broken,
+  title = {never closed
+"""

@@ -18,6 +18,8 @@ from recommender.evaluation.datasets import (
     read_mult,
 )
 
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
+
 
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)

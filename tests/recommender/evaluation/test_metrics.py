@@ -9,6 +9,8 @@ import scipy.sparse as sp
 from recommender.evaluation.datasets import Benchmark
 from recommender.evaluation.metrics import evaluate, recall_at, top_m
 
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
+
 
 def binary(rows: list[list[int]], n_cols: int) -> sp.csr_matrix:
     dense = np.zeros((len(rows), n_cols), dtype=np.float32)

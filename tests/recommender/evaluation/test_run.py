@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-import scipy.sparse as sp
+import pytest
 
-from recommender.evaluation.corpus import benchmark_index
 from recommender.evaluation.datasets import Benchmark
 from recommender.evaluation.run import (
     BASELINES,
@@ -15,9 +13,10 @@ from recommender.evaluation.run import (
     profile_inputs,
     run_benchmark,
 )
-from recommender.evaluation.validation import cold_validation, holdout_validation
 from recommender.ranking.weights import WEIGHTS
-from tests.recommender.evaluation.synthetic import taste_groups, topical_cold
+from tests.support.synthetic import taste_groups, topical_cold
+
+pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
 
 CUTOFFS = (5, 10, 30)
 
@@ -65,29 +64,3 @@ def test_profiles_are_the_users_train_items_through_the_product_index() -> None:
     assert sorted(fitted.index.row[i] for i in inputs.liked if i in fitted.index.row) == sorted(bench.train[3].indices.tolist())
 
 
-def test_bag_of_words_items_get_unigram_tfidf_over_whole_tokens() -> None:
-    bench = taste_groups()
-    words = sorted({w for text in bench.texts or [] for w in text.split()}) + ["60\u2009000"]
-    counts = np.zeros((3, len(words)), dtype=np.float32)
-    counts[0, [0, 1]] = [3, 1]
-    counts[1, [1, len(words) - 1]] = [1, 2]
-    counts[2, 0] = 1
-    bag = Benchmark("bag", bench.train[:, :3], bench.test[:, :3], np.arange(3), True,
-                    counts=sp.csr_matrix(counts), vocabulary=words)
-    index = benchmark_index(bag)
-    assert set(index.terms) == {words[0], words[1], "60_000"}  # no bigrams, the odd word kept whole
-    assert np.allclose(np.asarray(index.matrix.multiply(index.matrix).sum(axis=1)).ravel(), 1.0, atol=1e-5)
-
-
-def test_validation_splits_only_use_train_likes() -> None:
-    bench = topical_cold()
-    cold = cold_validation(bench)
-    assert cold.train.multiply(cold.test).nnz == 0
-    assert (cold.train + cold.test - bench.train).nnz == 0 or abs(cold.train + cold.test - bench.train).sum() == 0
-    assert cold.train[:, cold.candidates].nnz == 0  # held-out items are new: no likes in train
-    assert not set(cold.candidates.tolist()) & set(bench.candidates.tolist())
-    warm = holdout_validation(taste_groups())
-    assert warm.exclude_train
-    per_user = np.diff(warm.test.indptr)
-    assert set(per_user.tolist()) == {2}
-    assert abs(warm.train + warm.test - taste_groups().train).sum() == 0

@@ -8,9 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from recommender.config import Settings
 from recommender.ingest.errors import SourceError
-from recommender.ingest.jobs import make_clients, run_file, run_hf
+from recommender.ingest.jobs import run_file, run_hf
 from recommender.storage.models import Paper, PaperSource
 from tests.support.httpserver import Reply, Truncate
 from tests.support.sources import FIXTURES, fixture
@@ -92,15 +91,3 @@ def test_html_instead_of_json(db, server, client, ingest_settings) -> None:
         run_hf(db, client, ingest_settings, [DAY])
 
 
-def test_clients_from_settings_obey_the_terms() -> None:
-    settings = Settings(_env_file=None, arxiv_min_interval=3.0, http_timeout=30.0, contact_email="me@example.org")
-    clients, again = make_clients(settings), make_clients(settings)
-    try:
-        assert clients.arxiv.pacer.interval >= 3.0 and clients.arxiv.policy.timeout == 30.0
-        assert clients.arxiv.pacer is again.arxiv.pacer  # one budget for every arXiv call in the process
-        assert "mailto:me@example.org" in clients.arxiv._http.headers["User-Agent"]
-    finally:
-        clients.close()
-        again.close()
-    with pytest.raises(ValueError):
-        Settings(_env_file=None, arxiv_min_interval=1.0)  # faster than arXiv's terms allow

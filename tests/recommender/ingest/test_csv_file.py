@@ -1,0 +1,38 @@
+"""CSV files: columns, quoting, rows without a title or with a bad date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from recommender.ingest.jobs import run_file
+from recommender.storage.models import Paper
+
+
+def papers(db) -> dict[str, Paper]:
+    with db.session() as s:
+        return {p.id: p for p in s.scalars(select(Paper))}
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+CSV = """id,title,abstract,authors,categories,published,doi
+2604.26951,Turning the TIDE: Cross-Architecture Distillation,Diffusion LLMs.,Gongbo Zhang; Wen Wang,cs.CL cs.AI,2026-04-29,
+,A Survey of Graph Neural Networks for Molecules,Graphs.,Ada Lovelace,cs.LG,2025-01-02,10.1234/GNN.2025
+,,Missing title row,,,,
+2604.99999v2,"Commas, quotes ""and"" Ünïcödé",x,"Lovelace, Ada",cs.AI,not-a-date,
+"""
+
+
+def test_csv_import(db, tmp_path) -> None:
+    report = run_file(db, write(tmp_path, "papers.csv", CSV))
+    stored = papers(db)
+    assert set(stored) == {"2604.26951", "doi:10.1234/gnn.2025"}
+    assert stored["2604.26951"].authors == ["Gongbo Zhang", "Wen Wang"] and stored["2604.26951"].categories == ["cs.CL", "cs.AI"]
+    assert report.skipped == 2  # no title; a bad date
+    assert any("published" in str(p) for p in report.problems)

@@ -1,0 +1,107 @@
+"""Subscriptions: subscribe, unsubscribe, list; validation and limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from recommender.errors import PaperbotError
+from recommender.members.topics import MAX_TOPICS
+from recommender.ranking.text import MAX_TOPIC, InvalidTopic
+from recommender.service import PaperService
+from recommender.views import Target
+
+ME = Target.user(42, guild_id=7)
+
+
+def test_subscribe_list_unsubscribe(bare_service: PaperService) -> None:
+    assert bare_service.topics(ME) == []
+    assert bare_service.subscribe(ME, "graph neural networks") == ("graph neural networks", True)
+    assert bare_service.subscribe(ME, "diffusion models") == ("diffusion models", True)
+    assert bare_service.topics(ME) == ["graph neural networks", "diffusion models"]  # in subscription order
+
+    assert bare_service.unsubscribe(ME, "graph neural networks") == "graph neural networks"
+    assert bare_service.topics(ME) == ["diffusion models"]
+
+
+def test_duplicates_are_case_and_space_insensitive(bare_service: PaperService) -> None:
+    assert bare_service.subscribe(ME, "Graph Neural Networks") == ("Graph Neural Networks", True)
+    # The stored spelling is kept; a re-subscription in another spelling is a no-op.
+    assert bare_service.subscribe(ME, "  graph   neural NETWORKS ") == ("Graph Neural Networks", False)
+    assert bare_service.topics(ME) == ["Graph Neural Networks"]
+    assert bare_service.unsubscribe(ME, "GRAPH neural networks") == "Graph Neural Networks"
+    assert bare_service.topics(ME) == []
+
+
+def test_whitespace_is_tidied(bare_service: PaperService) -> None:
+    assert bare_service.subscribe(ME, "\tdiffusion \n  models  ")[0] == "diffusion models"
+
+
+def test_targets_are_separate(bare_service: PaperService) -> None:
+    other = Target.user(43, guild_id=7)
+    channel = Target.channel(42, guild_id=7)  # same number, but a channel
+    bare_service.subscribe(ME, "graph neural networks")
+    bare_service.subscribe(channel, "speech recognition")
+    assert bare_service.topics(other) == []
+    assert bare_service.topics(channel) == ["speech recognition"]
+    assert bare_service.topics(ME) == ["graph neural networks"]
+
+
+def test_ten_thousand_character_topic_is_a_clear_error(bare_service: PaperService) -> None:
+    topic = ("graph " * 1666 + "nets")
+    assert len(topic) == 10_000
+    with pytest.raises(InvalidTopic) as caught:
+        bare_service.subscribe(ME, topic)
+    message = str(caught.value)
+    assert "10,000 characters" in message
+    assert f"at most {MAX_TOPIC}" in message
+    assert len(message) < 300  # the message does not echo the topic
+    assert bare_service.topics(ME) == []
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [("", "empty"), ("   \n\t ", "empty"), ("x", "at least two characters"), ("123 456", "one letter"), ("!!", "one letter")],
+)
+def test_unusable_topics_are_clear_errors(bare_service: PaperService, raw: str, fragment: str) -> None:
+    with pytest.raises(InvalidTopic, match=fragment):
+        bare_service.subscribe(ME, raw)
+
+
+def test_unsubscribe_unknown_topic_lists_the_topics(bare_service: PaperService) -> None:
+    with pytest.raises(PaperbotError, match="none yet"):
+        bare_service.unsubscribe(ME, "graph neural networks")
+    bare_service.subscribe(ME, "graph neural networks")
+    bare_service.subscribe(ME, "diffusion models")
+    with pytest.raises(PaperbotError) as caught:
+        bare_service.unsubscribe(ME, "protein folding")
+    message = str(caught.value)
+    assert "`protein folding`" in message
+    assert "`graph neural networks`" in message and "`diffusion models`" in message
+    assert bare_service.topics(ME) == ["graph neural networks", "diffusion models"]
+
+
+def test_unsubscribe_with_a_huge_topic_keeps_the_message_short(bare_service: PaperService) -> None:
+    with pytest.raises(PaperbotError) as caught:
+        bare_service.unsubscribe(ME, "z" * 10_000)
+    assert len(str(caught.value)) < 300
+
+
+def test_max_topics(bare_service: PaperService) -> None:
+    for n in range(MAX_TOPICS):
+        bare_service.subscribe(ME, f"topic number {n}")
+    with pytest.raises(PaperbotError, match=f"{MAX_TOPICS} topics"):
+        bare_service.subscribe(ME, "one too many")
+    # Re-subscribing to a followed topic at the limit is still a harmless no-op ...
+    assert bare_service.subscribe(ME, "TOPIC NUMBER 3") == ("topic number 3", False)
+    # ... the limit is per target ...
+    assert bare_service.subscribe(Target.user(99), "one too many")[1] is True
+    # ... and unsubscribing makes room again.
+    bare_service.unsubscribe(ME, "topic number 0")
+    assert bare_service.subscribe(ME, "one too many")[1] is True
+    assert len(bare_service.topics(ME)) == MAX_TOPICS
+
+
+def test_subscribing_registers_the_user(bare_service: PaperService) -> None:
+    bare_service.subscribe(ME, "graph neural networks")
+    stats = bare_service.stats()
+    assert (stats["users"], stats["subscriptions"]) == (1, 1)

@@ -1,0 +1,186 @@
+"""Channel and personal digests: composing, claiming (never twice), failures, notes."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from recommender.errors import PaperbotError
+from recommender.service import PaperService
+from recommender.storage.models import Digest, DigestItem
+from recommender.views import Target
+
+GUILD, CHANNEL = 900, 901
+DAY = date(2026, 7, 1)
+GNN, SPEECH = "graph neural networks", "speech recognition"
+
+
+def mentions(text: str, word: str) -> bool:
+    return re.search(rf"\b{word}", text.lower()) is not None
+
+
+def items(service: PaperService, digest_id: int) -> list[str]:
+    with service.db.session() as s:
+        return list(s.scalars(select(DigestItem.paper_id).where(DigestItem.digest_id == digest_id).order_by(DigestItem.rank)))
+
+
+def digest_rows(service: PaperService) -> list[tuple[str, int, date, str]]:
+    with service.db.session() as s:
+        return [tuple(r) for r in s.execute(select(Digest.target_kind, Digest.target_id, Digest.day, Digest.status))]
+
+
+@pytest.fixture
+def members(service: PaperService) -> PaperService:
+    """Two members of GUILD with different topics, one member of another server."""
+    service.subscribe(Target.user(1, GUILD), GNN)
+    service.subscribe(Target.user(2, GUILD), SPEECH)
+    service.subscribe(Target.user(3, GUILD + 1), "protein structure")
+    service.configure_digest(GUILD, channel_id=CHANNEL)
+    return service
+
+
+def test_channel_digest_is_composed_from_the_members_topics(members: PaperService) -> None:
+    draft = members.compose_channel_digest(GUILD, day=DAY)
+    assert draft.target == Target.channel(CHANNEL, GUILD) and draft.day == DAY
+    assert draft.topics == [GNN, SPEECH]  # not the other server's member's topic
+    assert len(draft.picks) == members.settings.digest_size
+    assert {r.matched for r in draft.picks} == {GNN, SPEECH}
+    texts = {rec.paper.id: f"{rec.paper.title} {rec.paper.abstract}" for rec in draft.picks}
+    for rec in draft.picks:
+        if rec.matched == SPEECH:
+            assert mentions(texts[rec.paper.id], "speech"), rec.paper.title
+        else:
+            assert mentions(texts[rec.paper.id], "graph") or mentions(texts[rec.paper.id], "neural"), rec.paper.title
+    assert sum(mentions(texts[r.paper.id], "graph") for r in draft.picks if r.matched == GNN) >= 2
+    # Recent papers only: within the lookback window of the newest paper.
+    newest = max(r.paper.published for r in draft.picks if r.paper.published)
+    assert all((newest - r.paper.published).days < members.settings.digest_lookback_days for r in draft.picks)
+    # The same digest, found through the channel.
+    assert [r.paper.id for r in members.compose_digest_for_channel(CHANNEL, day=DAY).picks] == [r.paper.id for r in draft.picks]
+
+
+def test_channel_topics_replace_the_members_topics(members: PaperService) -> None:
+    members.subscribe(Target.channel(CHANNEL, GUILD), "reinforcement learning")
+    draft = members.compose_channel_digest(GUILD, day=DAY)
+    assert draft.topics == ["reinforcement learning"]
+    assert all(r.matched == "reinforcement learning" for r in draft.picks)
+
+
+def test_digest_size_follows_the_server_setting(members: PaperService) -> None:
+    members.configure_digest(GUILD, size=3)
+    assert len(members.compose_channel_digest(GUILD, day=DAY).picks) == 3
+
+
+def test_a_digest_is_claimed_once(members: PaperService) -> None:
+    draft = members.compose_channel_digest(GUILD, day=DAY)
+    digest_id = members.claim_digest(draft)
+    assert digest_id is not None
+    assert items(members, digest_id) == [r.paper.id for r in draft.picks]
+    assert members.claim_digest(draft) is None  # claimed, maybe posted: never again
+    members.mark_digest_sent(digest_id, message_id=123)
+    assert members.claim_digest(members.compose_channel_digest(GUILD, day=DAY)) is None
+    assert digest_rows(members) == [("channel", CHANNEL, DAY, "sent")]
+    assert members.stats()["digests_sent"] == 1
+
+
+def test_the_next_day_brings_other_papers(members: PaperService) -> None:
+    first = members.compose_channel_digest(GUILD, day=DAY)
+    members.mark_digest_sent(members.claim_digest(first), None)  # type: ignore[arg-type]
+    second = members.compose_channel_digest(GUILD, day=date(2026, 7, 2))
+    assert second.picks
+    assert not {r.paper.id for r in first.picks} & {r.paper.id for r in second.picks}
+    assert members.claim_digest(second) is not None
+
+
+def test_a_failed_delivery_frees_its_papers(members: PaperService) -> None:
+    draft = members.compose_channel_digest(GUILD, day=DAY)
+    digest_id = members.claim_digest(draft)
+    assert digest_id is not None
+    members.mark_digest_failed(digest_id, "Missing Access " * 500)
+    assert items(members, digest_id) == []
+    assert digest_rows(members) == [("channel", CHANNEL, DAY, "failed")]
+    with members.db.session() as s:
+        assert len(s.get(Digest, digest_id).error) == 2000  # capped
+
+    retry = members.compose_channel_digest(GUILD, day=DAY)
+    assert [r.paper.id for r in retry.picks] == [r.paper.id for r in draft.picks]  # the papers are free again
+    assert members.claim_digest(retry) == digest_id  # the same day's slot is reused
+    assert digest_rows(members) == [("channel", CHANNEL, DAY, "claimed")]
+    assert len(items(members, digest_id)) == len(retry.picks)
+
+
+def test_no_topics_note(service: PaperService) -> None:
+    service.configure_digest(GUILD, channel_id=CHANNEL)
+    draft = service.compose_channel_digest(GUILD, day=DAY)
+    assert draft.picks == [] and draft.topics == []
+    assert draft.note is not None and "No topics" in draft.note and "/subscribe" in draft.note
+
+
+def test_no_new_papers_note_gives_the_reason(members: PaperService, tmp_path: Path) -> None:
+    picky = PaperService(members.settings.model_copy(update={"min_score": 10.0}), members.db)
+    draft = picky.compose_channel_digest(GUILD, day=DAY)
+    assert draft.picks == [] and draft.note == "No new papers for your topics today."
+    # After an ingestion that found nothing, the note says so.
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n")
+    picky.ingest_file(empty)
+    assert picky.compose_channel_digest(GUILD, day=DAY).note == "No new papers for your topics today (no records)."
+
+
+def test_everything_already_delivered_gives_the_no_new_papers_note(bare_service: PaperService, tmp_path: Path) -> None:
+    # A tiny library: both papers on the members' topic go out on day one.
+    papers = [
+        {"id": "2607.00041", "title": "Quokka husbandry", "abstract": "Quokka care.", "published": "2026-07-01"},
+        {"id": "2607.00042", "title": "Quokka husbandry at scale", "abstract": "More quokkas.", "published": "2026-07-01"},
+        {"id": "2607.00043", "title": "Lattice QCD", "abstract": "Gauge theory on a lattice.", "published": "2026-07-01"},
+    ]
+    (tmp_path / "q.jsonl").write_text("".join(json.dumps(p) + "\n" for p in papers))
+    bare_service.ingest_file(tmp_path / "q.jsonl")
+    bare_service.subscribe(Target.user(1, GUILD), "quokka husbandry")
+    bare_service.configure_digest(GUILD, channel_id=CHANNEL)
+    day_one = bare_service.compose_channel_digest(GUILD, day=DAY)
+    assert {r.paper.id for r in day_one.picks} == {"2607.00041", "2607.00042"}
+    bare_service.mark_digest_sent(bare_service.claim_digest(day_one), None)  # type: ignore[arg-type]
+    day_two = bare_service.compose_channel_digest(GUILD, day=date(2026, 7, 2))
+    assert day_two.picks == [] and day_two.note == "No new papers for your topics today."
+
+
+def test_channel_without_digest_settings(service: PaperService) -> None:
+    with pytest.raises(PaperbotError, match="/digest channel"):
+        service.compose_channel_digest(GUILD)
+
+
+def test_personal_digest(service: PaperService) -> None:
+    service.subscribe(Target.user(5), GNN)
+    draft = service.compose_personal_digests([(5, DAY)])[0]
+    assert draft.target == Target.user(5) and draft.topics == [GNN]
+    assert len(draft.picks) == service.settings.digest_size
+    digest_id = service.claim_digest(draft)
+    assert digest_id is not None and service.claim_digest(draft) is None
+    assert not {r.paper.id for r in draft.picks} & {r.paper.id for r in service.recommend(5, limit=10).picks}
+    # A channel digest of the same day is a different target.
+    service.configure_digest(GUILD, channel_id=CHANNEL)
+    service.subscribe(Target.user(6, GUILD), GNN)
+    assert service.claim_digest(service.compose_channel_digest(GUILD, day=DAY)) is not None
+
+
+def test_digest_as_dict_is_json(members: PaperService) -> None:
+    data = json.loads(json.dumps(members.compose_channel_digest(GUILD, day=DAY).as_dict()))
+    assert data["day"] == "2026-07-01" and data["target"] == {"kind": "channel", "id": CHANNEL, "guild_id": GUILD}
+    assert len(data["papers"]) == members.settings.digest_size
+    assert {"id", "title", "url", "score", "matched", "terms"} <= set(data["papers"][0])
+
+
+
+
+def test_stored_digest_counts(members: PaperService) -> None:
+    members.claim_digest(members.compose_channel_digest(GUILD, day=DAY))
+    with members.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Digest)) == 1
+        assert s.scalar(select(func.count()).select_from(DigestItem)) == members.settings.digest_size
+    assert members.stats()["digests_sent"] == 0  # claimed, not sent

@@ -1,0 +1,37 @@
+"""PaperBlock: the candidates' rows and the cache of cosines to liked and dismissed papers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import recommender.ranking.block as block_module
+from recommender.evaluation.run import Fitted
+from recommender.ranking.profile import ProfileInputs, build_vectors
+from recommender.ranking.scores import score_chunks, score_many
+from tests.support.ranking import context, ids
+
+
+def test_chunked_scoring_with_a_full_cosine_cache_scores_as_one_pass(
+    fitted: Fitted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = context(fitted)
+    rng = np.random.default_rng(3)
+    n = len(fitted.index)
+    inputs = [
+        ProfileInputs(liked=ids(sorted(rng.choice(n, 6, replace=False).tolist())), dismissed=ids([int(rng.integers(n))]))
+        for _ in range(60)
+    ]
+    vecs = [build_vectors(ctx, inp) for inp in inputs]
+    candidates = np.arange(0, n, 2)
+    expected = score_many(ctx, vecs, ctx.block(candidates))
+    # Room for the cosines of only 25 liked or dismissed papers: the rest are computed per chunk.
+    monkeypatch.setattr(block_module, "SIMS_CACHE_FLOATS", 25 * candidates.size)
+    monkeypatch.setattr(block_module, "SIMS_CACHE_ROWS", 10)
+    monkeypatch.setattr(block_module, "PARALLEL_ROWS", 4)  # and big sets computed on two threads
+    block = ctx.block(candidates)
+    chunks = score_chunks(ctx, vecs, block, lambda start, scores: (start, scores), chunk=7, workers=2)
+    assert block._kept_rows.size == 25  # papers whose cosines are kept
+    got = np.vstack([scores for _, scores in sorted(chunks, key=lambda c: c[0])])
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+    assert np.isfinite(got).all()

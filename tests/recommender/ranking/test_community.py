@@ -1,0 +1,60 @@
+"""The community model (text -> latent taste) and co-likes, on a corpus with known subjects."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.evaluation.run import Fitted
+from recommender.ranking.community import (
+    MIN_LIKED_PAPERS,
+    MIN_MEMBERS,
+    RANK,
+    CoLikes,
+    fit_community,
+)
+from tests.support.ranking import PER_TOPIC, topic_of
+
+
+def test_too_few_likes_or_members_fit_no_model(fitted: Fitted) -> None:
+    matrix = fitted.index.matrix
+    few_papers = sp.csr_matrix((np.ones(MIN_LIKED_PAPERS - 1), (np.arange(MIN_LIKED_PAPERS - 1), np.arange(MIN_LIKED_PAPERS - 1) % 10)),
+                               shape=(matrix.shape[0], 10))
+    assert fit_community(matrix, few_papers) is None
+    rows = np.arange(2 * MIN_LIKED_PAPERS)
+    few_members = sp.csr_matrix((np.ones(rows.size), (rows, rows % (MIN_MEMBERS - 1))), shape=(matrix.shape[0], 10))
+    assert fit_community(matrix, few_members) is None
+
+
+def test_the_fitted_model_maps_a_members_likes_to_their_subject(fitted: Fitted) -> None:
+    model = fitted.community
+    assert model is not None
+    assert 0 < model.rank <= RANK and model.projection.shape == (fitted.index.matrix.shape[1], model.rank)
+    assert model.members == int((np.asarray(fitted.likes.sum(axis=0)).ravel() > 0).sum())
+    latents = model.latent(fitted.index.matrix)
+    assert latents.shape == (len(fitted.index), model.rank) and latents.dtype == np.float32
+    for subject in range(3):
+        liked = np.arange(subject * PER_TOPIC, subject * PER_TOPIC + 4)
+        z = model.member_vector(latents[liked])
+        scores = latents @ z
+        others = np.setdiff1d(np.arange(len(fitted.index)), liked)
+        top = others[np.argsort(-scores[others])[:10]]
+        assert sum(topic_of(int(r)) == subject for r in top) >= 8
+
+
+def test_weights_scale_a_members_vector(fitted: Fitted) -> None:
+    model = fitted.community
+    assert model is not None
+    liked = model.latent(fitted.index.matrix[[0, 1]])
+    np.testing.assert_allclose(model.member_vector(liked, np.array([2.0, 2.0])), 2 * model.member_vector(liked), rtol=1e-5)
+    np.testing.assert_allclose(model.member_vector(liked, np.array([1.0, 0.0])), model.member_vector(liked[:1]), rtol=1e-5)
+
+
+def test_colikes_popularity_unit_rows_and_member_vectors() -> None:
+    likes = sp.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [0, 0, 0]], dtype=np.float32))  # 3 papers x 3 members
+    colikes = CoLikes.from_likes(likes)
+    np.testing.assert_allclose(colikes.popularity, np.log1p([2, 1, 0]))
+    np.testing.assert_allclose(sp.linalg.norm(colikes.normalized, axis=1), [1, 1, 0], rtol=1e-6)
+    vector = colikes.member_vector([0, 1]).toarray().ravel()
+    np.testing.assert_allclose(vector, [1 / np.sqrt(2) + 1, 1 / np.sqrt(2), 0], rtol=1e-6)
+    assert colikes.member_vector([]).shape == (1, 3) and colikes.member_vector([]).nnz == 0

@@ -1,0 +1,33 @@
+"""PaperService, the one API the adapters call: what it adds over the modules it wires together."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from recommender.config import Settings
+from recommender.ranking.semantic import (
+    INSTALL_HINT,
+    SemanticUnavailable,
+    semantic_available,
+)
+from recommender.service import PaperService
+from recommender.storage.db import Database
+
+without_extra = pytest.mark.skipif(
+    semantic_available(), reason="the semantic extra is installed here: this checks the install without it"
+)
+
+
+@without_extra
+def test_switching_it_on_without_the_extra_is_a_clear_error(settings: Settings, db: Database) -> None:
+    with pytest.raises(SemanticUnavailable) as caught:
+        PaperService(settings.model_copy(update={"semantic": True}), db)
+    message = str(caught.value)
+    assert "PAPERBOT_SEMANTIC=1" in message and INSTALL_HINT in message and "torch" in message
+
+
+def test_service_due_dm_digests_uses_today(bare_service: PaperService) -> None:
+    bare_service.set_dm_digest(20, True, "00:00", "UTC")  # due from midnight
+    assert bare_service.due_dm_digests() == [(20, datetime.now(timezone.utc).date())]
