@@ -20,6 +20,7 @@ from bot.context import Reply
 from bot.interactions import send_reply
 from bot.publisher import DiscordPublisher
 from bot.ui.feedback import DYNAMIC_ITEMS
+from bot.ui.stale import answer_unclaimed
 from recommender.config import Settings
 from recommender.service import PaperService
 
@@ -67,6 +68,10 @@ class PaperBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Buttons nothing handles (from an older version) get a polite answer, not "This interaction failed"."""
+        await answer_unclaimed(interaction)
 
     async def close(self) -> None:
         if self.scheduler.running:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import discord
+from pylatexenc.latex2text import LatexNodes2Text
 
 from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation
 
@@ -29,6 +31,26 @@ def escape(text: str) -> str:
     return discord.utils.escape_markdown(text or "")
 
 
+_TEX = LatexNodes2Text(math_mode="text")
+_TEX_HINT = re.compile(r"[\\~$]")  # a title without these has no TeX to undo
+_BARE_PERCENT = re.compile(r"(?<!\\)%")  # "100% accurate": a percent sign, not a TeX comment
+
+
+def plain_title(title: str) -> str:
+    """A paper title as plain text: `Graph~Networks` -> `Graph Networks`, `$\\alpha$` -> `α`, `\\emph{x}` -> `x`."""
+    title = " ".join((title or "").split())
+    if not _TEX_HINT.search(title):
+        return title
+    text = _TEX.latex_to_text(_BARE_PERCENT.sub(r"\\%", title))
+    return " ".join(text.replace("\xa0", " ").split()) or title
+
+
+def title_md(title: str, limit: int | None = None) -> str:
+    """A title for Discord markdown: plain text, shortened to `limit`, then escaped (`*stars*`, `A* search`)."""
+    text = plain_title(title)
+    return escape(truncate(text, limit) if limit else text)
+
+
 def authors_line(authors: list[str], shown: int = 3) -> str:
     if not authors:
         return "Unknown authors"
@@ -51,7 +73,7 @@ def why_text(rec: Recommendation) -> str:
     if rec.terms:
         text += " — " + ", ".join(f"`{t}`" for t in rec.terms)
     if rec.similar_to is not None:
-        text += f"\nSimilar to “{escape(truncate(rec.similar_to.title, 90))}”"
+        text += f"\nSimilar to “{title_md(rec.similar_to.title, 90)}”"
     return text
 
 
@@ -68,7 +90,7 @@ def why_plain(rec: Recommendation) -> str:
 def recommendation_embed(rec: Recommendation, number: int) -> discord.Embed:
     paper = rec.paper
     embed = discord.Embed(
-        title=truncate(f"{number}. {paper.title}", TITLE_MAX),
+        title=truncate(f"{number}. {title_md(paper.title)}", TITLE_MAX),
         url=paper.url or None,
         description=truncate(
             f"*{escape(authors_line(paper.authors))}*\n\n{escape(truncate(paper.abstract, ABSTRACT_EXCERPT))}",
@@ -83,7 +105,7 @@ def recommendation_embed(rec: Recommendation, number: int) -> discord.Embed:
 
 def paper_embed(paper: PaperView, heading: str | None = None) -> discord.Embed:
     embed = discord.Embed(
-        title=truncate(paper.title, TITLE_MAX),
+        title=truncate(title_md(paper.title), TITLE_MAX),
         url=paper.url or None,
         description=truncate(
             f"*{escape(authors_line(paper.authors, 6))}*\n\n{escape(truncate(paper.abstract, 1200))}", DESCRIPTION_MAX
@@ -98,7 +120,7 @@ def paper_embed(paper: PaperView, heading: str | None = None) -> discord.Embed:
 
 def digest_entry(rec: Recommendation, number: int) -> str:
     paper = rec.paper
-    title = escape(truncate(paper.title, 200))
+    title = title_md(paper.title, 200)
     link = f"[{title}]({paper.url})" if paper.url else title
     return (
         f"**{number}. {link}**\n"
@@ -124,7 +146,8 @@ def digest_embed(draft: DigestDraft, title: str) -> discord.Embed:
     embed = discord.Embed(title=truncate(title, TITLE_MAX), description=description, colour=COLOUR)
     if draft.topics:
         shown = ", ".join(draft.topics[:10]) + (f" and {len(draft.topics) - 10} more" if len(draft.topics) > 10 else "")
-        embed.set_footer(text=truncate(f"Topics: {shown} · 👍 💾 ✖ below to tune your own picks", FOOTER_MAX))
+        hint = " · 👍 💾 ✖ below to tune your own picks" if draft.picks else ""  # no buttons under an empty digest
+        embed.set_footer(text=truncate(f"Topics: {shown}{hint}", FOOTER_MAX))
     return embed
 
 
@@ -149,7 +172,7 @@ def reading_list_embed(papers: list[PaperView]) -> discord.Embed:
     else:
         lines = []
         for number, paper in enumerate(papers, start=1):
-            title = escape(truncate(paper.title, 150))
+            title = title_md(paper.title, 150)
             lines.append(f"{number}. [{title}]({paper.url}) · `{paper.id}`" if paper.url else f"{number}. {title}")
         body = truncate("\n".join(lines), DESCRIPTION_MAX)
     return discord.Embed(title=f"📚 Reading list ({len(papers)})", description=body, colour=COLOUR)

@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, get_type_hints
 
+import discord
+
 from bot.context import Invoker, Reply
 from recommender.errors import PaperbotError
 
@@ -177,12 +179,37 @@ def command(name: str, description: str, admin: bool = False, **options: Option)
     return register
 
 
+CONTENT_MAX = 2000  # Discord's limit for a message's text
+EMBEDS_MAX = 10
+
+
+def with_notices(reply: Reply, notices: list[str]) -> Reply:
+    """The reply with what the member is owed (e.g. "your DM digest stopped") above it, within Discord's limits."""
+    if not notices:
+        return reply
+    text = "\n".join(notices)
+    combined = f"{text}\n\n{reply.content}" if reply.content else text
+    if len(combined) <= CONTENT_MAX:
+        reply.content = combined
+    elif len(reply.embeds) < EMBEDS_MAX:
+        reply.embeds = [discord.Embed(description=text[:4096])] + reply.embeds
+    return reply
+
+
 async def invoke(ctx: Invoker, name: str, **options: Any) -> Reply:
-    """Run a command's action with the server-side permission check and clear errors."""
+    """Run a command's action with the server-side permission check and clear errors.
+
+    Every command notes the member (and the server they use it in, so their
+    topics count in its digest) and carries the notices they are owed, once.
+    """
     spec = COMMANDS[name]
+    notices = await ctx.call(ctx.service.member_seen, ctx.user_id, ctx.guild_id)
+    if spec.admin and ctx.guild_id is None:  # a server's admin commands mean nothing in DMs
+        return with_notices(Reply.error("Use this command in a server, not in DMs."), notices)
     if spec.admin and not ctx.can_manage_guild:
-        return Reply.error("Only members with the **Manage Server** permission can do that.")
+        return with_notices(Reply.error("Only members with the **Manage Server** permission can do that."), notices)
     try:
-        return await spec.action(ctx, **options)
+        reply = await spec.action(ctx, **options)
     except PaperbotError as exc:
-        return Reply.error(str(exc))
+        reply = Reply.error(str(exc))
+    return with_notices(reply, notices)

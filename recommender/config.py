@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,20 +24,38 @@ def split_list(value: str) -> list[str]:
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
+QUOTE_MAX = 40  # error messages quote at most this much of what was typed
+
+
+def quoted(value: str, limit: int = QUOTE_MAX) -> str:
+    """`'Europe/Berlinn'`, or a short prefix with an ellipsis for long input (never the whole of it)."""
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "… " + f"({len(value):,} characters)"
+
+
 def parse_hhmm(value: str) -> time:
     """Parse "HH:MM" (24 h) into a time, with a clear error."""
     match = _TIME_RE.match(value.strip())
     if not match:
-        raise ValueError(f"{value!r} is not a time of day in HH:MM (24-hour) form, e.g. 08:30")
+        raise ValueError(f"{quoted(value)} is not a time of day in HH:MM (24-hour) form, e.g. 08:30")
     return time(int(match.group(1)), int(match.group(2)))
 
 
+@cache
+def _timezones() -> dict[str, str]:
+    """Case-folded IANA name -> canonical name ("utc" -> "UTC")."""
+    return {name.casefold(): name for name in available_timezones()}
+
+
 def check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value!r} is not an IANA time zone name, e.g. Europe/Berlin or UTC") from None
-    return value
+    """The canonical IANA name for `value`, in any letter case ("europe/berlin" -> "Europe/Berlin")."""
+    name = _timezones().get(value.strip().casefold())
+    if name is None:
+        try:  # a name the tz database has that available_timezones() does not list
+            ZoneInfo(value)
+            name = value
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
+            raise ValueError(f"{quoted(value)} is not an IANA time zone name, e.g. Europe/Berlin or UTC") from None
+    return name
 
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -52,14 +71,14 @@ def parse_weekdays(value: str) -> tuple[str, ...]:
         if "-" in part:
             start, _, end = part.partition("-")
             if start not in WEEKDAYS or end not in WEEKDAYS:
-                raise ValueError(f"{part!r} is not a weekday range like mon-fri")
+                raise ValueError(f"{quoted(part)} is not a weekday range like mon-fri")
             i, j = WEEKDAYS.index(start), WEEKDAYS.index(end)
             span = WEEKDAYS[i : j + 1] if i <= j else WEEKDAYS[i:] + WEEKDAYS[: j + 1]
             days.extend(span)
         elif part[:3] in WEEKDAYS and _DAY_NAMES[WEEKDAYS.index(part[:3])].startswith(part):  # "tues", not "monkey"
             days.append(part[:3])
         else:
-            raise ValueError(f"{part!r} is not a weekday (mon, tue, ... sun)")
+            raise ValueError(f"{quoted(part)} is not a weekday (mon, tue, ... sun)")
     return tuple(d for d in WEEKDAYS if d in days)
 
 

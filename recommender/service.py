@@ -20,7 +20,7 @@ from recommender.ingest import jobs
 from recommender.ingest.errors import SourceError
 from recommender.ingest.runner import IngestReport
 from recommender.ingest.seed import seed_demo
-from recommender.members import feedback, servers, topics, users
+from recommender.members import feedback, membership, servers, topics, users
 from recommender.members.inputs import channel_inputs, many_users, user_inputs
 from recommender.picks import digests, explore
 from recommender.picks.recommend import hydrate, recommend
@@ -266,6 +266,13 @@ class PaperService:
         with self.db.session() as s:
             return users.set_dm_digest(s, user_id, enabled, time, tz)
 
+    def member_seen(self, user_id: int, guild_id: int | None = None) -> list[str]:
+        """A member ran a command (in a server, or in DMs): note it; return the notices they are owed, once."""
+        with self.db.session() as s:
+            if guild_id is not None:
+                membership.record(s, guild_id, user_id)
+            return users.seen(s, user_id)
+
     def due_dm_digests(self) -> list[tuple[int, date]]:
         with self.db.session() as s:
             return [(uid, date.fromisoformat(day)) for uid, day in users.due_dm_users(s)]
@@ -384,6 +391,11 @@ class PaperService:
     def embedding_counts(self) -> tuple[int, int]:
         """(papers, papers with an embedding of the configured model)."""
         return embedding_counts(self.db, self.settings.semantic_model)
+
+    def guild_stats(self, guild_id: int) -> dict[str, Any]:
+        """One server's figures (for its admins); `stats` has the global ones."""
+        with self.db.session() as s:
+            return stats.collect_guild(s, guild_id, membership.member_ids(s, guild_id))
 
     def stats(self) -> dict[str, Any]:
         with self.db.session() as s:

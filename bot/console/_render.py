@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import discord
 from rich.console import Console, Group
 from rich.markdown import Markdown
@@ -9,6 +11,13 @@ from rich.panel import Panel
 from rich.text import Text
 
 from bot.context import Reply
+
+_ESCAPED = re.compile(r"\\([*_`~|>\\])")
+
+
+def _unescape(text: str) -> str:
+    """An embed title as shown: Discord renders `A\\* search` as `A* search` (a Panel title is plain text)."""
+    return _ESCAPED.sub(r"\1", text)
 
 
 def _markdown(text: str) -> Markdown:
@@ -28,7 +37,7 @@ def embed_panel(embed: discord.Embed) -> Panel:
         parts.append(_markdown(str(field.value)))
     if embed.footer and embed.footer.text:
         parts.append(Text(embed.footer.text, style="dim"))
-    return Panel(Group(*parts), title=Text(embed.title or "", style="bold"), title_align="left", expand=True)
+    return Panel(Group(*parts), title=Text(_unescape(embed.title or ""), style="bold"), title_align="left", expand=True)
 
 
 def view_hint(view: discord.ui.View) -> Text:

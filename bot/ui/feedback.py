@@ -82,7 +82,7 @@ def feedback_view(paper_ids: list[str], titles: list[str] | None = None) -> disc
         return view
     titles = titles or paper_ids
     options = [
-        discord.SelectOption(label=f"{n}. {t}"[:100], value=pid)
+        discord.SelectOption(label=f"{n}. {formatting.plain_title(t)}"[:100], value=pid)
         for n, (pid, t) in enumerate(zip(paper_ids[:MAX_OPTIONS], titles), start=1)
     ]
     for row, kind in enumerate(STYLE):

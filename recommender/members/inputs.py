@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recommender.members.membership import member_ids
 from recommender.ranking.profile import ProfileInputs
 from recommender.ranking.weights import LIKES_LABEL
 from recommender.storage.models import (
@@ -72,10 +73,10 @@ def channel_inputs(session: Session, channel_id: int, guild_id: int) -> ProfileI
         .where(Subscription.target_kind == "channel", Subscription.target_id == channel_id)
         .order_by(Subscription.created_at)
     ).all()
-    if not rows:
+    if not rows:  # the members' own topics, wherever they subscribed (in this server, another, or DMs)
         rows = session.scalars(
             select(Subscription.topic)
-            .where(Subscription.target_kind == "user", Subscription.guild_id == guild_id)
+            .where(Subscription.target_kind == "user", Subscription.target_id.in_(member_ids(session, guild_id)))
             .order_by(Subscription.created_at)
         ).all()
     topics = list(dict.fromkeys(rows))

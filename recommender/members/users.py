@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from recommender.config import check_timezone, parse_hhmm
 from recommender.errors import PaperbotError
 from recommender.members.feedback import ensure_user
-from recommender.storage.models import Digest, User
+from recommender.storage.models import Digest, User, utcnow
 
 
 def set_dm_digest(
     session: Session, user_id: int, enabled: bool, time: str | None = None, tz: str | None = None
 ) -> tuple[bool, str, str]:
-    user = ensure_user(session, user_id)
+    # Not `ensure_user`: the DM sweep switches digests off here, which is no sign of the member being active.
+    user = session.get(User, user_id) or ensure_user(session, user_id)
     try:
         if time is not None:
             t = parse_hhmm(time)
@@ -45,3 +46,33 @@ def due_dm_users(session: Session, now: datetime | None = None) -> list[tuple[in
         if local.strftime("%H:%M") >= dm_time and (user_id, local.date()) not in sent:
             due.append((user_id, local.date().isoformat()))
     return due
+
+
+def dm_digest_stopped(session: Session, user_id: int) -> bool:
+    """Whether the member's DM digest was switched off because a DM failed, since they last used the bot.
+
+    Only a closed-DM failure switches the digest off (a member's own `/dm off`
+    is a command, so it is seen first); a failed DM digest newer than the
+    member's last command, with the digest now off, is that case.
+    """
+    user = session.get(User, user_id)
+    if user is None or user.dm_digest:
+        return False
+    return bool(session.scalar(select(exists().where(
+        Digest.target_kind == "user", Digest.target_id == user_id, Digest.status == "failed",
+        Digest.created_at >= user.last_active,
+    ))))
+
+
+def seen(session: Session, user_id: int) -> list[str]:
+    """Note a command by the member; return what they must be told once (e.g. their DM digest stopped)."""
+    notices = []
+    if dm_digest_stopped(session, user_id):
+        notices.append(
+            "📭 Your daily DM picks are switched off: I could not DM you because your DMs are closed to me. "
+            "Allow direct messages from server members, then use `/dm on` to get them again."
+        )
+    user = session.get(User, user_id)
+    if user is not None:
+        user.last_active = utcnow()
+    return notices

@@ -50,3 +50,30 @@ def collect(session: Session, recent_runs: int = 5) -> dict[str, Any]:
             for r in runs
         ],
     }
+
+
+def collect_guild(session: Session, guild_id: int, members: list[int]) -> dict[str, Any]:
+    """One server's figures: its members (as the bot knows them), their topics, its digests."""
+    member_topics = select(Subscription.topic_key).where(
+        Subscription.target_kind == "user", Subscription.target_id.in_(members)
+    )
+    channel_topics = select(Subscription.topic_key).where(
+        Subscription.target_kind == "channel", Subscription.guild_id == guild_id
+    )
+    last_sent = session.scalar(
+        select(func.max(Digest.day)).where(Digest.guild_id == guild_id, Digest.status == "sent")
+    )
+    newest = session.scalar(select(func.max(Paper.published)))
+    return {
+        "members": len(members),
+        "members_following": _count(session, func.distinct(Subscription.target_id),
+                                    Subscription.target_kind == "user", Subscription.target_id.in_(members)),
+        "topics": len(set(session.scalars(member_topics.union(channel_topics)).all())),
+        "channel_topics": _count(session, Subscription.id, Subscription.target_kind == "channel",
+                                 Subscription.guild_id == guild_id),
+        "digests_sent": _count(session, Digest.id, Digest.guild_id == guild_id, Digest.status == "sent"),
+        "digests_failed": _count(session, Digest.id, Digest.guild_id == guild_id, Digest.status == "failed"),
+        "last_digest": last_sent.isoformat() if last_sent else None,
+        "papers": _count(session, Paper.id),
+        "newest_paper": newest.isoformat() if newest else None,
+    }

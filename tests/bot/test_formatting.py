@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 import discord
+import pytest
 
 from bot import formatting
 from bot.context import Invoker
@@ -150,3 +151,32 @@ async def test_the_limit_checker_itself_catches_overflows(discord_limits: Limits
     view = discord.ui.View()
     view.add_item(discord.ui.Button(label="x", custom_id="c" * 101))
     assert discord_limits(None, [], view) == ["custom id of 101 characters"]
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("*Stars* and A* search", "*Stars* and A* search"),
+    ("Graph~Neural  Networks", "Graph Neural Networks"),
+    (r"The $\alpha$-divergence: \emph{exact} -- 100\% fast", "The α-divergence: exact – 100% fast"),
+    ("100% accurate $k$-means", "100% accurate k-means"),  # a bare % is a percent sign, not a TeX comment
+    ("Plain title, no TeX", "Plain title, no TeX"),
+])
+def test_plain_title_undoes_simple_tex(raw: str, shown: str) -> None:
+    assert formatting.plain_title(raw) == shown
+
+
+def test_titles_are_escaped_wherever_they_are_shown() -> None:
+    pick = fake_pick(1, title="*Stars* and A* search over graph_nets with `code`~x")
+    escaped = r"\*Stars\* and A\* search over graph\_nets with \`code\` x"
+    assert formatting.recommendation_embed(pick, 1).title == f"1. {escaped}"
+    assert formatting.paper_embed(pick.paper).title == escaped
+    assert escaped in formatting.digest_entry(pick, 1)
+    assert escaped in (formatting.reading_list_embed([pick.paper]).description or "")
+
+
+def test_empty_digest_footer_mentions_no_buttons() -> None:
+    from recommender.views import DigestDraft
+
+    empty = formatting.digest_embed(DigestDraft(Target.channel(20, 10), date(2026, 7, 1), [], ["gnn"]), "Digest")
+    assert empty.footer.text == "Topics: gnn"
+    full = formatting.digest_embed(DigestDraft(Target.channel(20, 10), date(2026, 7, 1), [fake_pick(1)], ["gnn"]), "D")
+    assert "👍 💾 ✖ below" in (full.footer.text or "")

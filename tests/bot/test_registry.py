@@ -145,3 +145,22 @@ def test_option_problems() -> None:
     topic = COMMANDS["subscribe"].option("topic")
     assert topic.problem("") == "topic needs at least 1 character"
     assert Option("mode", "m", choices=("a", "b")).problem("c") == "mode must be one of a, b"
+
+
+def test_notices_go_above_the_reply_within_discords_limits() -> None:
+    from bot.registry import with_notices
+
+    assert with_notices(Reply(content="Hi"), []).content == "Hi"
+    assert with_notices(Reply(content="Hi"), ["📭 Note"]).content == "📭 Note\n\nHi"
+    assert with_notices(Reply(), ["📭 Note"]).content == "📭 Note"
+    long = with_notices(Reply(content="x" * 1995), ["📭 Note"])
+    assert long.content == "x" * 1995 and long.embeds[0].description == "📭 Note"
+
+
+async def test_commands_note_the_server_a_member_uses(bare_service: PaperService) -> None:
+    from recommender.members.membership import member_ids
+
+    await invoke(Invoker(service=bare_service, user_id=3, guild_id=77), "topics")
+    await invoke(Invoker(service=bare_service, user_id=4, guild_id=None), "topics")
+    with bare_service.db.session() as s:
+        assert member_ids(s, 77) == [3]

@@ -81,6 +81,24 @@ def test_check_timezone() -> None:
             check_timezone(bad)
 
 
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("utc", "UTC"), ("UTC", "UTC"), (" europe/berlin ", "Europe/Berlin"), ("AMERICA/NEW_YORK", "America/New_York"),
+])
+def test_check_timezone_ignores_letter_case(raw: str, canonical: str) -> None:
+    assert check_timezone(raw) == canonical
+
+
+@pytest.mark.parametrize("call", [
+    lambda v: check_timezone(v), lambda v: parse_hhmm(v), lambda v: parse_weekdays(v), lambda v: parse_weekdays("x-" + v),
+])
+def test_long_bad_values_are_quoted_by_a_short_prefix(call) -> None:  # type: ignore[no-untyped-def]
+    value = "Q" * 3000  # ZoneInfo itself raises OSError (file name too long) on this
+    with pytest.raises(ValueError) as caught:
+        call(value)
+    message = str(caught.value)
+    assert len(message) < 200 and "q" * 41 not in message.casefold() and "characters)" in message
+
+
 def test_defaults(clean_env: Path) -> None:
     settings = Settings(_env_file=None)
     assert settings.discord_token is None

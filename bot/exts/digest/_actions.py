@@ -55,7 +55,7 @@ async def digest_schedule(
     return _settings_reply(ctx, "🕗 Digest schedule updated.", conf)
 
 
-@command("digest status", "Show this server's digest settings.")
+@command("digest status", "Show this server's digest settings (Manage Server).", admin=True)
 async def digest_status(ctx: Invoker) -> Reply:
     conf = await ctx.call(ctx.service.digest_settings, _guild(ctx))
     if conf is None or conf.channel_id is None:
@@ -70,7 +70,8 @@ async def digest_off(ctx: Invoker) -> Reply:
     return _settings_reply(ctx, "⏸️ Daily digest switched off. `/digest channel` switches it on again.", conf)
 
 
-@command("digest preview", "Show the digest that would be posted now, without posting it.")
+@command("digest preview", "Show the digest that would be posted now, without posting it (Manage Server).",
+         admin=True)
 async def digest_preview(ctx: Invoker) -> Reply:
     draft = await ctx.call(ctx.service.compose_channel_digest, _guild(ctx))
     reply = digest_reply(draft, ctx.guild_name)

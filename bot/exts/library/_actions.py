@@ -17,7 +17,7 @@ DONE = {
 async def give_feedback(ctx: Invoker, kind: str, paper: str) -> Reply:
     view, changed = await ctx.call(ctx.service.feedback, ctx.user_id, paper, kind)
     emoji, verb, effect = DONE[kind]
-    title = formatting.escape(formatting.truncate(view.title, 150))
+    title = formatting.title_md(view.title, 150)
     if not changed:
         return Reply(content=f"{emoji} Already {verb.lower().split()[0]}: “{title}”.")
     return Reply(content=f"{emoji} {verb}: “{title}” (`{view.id}`). {effect}")
@@ -47,4 +47,4 @@ async def readinglist(ctx: Invoker) -> Reply:
 @command("unsave", "Remove a paper from your reading list.", paper=PAPER)
 async def unsave(ctx: Invoker, paper: str) -> Reply:
     view = await ctx.call(ctx.service.unsave, ctx.user_id, paper)
-    return Reply(content=f"🗑️ Removed “{formatting.escape(formatting.truncate(view.title, 150))}” from your reading list.")
+    return Reply(content=f"🗑️ Removed “{formatting.title_md(view.title, 150)}” from your reading list.")

@@ -7,25 +7,26 @@ import discord
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.registry import COMMANDS, GROUPS, CommandSpec, command
+from recommender.errors import PaperbotError
 
 
-@command("stats", "How many papers, members and topics paperbot knows.")
+@command("stats", "This server's figures: members, topics, digests (Manage Server).", admin=True)
 async def stats(ctx: Invoker) -> Reply:
-    data = await ctx.call(ctx.service.stats)
-    embed = discord.Embed(title="paperbot stats", colour=formatting.COLOUR)
-    embed.add_field(name="Papers", value=f"{data['papers']:,}")
-    embed.add_field(name="Members", value=f"{data['users']:,}")
-    embed.add_field(name="Topics followed", value=f"{data['subscriptions']:,}")
+    if ctx.guild_id is None:
+        raise PaperbotError("Use this command in a server: it shows that server's figures.")
+    data = await ctx.call(ctx.service.guild_stats, ctx.guild_id)
+    embed = discord.Embed(title=formatting.truncate(f"paperbot in {ctx.guild_name or 'this server'}", 256),
+                          colour=formatting.COLOUR)
+    embed.add_field(name="Members using paperbot", value=f"{data['members']:,}")
+    embed.add_field(name="Members following topics", value=f"{data['members_following']:,}")
+    embed.add_field(name="Topics followed", value=f"{data['topics']:,}")
+    embed.add_field(name="Digest channel topics", value=f"{data['channel_topics']:,}")
+    embed.add_field(name="Digests posted", value=f"{data['digests_sent']:,}")
+    embed.add_field(name="Digests failed", value=f"{data['digests_failed']:,}")
+    embed.add_field(name="Last digest", value=data["last_digest"] or "—")
+    embed.add_field(name="Papers to pick from", value=f"{data['papers']:,}")
     embed.add_field(name="Newest paper", value=data["newest_paper"] or "—")
-    embed.add_field(name="Digests sent", value=f"{data['digests_sent']:,}")
-    runs = data["ingest_runs"][:3]
-    if runs:
-        lines = [
-            f"{r['started_at'][:16]} {r['source']}: {r['status']} (+{r['new']} new, {r['updated']} updated)"
-            + (f" — {r['empty_reason']}" if r["empty_reason"] else "")
-            for r in runs
-        ]
-        embed.add_field(name="Last ingestion runs", value=formatting.truncate("\n".join(lines), 1024), inline=False)
+    embed.set_footer(text="Only this server's figures; `paperbot stats` on the host has the global ones.")
     return Reply(embeds=[embed])
 
 

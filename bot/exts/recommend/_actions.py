@@ -43,7 +43,7 @@ async def search(ctx: Invoker, query: str) -> Reply:
 @command("similar", "Papers most like one paper (more like this).", paper=PAPER)
 async def similar(ctx: Invoker, paper: str) -> Reply:
     source, picks = await ctx.call(ctx.service.similar, paper, 5)
-    title = formatting.escape(formatting.truncate(source.title, 120))
+    title = formatting.title_md(source.title, 120)
     return _picks_reply(f"🧭 More like “{title}”:", picks, f"Nothing in the library is like “{title}”.")
 
 

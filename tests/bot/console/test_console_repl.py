@@ -56,3 +56,15 @@ async def test_a_too_long_option_is_one_clear_line(bare_service: PaperService) -
     assert code == 1
     assert "timezone can be at most 64 characters (this one has 300)" in out.replace("\n", "")
     assert "Traceback" not in out and "No topics yet" in out  # the session carries on
+
+
+async def test_console_settings_stats_and_titles_as_in_discord(bare_service: PaperService) -> None:
+    """The same fixes in the console: case-insensitive zones, short errors, this server's /stats."""
+    bare_service.subscribe(Target.user(99, 555), "someone else's server")
+    code, out = await run(bare_service, "/dm on timezone: utc\n/dm on timezone: " + "Q" * 64 + "\n/stats\n")
+    flat = out.replace("\n", "")
+    assert "every day at 08:00 (UTC)" in flat
+    error = next(line for line in out.splitlines() if "is not an IANA time zone" in line)
+    assert "Q" * 40 in error and "Q" * 41 not in error and "(64 characters)" in error
+    assert "Members using paperbot" in flat and "Topics followed" in flat
+    assert "someone else" not in flat and code == 1

@@ -10,8 +10,8 @@ Use from a conftest.py (importing the fixtures registers them):
         fd = discord_harness.fd
 
 Options: `@pytest.mark.fakediscord(transport="plain", ack_deadline=0.5)` (FakeDiscord kwargs).
-Teardown closes the bots, stops the server, restores any patches, and FAILS the test if discord.py
-logged an ERROR or the emulator recorded an unhandled route / limit violation / late or double ack.
+Teardown closes the bots, stops the server, restores any patches, and FAILS the test if discord.py,
+the bot (`bot.*`), its domain (`recommender.*`) or its scheduler (`apscheduler.*`) logged an ERROR or the emulator recorded an unhandled route / limit violation / late or double ack.
 Expected ones can be consumed first with `fd.take_problems(kind)` / `discord_harness.take_errors()`.
 """
 
@@ -31,7 +31,10 @@ from .recorder import FATAL_KINDS
 from .server import FakeDiscord
 from .util import EmulatorTimeout
 
-__all__ = ["BotHarness", "discord_harness", "fakediscord"]
+__all__ = ["WATCHED_LOGGERS", "BotHarness", "discord_harness", "fakediscord"]
+
+# Any ERROR from these fails the test: discord.py, the bot, its domain, and the scheduler running its jobs.
+WATCHED_LOGGERS = ("discord", "bot", "recommender", "apscheduler")
 
 
 class _ErrorCapture(logging.Handler):
@@ -50,16 +53,17 @@ class BotHarness:
         self.fd, self.fail_on = fd, fail_on
         self.clients: list[tuple[discord.Client, asyncio.Task[None]]] = []
         self._capture = _ErrorCapture()
-        self._logger = logging.getLogger("discord")
-        self._old_level = self._logger.level
+        self._loggers = [logging.getLogger(name) for name in WATCHED_LOGGERS]
+        self._old_levels = [logger.level for logger in self._loggers]
         self._patch: contextlib.ExitStack | None = None
 
     def install(self) -> None:
-        # discord.py only *logs* errors from tree/view/task handlers. The logger needs its own level:
-        # a root level above ERROR would drop the records before any handler sees them.
-        if self._logger.getEffectiveLevel() > logging.WARNING:
-            self._logger.setLevel(logging.WARNING)
-        self._logger.addHandler(self._capture)
+        # discord.py and the bot's command tree only *log* errors from tree/view/task handlers. Each logger
+        # needs its own level: a root level above ERROR would drop the records before any handler sees them.
+        for logger in self._loggers:
+            if logger.getEffectiveLevel() > logging.WARNING:
+                logger.setLevel(logging.WARNING)
+            logger.addHandler(self._capture)
 
     async def start(self, client: discord.Client, *, timeout: float = 10.0) -> discord.Client:
         """Point `client` at the emulator, `start()` it as a task, and wait for on_ready."""
@@ -101,11 +105,12 @@ class BotHarness:
         await self.fd.stop()
         if self._patch is not None:
             self._patch.close()
-        self._logger.removeHandler(self._capture)
-        self._logger.setLevel(self._old_level)
+        for logger, level in zip(self._loggers, self._old_levels):
+            logger.removeHandler(self._capture)
+            logger.setLevel(level)
         for record in self._capture.records:
             exc = f"\n{logging.Formatter().formatException(record.exc_info)}" if record.exc_info else ""
-            failures.append(f"discord.py logged ERROR ({record.name}): {record.getMessage()}{exc}")
+            failures.append(f"logged ERROR ({record.name}): {record.getMessage()}{exc}")
         failures += [f"emulator problem: {p}" for p in self.fd.problems if p.kind in self.fail_on]
         return failures
 
