@@ -396,8 +396,8 @@ def _run(machine: type[ServerLife], examples: int, steps: int) -> None:
 
 
 def test_a_server_over_days(life: type[ServerLife], backend: str) -> None:
-    default = 12 if backend == "sqlite" else 4
-    _run(life, EXAMPLES or default, STEPS or 25)
+    default = 10 if backend == "sqlite" else 4
+    _run(life, EXAMPLES or default, STEPS or 20)
 
 
 @pytest.mark.lifecycle
