@@ -89,7 +89,7 @@ class PaperService:
             ctx.weights = self.settings.weights
             if self.semantic is not None:
                 ctx.semantic = self.semantic.context(ctx.index)
-                ctx.version = key_id((ctx.version, ctx.semantic.model_id))
+                ctx.version = key_id((ctx.version, ctx.semantic.version))
         return ctx
 
     def _user_vectors(self, s: Session, ctx: ScoringContext | None, user_id: int) -> ProfileVectors | None:

@@ -133,8 +133,9 @@ class SemanticStore:
         with self._lock:
             embeddings = self._embeddings(index)
             fitted = self._current(index, embeddings, force)
-        # Member vectors also hold the liked papers' embeddings: name those too.
-        return SemanticContext(embeddings, fitted.model, f"{fitted.model_id}:{key_id(self._signature)}")
+            # Member vectors hold their liked papers' embeddings: the version names those too.
+            version = f"{fitted.model_id}:{key_id(self._signature)}"
+        return SemanticContext(embeddings, fitted.model, fitted.model_id, version)
 
     def refresh(self, index: PaperIndex) -> CommunityModel | None:
         """Refit now (the scheduled job after ingestion calls this)."""
