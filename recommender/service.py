@@ -32,7 +32,7 @@ from recommender.ranking.semantic import load_encoder, require_semantic
 from recommender.ranking.text import clean_topic
 from recommender.storage import stats
 from recommender.storage.db import Database
-from recommender.stores.community import CommunityStore
+from recommender.stores.community import CommunityStore, key_id
 from recommender.stores.index import IndexStore
 from recommender.stores.profiles import ProfileStore
 from recommender.stores.semantic import SemanticStore, embed_papers, embedding_counts
@@ -79,20 +79,21 @@ class PaperService:
         return self.index_store.get()
 
     def context(self) -> ScoringContext | None:
-        """The index plus the community's models, current as of now."""
+        """The index plus the community's models, current as of now.
+
+        `ctx.version` names all of it (index rows and vocabulary, community model,
+        co-likes, embeddings): stored member vectors of another version are rebuilt.
+        """
         ctx = self.community.context()
         if ctx is not None:
             ctx.weights = self.settings.weights
             if self.semantic is not None:
                 ctx.semantic = self.semantic.context(ctx.index)
+                ctx.version = key_id((ctx.version, ctx.semantic.version))
         return ctx
 
-    def _version(self, ctx: ScoringContext) -> str:
-        version = f"{ctx.index.fit_id}:{self.community.model_id}"
-        return f"{version}:s{ctx.semantic.model_id}" if ctx.semantic is not None else version
-
     def _user_vectors(self, s: Session, ctx: ScoringContext | None, user_id: int) -> ProfileVectors | None:
-        return self.profiles.get(s, ctx, self._version(ctx), user_id) if ctx else None
+        return self.profiles.get(s, ctx, user_id) if ctx else None
 
     def _profile_changed(self, user_id: int) -> None:
         """Rebuild a member's stored vectors right after their topics or feedback change."""
@@ -100,7 +101,7 @@ class PaperService:
         ctx = self.context()
         if ctx is not None:
             with self.db.session() as s:
-                self.profiles.rebuild(s, ctx, self._version(ctx), user_id)
+                self.profiles.rebuild(s, ctx, user_id)
 
     def close(self) -> None:
         if self.http_clients is not None:
@@ -186,6 +187,19 @@ class PaperService:
         self._profile_changed(user_id)
         return paper
 
+    def reset(self, user_id: int) -> tuple[int, int]:
+        """Start a member over: no topics, no feedback, an empty reading list.
+
+        Returns (topics, pieces of feedback) removed; digests already sent stay sent.
+        """
+        with self.db.session() as s:
+            followed = topics.list_topics(s, Target.user(user_id))
+            for topic in followed:
+                topics.unsubscribe(s, Target.user(user_id), topic)
+            removed = feedback.forget(s, user_id)
+        self._profile_changed(user_id)
+        return len(followed), removed
+
     def paper(self, paper_id: str) -> PaperView:
         with self.db.session() as s:
             return PaperView.of(feedback.find_paper(s, paper_id))
@@ -231,7 +245,7 @@ class PaperService:
             ids = [uid for uid, _ in part]
             with self.db.session() as s:
                 inputs = many_users(s, ids)
-                vecs = self.profiles.get_many(s, ctx, self._version(ctx), ids) if ctx else {}
+                vecs = self.profiles.get_many(s, ctx, ids) if ctx else {}
                 rows = ctx.index.window(self.settings.digest_lookback_days) if ctx else None
                 ranked = (
                     rank_many(

@@ -101,3 +101,11 @@ def remove_from_reading_list(session: Session, user_id: int, raw_id: str) -> Pap
         delete(Feedback).where(Feedback.user_id == user_id, Feedback.paper_id == paper.id, Feedback.kind == "save")
     )
     return PaperView.of(paper)
+
+
+def forget(session: Session, user_id: int) -> int:
+    """Forget a member's likes, saves, dismissals and reading list (what was sent stays sent);
+    returns how many pieces of feedback were removed."""
+    gone = session.execute(delete(Feedback).where(Feedback.user_id == user_id).returning(Feedback.id)).all()
+    session.execute(delete(ReadingListEntry).where(ReadingListEntry.user_id == user_id))
+    return len(gone)

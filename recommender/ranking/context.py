@@ -4,6 +4,7 @@ community's models, the reference sample and the likes weights)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +13,13 @@ from recommender.ranking.community import CoLikes, CommunityModel
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.semantic import SemanticContext
 from recommender.ranking.weights import WEIGHTS
+
+if TYPE_CHECKING:
+    from recommender.ranking.profile import ProfileVectors
+
+
+class StaleProfileError(RuntimeError):
+    """A programming error: stored member vectors met a newer index or community model."""
 
 
 @dataclass
@@ -24,10 +32,20 @@ class ScoringContext:
     reference_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     semantic: SemanticContext | None = None  # the optional semantic extra (recommender/semantic.py)
+    # Names the exact index rows, vocabulary and community state; "" for ad-hoc contexts (benchmarks).
+    version: str = ""
     _reference: PaperBlock | None = field(default=None, repr=False)
 
     def block(self, rows: np.ndarray) -> PaperBlock:
         return PaperBlock.of(self, rows)
+
+    def check(self, vecs: list[ProfileVectors]) -> None:
+        """Refuse profile vectors built against another version of this context."""
+        for vec in vecs:
+            if vec.version != self.version:
+                raise StaleProfileError(
+                    f"profile vectors of version {vec.version!r} scored against {self.version!r}: rebuild them first"
+                )
 
     def reference(self) -> PaperBlock | None:
         """The reference sample as a block, computed once per context."""

@@ -62,6 +62,7 @@ class ProfileVectors:
     negative_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     negative_coef: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     negative_scale: Scale = field(default_factory=Scale)
+    version: str = ""  # the ScoringContext.version these were built against
 
     @property
     def has_likes(self) -> bool:
@@ -99,7 +100,7 @@ def _unit_mix(matrix: sp.csr_matrix, ids: list[str], rows_of: dict[str, int], gi
 def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None = None) -> ProfileVectors:
     """Turn a target's topics, likes and dismissals into scoreable vectors."""
     index = ctx.index
-    vec = ProfileVectors()
+    vec = ProfileVectors(version=ctx.version)
     reference = ctx.reference()
     topics = [topic] if topic else list(inputs.topics)
     if topics:

@@ -143,6 +143,8 @@ def _choose(
     if eligible.size == 0:
         return []
     top = eligible[diversify(ctx.index, rows[eligible], scores[eligible], limit, diversity, which[eligible])]
+    # MMR chooses which papers; they are shown in the order of the scores shown with them.
+    top = top[np.argsort(-scores[top], kind="stable")]
     return [_pick(ctx, vec, int(rows[i]), float(scores[i]), int(which[i]), MAX_TERMS) for i in top]
 
 

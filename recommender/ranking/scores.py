@@ -22,6 +22,7 @@ T = TypeVar("T")
 def _scores(
     ctx: ScoringContext, vecs: list[ProfileVectors], block: PaperBlock, with_parts: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
+    ctx.check(vecs)
     n_users, n = len(vecs), block.rows.size
     best = np.full((n_users, n), -np.inf, dtype=np.float32)
     which = np.zeros((n_users, n), dtype=np.int16)

@@ -179,6 +179,7 @@ class SemanticContext:
     embeddings: np.ndarray  # index rows x DIM, float32, unit rows or zeros
     community: CommunityModel | None = None
     model_id: str = "none"
+    version: str = ""  # the model and the embeddings (see ScoringContext.version)
 
     def latent(self, rows: np.ndarray) -> np.ndarray | None:
         if self.community is None:

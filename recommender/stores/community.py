@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,19 +27,40 @@ CHEAP_REFIT_PAPERS = 3000
 REFIT_AFTER_SECONDS = 24 * 3600
 
 
+Key = tuple[str, tuple[int, str], tuple[int, int, str]]  # index fit id, index fingerprint, likes signature
+
+
+def key_id(key: object) -> str:
+    """A short, stable name for a state (of the index and the likes): the same in every process."""
+    return hashlib.sha1(repr(key).encode()).hexdigest()[:12]
+
+
 @dataclass
 class _Fitted:
-    key: tuple[str, tuple[int, str], tuple[int, int]]  # index fit id, index fingerprint, likes signature
+    key: Key  # what the co-likes were built from (the model may be older: `model_id`)
     model: CommunityModel | None
-    model_id: str
+    model_id: str  # key_id of the key the model was fitted on, or "none"
     colikes: CoLikes | None
     fitted_at: float
 
+    @property
+    def version(self) -> str:
+        """Names exactly what member vectors built against this state depend on."""
+        return f"{key_id(self.key)}:{self.model_id}"
+
 
 def likes_matrix(db: Database, index: PaperIndex) -> tuple[sp.csr_matrix, int]:
-    """Papers x members matrix of likes and saves (1 = liked), and the number of members."""
+    """Papers x members matrix of likes and saves (1 = liked), and the number of members.
+
+    Members are columns in user id order, so every process builds the same matrix
+    (and the same model) from the same likes.
+    """
     with db.session() as s:
-        pairs = s.execute(select(Feedback.paper_id, Feedback.user_id).where(Feedback.kind.in_(LIKE_KINDS))).all()
+        pairs = s.execute(
+            select(Feedback.paper_id, Feedback.user_id)
+            .where(Feedback.kind.in_(LIKE_KINDS))
+            .order_by(Feedback.user_id, Feedback.paper_id)
+        ).all()
     members: dict[int, int] = {}
     rows, cols = [], []
     for paper_id, user_id in pairs:
@@ -53,13 +74,15 @@ def likes_matrix(db: Database, index: PaperIndex) -> tuple[sp.csr_matrix, int]:
     return matrix, len(members)
 
 
-def likes_signature(db: Database) -> tuple[int, int]:
-    """(likes, newest like id): changes whenever a like or save is added or removed."""
+def likes_signature(db: Database) -> tuple[int, int, str]:
+    """(likes, newest like id, newest like time): changes whenever a like or save is
+    added or removed (the time too, since SQLite reuses the id of a deleted newest row)."""
     with db.session() as s:
-        count, newest = s.execute(
-            select(func.count(Feedback.id), func.max(Feedback.id)).where(Feedback.kind.in_(LIKE_KINDS))
+        count, newest, when = s.execute(
+            select(func.count(Feedback.id), func.max(Feedback.id), func.max(Feedback.created_at))
+            .where(Feedback.kind.in_(LIKE_KINDS))
         ).one()
-    return int(count or 0), int(newest or 0)
+    return int(count or 0), int(newest or 0), str(when or "")
 
 
 class CommunityStore:
@@ -78,7 +101,7 @@ class CommunityStore:
         with self._lock:
             fitted = self._current(index, force=False)
         return ScoringContext(
-            index, fitted.model, fitted.colikes, reference_rows=index.reference_rows()
+            index, fitted.model, fitted.colikes, reference_rows=index.reference_rows(), version=fitted.version
         )
 
     def refresh(self) -> CommunityModel | None:
@@ -92,6 +115,11 @@ class CommunityStore:
     @property
     def model_id(self) -> str:
         return self._fitted.model_id if self._fitted else "none"
+
+    @property
+    def version(self) -> str:
+        """The version of the last context handed out (see `_Fitted.version`)."""
+        return self._fitted.version if self._fitted else "none"
 
     def _current(self, index: PaperIndex, force: bool) -> _Fitted:
         key = (index.fit_id, index.fingerprint, likes_signature(self.db))
@@ -122,18 +150,18 @@ class CommunityStore:
             when = fitted.fitted_at if same_vocabulary else time.monotonic()  # type: ignore[union-attr]
         else:
             model = fit_community(index.matrix, likes) if members else None
-            model_id, when = (uuid.uuid4().hex[:12] if model else "none"), time.monotonic()
+            model_id, when = (key_id(key) if model else "none"), time.monotonic()
         self._fitted = _Fitted(key, model, model_id, colikes, when)
         return self._fitted
 
-    def _fit_in_background(self, index: PaperIndex, likes: sp.csr_matrix, key: tuple, colikes: CoLikes | None) -> None:  # type: ignore[type-arg]
+    def _fit_in_background(self, index: PaperIndex, likes: sp.csr_matrix, key: Key, colikes: CoLikes | None) -> None:
         if self._background is not None and self._background.is_alive():
             return
 
         def work() -> None:
             model = fit_community(index.matrix, likes)
             with self._lock:
-                self._fitted = _Fitted(key, model, uuid.uuid4().hex[:12] if model else "none", colikes, time.monotonic())
+                self._fitted = _Fitted(key, model, key_id(key) if model else "none", colikes, time.monotonic())
 
         self._background = threading.Thread(target=work, name="community-fit", daemon=True)
         self._background.start()

@@ -20,8 +20,9 @@ CACHE_SIZE = 200_000
 class ProfileStore:
     """Profile vectors per member, in the database and in a memory cache.
 
-    `version` names the index vocabulary and community model the vectors were
-    built with; a vector of another version is rebuilt on first use.
+    Each is stored with the `ScoringContext.version` it was built against (index
+    rows and vocabulary, community model, co-likes, embeddings); a vector of
+    another version is rebuilt on first use, so no reader meets a stale one.
     """
 
     def __init__(self, db: Database) -> None:
@@ -29,7 +30,8 @@ class ProfileStore:
         self._cache: dict[int, tuple[str, ProfileVectors]] = {}
         self._lock = threading.Lock()
 
-    def rebuild(self, session: Session, ctx: ScoringContext, version: str, user_id: int) -> ProfileVectors:
+    def rebuild(self, session: Session, ctx: ScoringContext, user_id: int) -> ProfileVectors:
+        version = ctx.version
         vec = build_vectors(ctx, user_inputs(session, user_id))
         blob = dumps(vec)
         row = session.get(ProfileVector, user_id)
@@ -41,12 +43,11 @@ class ProfileStore:
         self._remember(user_id, version, vec)
         return vec
 
-    def get(self, session: Session, ctx: ScoringContext, version: str, user_id: int) -> ProfileVectors:
-        return self.get_many(session, ctx, version, [user_id])[user_id]
+    def get(self, session: Session, ctx: ScoringContext, user_id: int) -> ProfileVectors:
+        return self.get_many(session, ctx, [user_id])[user_id]
 
-    def get_many(
-        self, session: Session, ctx: ScoringContext, version: str, user_ids: list[int]
-    ) -> dict[int, ProfileVectors]:
+    def get_many(self, session: Session, ctx: ScoringContext, user_ids: list[int]) -> dict[int, ProfileVectors]:
+        version = ctx.version
         out: dict[int, ProfileVectors] = {}
         missing = []
         with self._lock:
@@ -63,10 +64,11 @@ class ProfileStore:
             ).all()
             for uid, blob in stored:
                 out[uid] = loads(blob)
+                out[uid].version = version
                 self._remember(uid, version, out[uid])
             for uid in missing:
                 if uid not in out:
-                    out[uid] = self.rebuild(session, ctx, version, uid)
+                    out[uid] = self.rebuild(session, ctx, uid)
         return out
 
     def forget(self, user_id: int) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +32,7 @@ from recommender.storage.models import Paper, PaperEmbedding, utcnow
 from recommender.stores.community import (
     CHEAP_REFIT_PAPERS,
     REFIT_AFTER_SECONDS,
+    key_id,
     likes_matrix,
     likes_signature,
 )
@@ -102,7 +102,7 @@ def embedding_counts(db: Database, model: str = MODEL_NAME) -> tuple[int, int]:
 
 @dataclass
 class _Fitted:
-    key: tuple[int, int, int]  # likes count, newest like id, liked papers with an embedding
+    key: tuple[int, int, str, int]  # likes signature, liked papers with an embedding
     model: CommunityModel | None
     model_id: str
     fitted_at: float
@@ -133,7 +133,9 @@ class SemanticStore:
         with self._lock:
             embeddings = self._embeddings(index)
             fitted = self._current(index, embeddings, force)
-        return SemanticContext(embeddings, fitted.model, fitted.model_id)
+            # Member vectors hold their liked papers' embeddings: the version names those too.
+            version = f"{fitted.model_id}:{key_id(self._signature)}"
+        return SemanticContext(embeddings, fitted.model, fitted.model_id, version)
 
     def refresh(self, index: PaperIndex) -> CommunityModel | None:
         """Refit now (the scheduled job after ingestion calls this)."""
@@ -210,11 +212,11 @@ class SemanticStore:
         self._fitted = self._fit(embeddings, likes, key) if members else _Fitted(key, None, "none", time.monotonic())
         return self._fitted
 
-    def _fit(self, embeddings: np.ndarray, likes: sp.csr_matrix, key: tuple[int, int, int]) -> _Fitted:
+    def _fit(self, embeddings: np.ndarray, likes: sp.csr_matrix, key: tuple[int, int, str, int]) -> _Fitted:
         model = fit_semantic(embeddings, likes)
-        return _Fitted(key, model, uuid.uuid4().hex[:12] if model else "none", time.monotonic())
+        return _Fitted(key, model, key_id((key, self._signature)) if model else "none", time.monotonic())
 
-    def _fit_in_background(self, embeddings: np.ndarray, likes: sp.csr_matrix, key: tuple[int, int, int]) -> None:
+    def _fit_in_background(self, embeddings: np.ndarray, likes: sp.csr_matrix, key: tuple[int, int, str, int]) -> None:
         if self._background is not None and self._background.is_alive():
             return
 

@@ -1,0 +1,92 @@
+"""Stored member vectors never outlive the index or community state they were built on.
+
+The issue-9 crash: member 1 likes a paper, member 2 likes another (the co-likes
+matrix gains a column), and member 1's stored vectors no longer fit: `recommend`
+ended in "matmul: dimension mismatch". Each step below runs in a new PaperService,
+as the three CLI commands of the report do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from recommender.config import Settings
+from recommender.service import PaperService
+from recommender.storage.db import Database
+
+FIRST, SECOND = "2606.29090", "2606.30093"  # the two RAG papers of the report
+
+
+@pytest.fixture
+def restart(service: PaperService, settings: Settings, db: Database) -> Iterator[Callable[[], PaperService]]:
+    """`restart()` returns a new PaperService on the same database and data dir (a new process)."""
+    opened: list[PaperService] = []
+
+    def new() -> PaperService:
+        svc = PaperService(settings, db)
+        svc.start()
+        opened.append(svc)
+        return svc
+
+    yield new
+    for svc in opened:
+        svc.close()
+
+
+def test_a_colleagues_first_like_does_not_break_recommend_why_or_digests(service: PaperService, restart: Callable[[], PaperService]) -> None:
+    service.feedback(1, FIRST, "like")
+    restart().feedback(2, SECOND, "like")
+    later = restart()
+    result = later.recommend(1)
+    assert result.picks and FIRST not in [r.paper.id for r in result.picks]
+    assert later.why(1, SECOND).paper.id == SECOND
+    later.set_dm_digest(1, True)
+    (draft,) = later.compose_personal_digests([(1, date.today())])
+    assert draft.picks
+    assert later.compose_digest_for_channel(10, 20).picks == []  # a channel with no topics anywhere: no error
+
+
+def test_in_one_process_too(service: PaperService) -> None:
+    service.feedback(1, FIRST, "like")
+    assert service.recommend(1).picks
+    service.feedback(2, SECOND, "like")  # member 1's vectors are now of an older community
+    assert service.recommend(1).picks
+    assert service.why(1, SECOND).score > 0
+    (draft,) = service.compose_personal_digests([(1, date.today())])
+    assert draft.picks
+
+
+def test_vectors_follow_an_incremental_index_update(service: PaperService, tmp_path: Path) -> None:
+    """New papers extend the index (same vocabulary, more rows): stored vectors are rebuilt."""
+    service.feedback(1, FIRST, "like")
+    service.feedback(2, SECOND, "like")
+    before = service.context()
+    assert before is not None
+    records = tmp_path / "more.jsonl"
+    paper = {
+        "id": "2607.00001", "title": "Adaptive budgeted retrieval-augmented generation for question answering",
+        "abstract": "Retrieval-augmented generation (RAG) with an adaptive retrieval budget answers questions reliably.",
+        "published": "2026-07-01",
+    }
+    records.write_text(json.dumps(paper) + "\n")
+    service.ingest_file(records)
+    after = service.context()
+    assert after is not None and after.index.fit_id == before.index.fit_id and len(after.index) == len(before.index) + 1
+    assert after.version != before.version
+    ids = [r.paper.id for r in service.recommend(1, limit=20).picks]
+    assert ids and "2607.00001" in ids
+
+
+def test_the_version_is_the_same_in_every_process(service: PaperService, restart: Callable[[], PaperService]) -> None:
+    """The same index and likes give the same version after a restart, so stored vectors are reused."""
+    service.feedback(1, FIRST, "like")
+    service.feedback(2, SECOND, "like")
+    first = service.context()
+    second = restart().context()
+    assert first is not None and second is not None and first.version == second.version
+
