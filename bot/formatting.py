@@ -6,7 +6,7 @@ from datetime import date
 
 import discord
 
-from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation
+from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation, TopicAdvice
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -123,6 +123,36 @@ def digest_title(day: date, guild_name: str = "", personal: bool = False) -> str
     if personal:
         return f"📬 Your paper picks — {when}"
     return f"📰 Daily papers{' for ' + guild_name if guild_name else ''} — {when}"
+
+
+def _codes(words: list[str]) -> str:
+    return ", ".join(f"`{escape(w)}`" for w in words)
+
+
+def topic_advice_lines(advice: TopicAdvice | None) -> list[str]:
+    """What a member should know about a topic they subscribe to: how it is read, and
+    whether the library can match it well (with better topics from the library)."""
+    if advice is None:
+        return []
+    lines = [
+        f"ℹ️ `{escape(short)}` is read as “{escape(long)}” (as {count:,} papers in the library introduce it)."
+        for short, (long, count) in advice.acronyms.items()
+    ]
+    for word, phrases in advice.common.items():
+        lines.append(
+            f"ℹ️ `{escape(word)}` is in more than half of the papers, so it is read through its most common "
+            f"phrases ({_codes(phrases[:3])}, …); a more specific topic gives sharper picks."
+        )
+    if advice.unknown:
+        carried = f" it matches on {_codes(advice.terms[:3])} alone" if advice.terms else " it matches nothing"
+        verb = "occurs" if len(advice.unknown) == 1 else "occur"
+        lines.append(f"⚠️ {_codes(advice.unknown)} {verb} in no paper of the library, so{carried} ({advice.papers:,} papers).")
+    elif advice.weak:
+        lines.append(f"⚠️ Only {advice.papers:,} of the library's {advice.library:,} papers mention this topic.")
+    if advice.weak and advice.suggestions:
+        lines.append("Did you mean " + ", ".join(f"**{escape(s)}**" for s in advice.suggestions) + "? "
+                     "Subscribe to one of them, and `/unsubscribe` this one if you like.")
+    return lines
 
 
 def topics_embed(topics: list[str], whose: str = "Your topics") -> discord.Embed:

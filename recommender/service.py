@@ -43,6 +43,7 @@ from recommender.views import (
     Recommendation,
     RecommendResult,
     Target,
+    TopicAdvice,
 )
 
 log = logging.getLogger(__name__)
@@ -114,10 +115,14 @@ class PaperService:
         with self.db.session() as s:
             if target.kind == "user":
                 feedback.ensure_user(s, target.id)
-            result = topics.subscribe(s, target, topic)
+            result = topics.subscribe(s, target, topic, self.index())
         if target.kind == "user" and result[1]:
             self._profile_changed(target.id)
         return result
+
+    def topic_advice(self, topic: str) -> TopicAdvice | None:
+        """How the library reads a topic: warnings and suggestions for `/subscribe`."""
+        return topics.advise(self.index(), topic)
 
     def unsubscribe(self, target: Target, topic: str) -> str:
         with self.db.session() as s:

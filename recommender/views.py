@@ -82,6 +82,25 @@ class Recommendation:
         }
 
 
+@dataclass(frozen=True)
+class TopicAdvice:
+    """How the library reads a topic at `/subscribe` (recommender/members/topics.py)."""
+
+    topic: str
+    papers: int  # papers in the library the topic matches at all
+    library: int  # papers in the library
+    terms: list[str]  # the library's terms that carry the match, the most frequent first
+    unknown: list[str]  # words no paper in the library uses
+    common: dict[str, list[str]]  # very common word -> the phrases it is read through
+    acronyms: dict[str, tuple[str, int]]  # as typed -> (long form, abstracts introducing it)
+    suggestions: list[str]  # topics the library matches better (its own terms and phrases)
+    weak: bool  # unknown words or very few matching papers: worth a warning
+
+    @property
+    def usable(self) -> bool:
+        return self.papers > 0
+
+
 @dataclass
 class RecommendResult:
     picks: list[Recommendation]
