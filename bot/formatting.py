@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import discord
 
-from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation, TopicAdvice
+from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation, RecommendResult, TopicAdvice, Verdict
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -47,11 +47,51 @@ def paper_meta(paper: PaperView) -> str:
 
 
 def why_text(rec: Recommendation) -> str:
+    """What a pick matched: the topic (and on which of its words, if only some), the terms
+    that drove it, the liked paper it is most like, and colleagues' likes."""
     text = f"Matches **{escape(rec.matched)}**"
+    if rec.matched_on:
+        text += " only on " + ", ".join(f"`{w}`" for w in rec.matched_on)
     if rec.terms:
         text += " — " + ", ".join(f"`{t}`" for t in rec.terms)
     if rec.similar_to is not None:
-        text += f"\nSimilar to “{escape(truncate(rec.similar_to.title, 90))}”"
+        text += f"\nMost like “{escape(truncate(rec.similar_to.title, 90))}”, which you liked"
+    if rec.liked_by:
+        text += f"\nLiked by {rec.liked_by} other member{'s' if rec.liked_by != 1 else ''} of this server"
+    return text
+
+
+def match_text(rec: Recommendation) -> str:
+    return f"match {rec.match}/100"
+
+
+def verdict_text(rec: Recommendation, verdict: Verdict) -> str:
+    """Whether `/why`'s paper would be picked for the member now, and if not, why."""
+    bar = f"{Recommendation(rec.paper, verdict.threshold, '').match}/100"
+    window = f"the last {verdict.window_days} days" + (
+        f" (since {verdict.window_start.isoformat()})" if verdict.window_start else ""
+    )
+    reasons = {
+        "picked": f"✅ Would be picked for you now: #{verdict.rank} of the papers from {window} that clear the bar.",
+        "outranked": f"➖ Not among your {verdict.shown} picks now: it clears the bar ({bar}), "
+                     f"but {(verdict.rank or 1) - 1} papers from {window} rank above it.",
+        "below_threshold": f"❌ Would not be picked: its {match_text(rec)} is under the bar of {bar}.",
+        "outside_window": f"❌ Would not be picked: it is older than {window}, which `/recommend` looks at.",
+        "dismissed": "❌ Would not be picked: you dismissed it.",
+        "liked": "❌ Not picked again: you liked it already.",
+        "saved": "❌ Not picked again: it is on your reading list.",
+        "sent": "❌ Not picked again: it was already sent to you in a digest.",
+    }
+    return reasons.get(verdict.reason, verdict.reason)
+
+
+def considered_text(result: RecommendResult) -> str:
+    """What a list was drawn from: "3,000 papers from the last 30 days (of 3,297 in the library)"."""
+    text = f"{result.candidates:,} papers from the last {result.window_days} days"
+    if result.window_end is not None and result.window_end < date.today() - timedelta(days=1):
+        text = f"{result.candidates:,} papers from the {result.window_days} days to {result.window_end.isoformat()}"
+    if result.library > result.candidates:
+        text += f" (of {result.library:,} in the library)"
     return text
 
 
@@ -67,7 +107,7 @@ def recommendation_embed(rec: Recommendation, number: int) -> discord.Embed:
         colour=COLOUR,
     )
     embed.add_field(name="Why", value=truncate(why_text(rec), FIELD_VALUE_MAX), inline=False)
-    embed.set_footer(text=truncate(f"{paper_meta(paper)} · score {rec.score:.2f}", FOOTER_MAX))
+    embed.set_footer(text=truncate(f"{paper_meta(paper)} · {match_text(rec)}", FOOTER_MAX))
     return embed
 
 

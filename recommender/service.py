@@ -170,7 +170,12 @@ class PaperService:
         with self.db.session() as s:
             feedback.ensure_user(s, user_id)
             vec = self._user_vectors(s, ctx, user_id)
-            return explore.why(s, ctx, vec or ProfileVectors(), paper_id)
+            return explore.why(
+                s, ctx, vec or ProfileVectors(), paper_id, user_id=user_id, inputs=user_inputs(s, user_id),
+                limit=self.settings.recommend_size, window_days=self.settings.recommend_window_days,
+                min_score=self.settings.min_score, diversity=self.settings.diversity,
+                recency_half_life=self.settings.recency_half_life_days,
+            )
 
     # -- feedback and reading list ---------------------------------------------
 
