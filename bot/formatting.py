@@ -57,7 +57,7 @@ def why_text(rec: Recommendation) -> str:
     if rec.similar_to is not None:
         text += f"\nMost like “{escape(truncate(rec.similar_to.title, 90))}”, which you liked"
     if rec.liked_by:
-        text += f"\nLiked by {rec.liked_by} other member{'s' if rec.liked_by != 1 else ''} of this server"
+        text += f"\nLiked or saved by {rec.liked_by} other member{'s' if rec.liked_by != 1 else ''}"  # feedback has no server: members of this bot
     return text
 
 

@@ -106,7 +106,7 @@ class Recommendation:
         if self.similar_to is not None:
             parts.append(f"most like “{self.similar_to.title}”, which you liked")
         if self.liked_by:
-            parts.append(f"liked by {self.liked_by} other member{'s' if self.liked_by != 1 else ''}")
+            parts.append(f"liked or saved by {self.liked_by} other member{'s' if self.liked_by != 1 else ''}")
         return "; ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:

@@ -46,7 +46,7 @@ async def test_liked_paper_explanations_with_absurd_titles_fit(
     reply = await invoke(ctx(service), "recommend")
     assert reply.embeds
     why = reply.embeds[0].fields[0].value
-    assert "Similar to “" in why and "…" in why
+    assert "Most like “" in why and "…" in why
     assert discord_limits(reply.content, reply.embeds, reply.view) == []
 
 
@@ -134,7 +134,7 @@ def test_recommendation_embed_payload() -> None:
     data = formatting.recommendation_embed(fake_pick(1), 3).to_dict()
     assert data["title"] == "3. Paper 1" and data["url"] == "https://arxiv.org/abs/2607.00001"
     assert data["fields"][0]["name"] == "Why" and data["fields"][0]["value"].startswith("Matches **" + "t" * 100)
-    assert data["footer"]["text"].startswith("2607.00001 · cs.LG cs.LG cs.LG · 2026-07-01 · score 0.50")
+    assert data["footer"]["text"].startswith("2607.00001 · cs.LG cs.LG cs.LG · 2026-07-01 · match 39/100")
 
 
 async def test_the_limit_checker_itself_catches_overflows(discord_limits: Limits) -> None:

@@ -170,7 +170,7 @@ def test_console_then_recommend_digest_and_stats(seeded_dir: Path, seeded_sqlite
     no_traceback(console)
     assert "First start" not in console.err  # an existing database is not seeded again
     assert f"Subscribed to {GNN}" in console.out
-    assert "Top 5 of 3,000 recent papers" in console.out
+    assert "Top 5 of 3,000 papers from the " in console.out
     assert "The daily digest will be posted in #channel-4242" in console.out
     titles = re.findall(r"^╭─ \d\. (.+?) ─*╮$", console.out, flags=re.M)
     assert len(titles) == 5 and sum("graph" in t.lower() for t in titles) >= 4, titles
