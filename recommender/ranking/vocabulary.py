@@ -96,7 +96,10 @@ def words_of(index: PaperIndex, text: str) -> list[str]:
 def acronym_long_forms(index: PaperIndex, topic: str) -> dict[str, tuple[str, int]]:
     """The acronyms in a topic that the corpus defines: as typed -> (long form, texts)."""
     found: dict[str, tuple[str, int]] = {}
-    for token in _WORD.findall(topic):
+    tokens = _WORD.findall(topic)
+    for token in tokens:
+        if sum(ch.isupper() for ch in token) < 2 and len(tokens) > 1:
+            continue  # "par" in "apprentissage par transfert" is a word; "PAR" or a lone "rag" may be an acronym
         key = token.casefold()
         hit = index.acronyms.get(key) or (index.acronyms.get(key[:-1]) if key.endswith("s") else None)
         if hit and hit[0].replace("-", " ") not in topic.casefold().replace("-", " "):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -16,7 +17,7 @@ from recommender.ingest.seed import demo_corpus_path
 from recommender.ranking import index as paper_index
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.text import paper_text
-from recommender.ranking.vocabulary import embed_topics, read_topic
+from recommender.ranking.vocabulary import acronym_long_forms, embed_topics, read_topic
 from recommender.service import PaperService
 
 
@@ -109,3 +110,12 @@ def test_a_phrase_with_a_common_word_keeps_the_phrase_only(learning_library: Pap
     reading = read_topic(index, "continual learning")
     assert reading.common == {}  # "continual learning" is a phrase of the library: nothing to expand
     assert embed_topics(index, ["continual learning"]).nnz == index.embed(["continual learning"]).nnz
+
+
+def test_a_lowercase_word_among_others_is_not_taken_for_an_acronym(service: PaperService) -> None:
+    index = service.index()
+    assert index is not None
+    with_par = replace(index, acronyms={**index.acronyms, "par": ("pedestrian attribute recognition", 3)})
+    assert acronym_long_forms(with_par, "apprentissage par transfert") == {}
+    assert acronym_long_forms(with_par, "PAR benchmarks") == {"PAR": ("pedestrian attribute recognition", 3)}
+    assert acronym_long_forms(with_par, "rag") == {"rag": index.acronyms["rag"]}  # a lone word may be one
