@@ -6,7 +6,15 @@ from datetime import date, timedelta
 
 import discord
 
-from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation, RecommendResult, TopicAdvice, Verdict
+from recommender.views import (
+    DigestDraft,
+    DigestSettings,
+    PaperView,
+    Recommendation,
+    RecommendResult,
+    TopicAdvice,
+    Verdict,
+)
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -71,6 +79,9 @@ def verdict_text(rec: Recommendation, verdict: Verdict) -> str:
     window = f"the last {verdict.window_days} days" + (
         f" (since {verdict.window_start.isoformat()})" if verdict.window_start else ""
     )
+    if verdict.reason == "outranked" and (verdict.rank or 0) <= verdict.shown:
+        return (f"➖ Not among your {verdict.shown} picks now: it is #{verdict.rank} by match, but the picks are "
+                "spread over your interests and subjects, and similar papers took its place.")
     reasons = {
         "picked": f"✅ Would be picked for you now: #{verdict.rank} of the papers from {window} that clear the bar.",
         "outranked": f"➖ Not among your {verdict.shown} picks now: it clears the bar ({bar}), "

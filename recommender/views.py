@@ -64,7 +64,7 @@ def match_percent(score: float) -> int:
     top 0.5 % shows as 63, the default cut-off (0.5) as 39, a typical paper as 0, and
     twice the top-0.5 % closeness as 86. It only maps the score (ordering is kept).
     """
-    return int(round(100 * (1 - math.exp(-max(score, 0.0)))))
+    return round(100 * (1 - math.exp(-max(score, 0.0))))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,15 @@ from recommender.picks.recommend import hydrate
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
-from recommender.ranking.ranker import Pick, candidate_rows, explain, nearest, rank, recency_weight, top_terms
+from recommender.ranking.ranker import (
+    Pick,
+    candidate_rows,
+    explain,
+    nearest,
+    rank,
+    recency_weight,
+    top_terms,
+)
 from recommender.ranking.scores import score
 from recommender.storage.models import Digest, DigestItem, Feedback, ReadingListEntry
 from recommender.views import PaperView, Recommendation, Verdict

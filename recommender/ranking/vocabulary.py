@@ -200,7 +200,7 @@ def suggestions(vocab: Vocabulary, words: list[str], unknown: list[str]) -> list
     every word could be), phrases close to the whole topic, then the most frequent
     phrases with the corrected words and with the words that do occur."""
     fixes = {w: vocab.closest(w, vocab.unigrams, cutoff=0.7, limit=1) for w in unknown}
-    corrected = [fixes[w][0] if w in fixes and fixes[w] else w for w in words]
+    corrected = [fixes[w][0] if fixes.get(w) else w for w in words]
     out: list[str] = []
     if all(fixes.values()) and corrected != words:
         out.append(" ".join(corrected))

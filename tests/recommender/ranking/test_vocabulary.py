@@ -21,7 +21,6 @@ from recommender.ranking.vocabulary import acronym_long_forms, embed_topics, rea
 from recommender.service import PaperService
 
 
-
 def _demo() -> list[dict[str, str]]:
     with gzip.open(demo_corpus_path(), "rt") as stream:
         return [json.loads(line) for line in stream]

@@ -19,7 +19,7 @@ def ctx(service: PaperService, user: int = 1) -> Invoker:
 def test_match_runs_from_0_to_100_in_score_order() -> None:
     assert match_percent(-3.0) == 0 and match_percent(0.0) == 0
     assert match_percent(0.5) == 39 and match_percent(1.0) == 63 and match_percent(18.0) == 100
-    values = [match_percent(s / 10) for s in range(0, 60)]
+    values = [match_percent(s / 10) for s in range(60)]
     assert values == sorted(values)
 
 
