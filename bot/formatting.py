@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import discord
 from pylatexenc.latex2text import LatexNodes2Text
 
-from recommender.views import DigestDraft, DigestSettings, PaperView, Recommendation
+from recommender.views import (
+    DigestDraft,
+    DigestSettings,
+    PaperView,
+    Recommendation,
+    RecommendResult,
+    TopicAdvice,
+    Verdict,
+)
 
 TITLE_MAX = 256
 DESCRIPTION_MAX = 4096
@@ -69,21 +77,66 @@ def paper_meta(paper: PaperView) -> str:
 
 
 def why_text(rec: Recommendation) -> str:
+    """What a pick matched: the topic (and on which of its words, if only some), the terms
+    that drove it, the liked paper it is most like, and colleagues' likes."""
     text = f"Matches **{escape(rec.matched)}**"
+    if rec.matched_on:
+        text += " only on " + ", ".join(f"`{w}`" for w in rec.matched_on)
     if rec.terms:
         text += " — " + ", ".join(f"`{t}`" for t in rec.terms)
     if rec.similar_to is not None:
-        text += f"\nSimilar to “{title_md(rec.similar_to.title, 90)}”"
+        text += f"\nMost like “{title_md(rec.similar_to.title, 90)}”, which you liked"
+    if rec.liked_by:
+        text += f"\nLiked or saved by {rec.liked_by} other member{'s' if rec.liked_by != 1 else ''}"  # feedback has no server: members of this bot
+    return text
+
+
+def match_text(rec: Recommendation) -> str:
+    return f"match {rec.match}/100"
+
+
+def verdict_text(rec: Recommendation, verdict: Verdict) -> str:
+    """Whether `/why`'s paper would be picked for the member now, and if not, why."""
+    bar = f"{Recommendation(rec.paper, verdict.threshold, '').match}/100"
+    window = f"the last {verdict.window_days} days" + (
+        f" (since {verdict.window_start.isoformat()})" if verdict.window_start else ""
+    )
+    if verdict.reason == "outranked" and (verdict.rank or 0) <= verdict.shown:
+        return (f"➖ Not among your {verdict.shown} picks now: it is #{verdict.rank} by match, but the picks are "
+                "spread over your interests and subjects, and similar papers took its place.")
+    reasons = {
+        "picked": f"✅ Would be picked for you now: #{verdict.rank} of the papers from {window} that clear the bar.",
+        "outranked": f"➖ Not among your {verdict.shown} picks now: it clears the bar ({bar}), "
+                     f"but {(verdict.rank or 1) - 1} papers from {window} rank above it.",
+        "below_threshold": f"❌ Would not be picked: its {match_text(rec)} is under the bar of {bar}.",
+        "outside_window": f"❌ Would not be picked: it is older than {window}, which `/recommend` looks at.",
+        "dismissed": "❌ Would not be picked: you dismissed it.",
+        "liked": "❌ Not picked again: you liked it already.",
+        "saved": "❌ Not picked again: it is on your reading list.",
+        "sent": "❌ Not picked again: it was already sent to you in a digest.",
+    }
+    return reasons.get(verdict.reason, verdict.reason)
+
+
+def considered_text(result: RecommendResult) -> str:
+    """What a list was drawn from: "3,000 papers from the last 30 days (of 3,297 in the library)"."""
+    text = f"{result.candidates:,} papers from the last {result.window_days} days"
+    if result.window_end is not None and result.window_end < date.today() - timedelta(days=1):
+        text = f"{result.candidates:,} papers from the {result.window_days} days to {result.window_end.isoformat()}"
+    if result.library > result.candidates:
+        text += f" (of {result.library:,} in the library)"
     return text
 
 
 def why_plain(rec: Recommendation) -> str:
     """The same explanation as plain text, for terminals and logs."""
-    parts = [f"matches {rec.matched}"]
+    parts = [f"matches {rec.matched}" + (f" only on {', '.join(rec.matched_on)}" if rec.matched_on else "")]
     if rec.terms:
         parts.append("terms: " + ", ".join(rec.terms))
     if rec.similar_to is not None:
-        parts.append(f"similar to “{rec.similar_to.title}”")
+        parts.append(f"most like “{rec.similar_to.title}”, which you liked")
+    if rec.liked_by:
+        parts.append(f"liked or saved by {rec.liked_by} other member{'s' if rec.liked_by != 1 else ''}")
     return "; ".join(parts)
 
 
@@ -99,7 +152,7 @@ def recommendation_embed(rec: Recommendation, number: int) -> discord.Embed:
         colour=COLOUR,
     )
     embed.add_field(name="Why", value=truncate(why_text(rec), FIELD_VALUE_MAX), inline=False)
-    embed.set_footer(text=truncate(f"{paper_meta(paper)} · score {rec.score:.2f}", FOOTER_MAX))
+    embed.set_footer(text=truncate(f"{paper_meta(paper)} · {match_text(rec)}", FOOTER_MAX))
     return embed
 
 
@@ -156,6 +209,36 @@ def digest_title(day: date, guild_name: str = "", personal: bool = False) -> str
     if personal:
         return f"📬 Your paper picks — {when}"
     return f"📰 Daily papers{' for ' + guild_name if guild_name else ''} — {when}"
+
+
+def _codes(words: list[str]) -> str:
+    return ", ".join(f"`{escape(w)}`" for w in words)
+
+
+def topic_advice_lines(advice: TopicAdvice | None) -> list[str]:
+    """What a member should know about a topic they subscribe to: how it is read, and
+    whether the library can match it well (with better topics from the library)."""
+    if advice is None:
+        return []
+    lines = [
+        f"ℹ️ `{escape(short)}` is read as “{escape(long)}” (as {count:,} papers in the library introduce it)."
+        for short, (long, count) in advice.acronyms.items()
+    ]
+    for word, phrases in advice.common.items():
+        lines.append(
+            f"ℹ️ `{escape(word)}` is in more than half of the papers, so it is read through its most common "
+            f"phrases ({_codes(phrases[:3])}, …); a more specific topic gives sharper picks."
+        )
+    if advice.unknown:
+        carried = f" it matches on {_codes(advice.terms[:3])} alone" if advice.terms else " it matches nothing"
+        verb = "occurs" if len(advice.unknown) == 1 else "occur"
+        lines.append(f"⚠️ {_codes(advice.unknown)} {verb} in no paper of the library, so{carried} ({advice.papers:,} papers).")
+    elif advice.weak:
+        lines.append(f"⚠️ Only {advice.papers:,} of the library's {advice.library:,} papers mention this topic.")
+    if advice.weak and advice.suggestions:
+        lines.append("Did you mean " + ", ".join(f"**{escape(s)}**" for s in advice.suggestions) + "? "
+                     "Subscribe to one of them, and `/unsubscribe` this one if you like.")
+    return lines
 
 
 def topics_embed(topics: list[str], whose: str = "Your topics") -> discord.Embed:

@@ -43,6 +43,7 @@ from recommender.views import (
     Recommendation,
     RecommendResult,
     Target,
+    TopicAdvice,
 )
 
 log = logging.getLogger(__name__)
@@ -115,10 +116,14 @@ class PaperService:
         with self.db.session() as s:
             if target.kind == "user":
                 feedback.ensure_user(s, target.id)
-            result = topics.subscribe(s, target, topic)
+            result = topics.subscribe(s, target, topic, self.index())
         if target.kind == "user" and result[1]:
             self._profile_changed(target.id)
         return result
+
+    def topic_advice(self, topic: str) -> TopicAdvice | None:
+        """How the library reads a topic: warnings and suggestions for `/subscribe`."""
+        return topics.advise(self.index(), topic)
 
     def unsubscribe(self, target: Target, topic: str) -> str:
         with self.db.session() as s:
@@ -166,7 +171,12 @@ class PaperService:
         with self.db.session() as s:
             feedback.ensure_user(s, user_id)
             vec = self._user_vectors(s, ctx, user_id)
-            return explore.why(s, ctx, vec or ProfileVectors(), paper_id)
+            return explore.why(
+                s, ctx, vec or ProfileVectors(), paper_id, user_id=user_id, inputs=user_inputs(s, user_id),
+                limit=self.settings.recommend_size, window_days=self.settings.recommend_window_days,
+                min_score=self.settings.min_score, diversity=self.settings.diversity,
+                recency_half_life=self.settings.recency_half_life_days,
+            )
 
     # -- feedback and reading list ---------------------------------------------
 

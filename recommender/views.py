@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -55,29 +56,89 @@ class PaperView:
         return data
 
 
+def match_percent(score: float) -> int:
+    """A score as a 0-100 match: 100 * (1 - e^-score), rounded.
+
+    Scores are relative (ranking/scale.py): 0 = a typical paper of the library, 1 = as
+    close as the closest 0.5 % of papers to that interest. So a paper as close as that
+    top 0.5 % shows as 63, the default cut-off (0.5) as 39, a typical paper as 0, and
+    twice the top-0.5 % closeness as 86. It only maps the score (ordering is kept).
+    """
+    return round(100 * (1 - math.exp(-max(score, 0.0))))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether `/why`'s paper would be picked for the member now, and if not, why."""
+
+    picked: bool
+    reason: str  # picked | outranked | below_threshold | outside_window | dismissed | liked | saved | sent
+    rank: int | None = None  # its place among the papers that clear the bar, when it clears it
+    shown: int = 0  # how many picks /recommend shows
+    threshold: float = 0.0  # the cut-off score
+    window_days: int = 0  # how far back /recommend looks
+    window_start: date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "window_start": self.window_start.isoformat() if self.window_start else None}
+
+
 @dataclass(frozen=True)
 class Recommendation:
     paper: PaperView
     score: float
     matched: str  # the topic it matched, or "papers you liked"
-    terms: list[str] = field(default_factory=list)
-    similar_to: PaperView | None = None
+    terms: list[str] = field(default_factory=list)  # what drove it beyond the topic's words, then the paper's own
+    similar_to: PaperView | None = None  # the liked paper it is most like
+    matched_on: list[str] = field(default_factory=list)  # the topic's words it matched, when only some
+    liked_by: int = 0  # members who liked or saved it (other members, for a pick)
+    verdict: Verdict | None = None  # set by /why: would it be picked now, and if not why
+
+    @property
+    def match(self) -> int:
+        return match_percent(self.score)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             **self.paper.as_dict(),
             "score": round(self.score, 4),
+            "match": self.match,
             "matched": self.matched,
+            "matched_on": self.matched_on,
             "terms": self.terms,
             "similar_to": self.similar_to.id if self.similar_to else None,
+            "liked_by": self.liked_by,
+            **({"verdict": self.verdict.as_dict()} if self.verdict else {}),
         }
+
+
+@dataclass(frozen=True)
+class TopicAdvice:
+    """How the library reads a topic at `/subscribe` (recommender/members/topics.py)."""
+
+    topic: str
+    papers: int  # papers in the library the topic matches at all
+    library: int  # papers in the library
+    terms: list[str]  # the library's terms that carry the match, the most frequent first
+    unknown: list[str]  # words no paper in the library uses
+    common: dict[str, list[str]]  # very common word -> the phrases it is read through
+    acronyms: dict[str, tuple[str, int]]  # as typed -> (long form, abstracts introducing it)
+    suggestions: list[str]  # topics the library matches better (its own terms and phrases)
+    weak: bool  # unknown words or very few matching papers: worth a warning
+
+    @property
+    def usable(self) -> bool:
+        return self.papers > 0
 
 
 @dataclass
 class RecommendResult:
     picks: list[Recommendation]
     note: str | None = None  # why the list is short or empty
-    candidates: int = 0
+    candidates: int = 0  # the papers considered: those in the window, less the ones left out
+    window_days: int = 0  # the window: papers announced within this many days of `window_end`
+    window_end: date | None = None  # the newest paper's date
+    library: int = 0  # papers in the library
 
 
 @dataclass

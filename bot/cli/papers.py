@@ -18,11 +18,11 @@ def picks_table(title: str, picks: list[Recommendation]) -> Table:
     table = Table(title=title, title_justify="left", show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("paper")
-    table.add_column("score", justify="right")
+    table.add_column("match", justify="right")
     table.add_column("why")
     for number, rec in enumerate(picks, start=1):
         table.add_row(str(number), f"[bold]{rec.paper.title}[/]\n{rec.paper.id} · {rec.paper.url}",
-                      f"{rec.score:.3f}", why_plain(rec))
+                      f"{rec.match}", why_plain(rec))
     return table
 
 
@@ -46,7 +46,8 @@ def recommend(
     if result.note:
         err.print(result.note)
     if result.picks:
-        out.print(picks_table(f"Top {len(result.picks)} for user {user}", result.picks))
+        title = f"Top {len(result.picks)} for user {user} of {result.candidates:,} papers from the last {result.window_days} days"
+        out.print(picks_table(title, result.picks))
 
 
 @app.command()

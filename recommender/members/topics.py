@@ -6,9 +6,11 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
-from recommender.ranking.text import clean_topic, topic_key
+from recommender.ranking.index import PaperIndex
+from recommender.ranking.text import InvalidTopic, clean_topic, topic_key
+from recommender.ranking.vocabulary import read_topic
 from recommender.storage.models import Subscription
-from recommender.views import Target
+from recommender.views import Target, TopicAdvice
 
 MAX_TOPICS = 25
 
@@ -22,8 +24,39 @@ def list_topics(session: Session, target: Target) -> list[str]:
     return list(session.scalars(query))
 
 
-def subscribe(session: Session, target: Target, raw_topic: str) -> tuple[str, bool]:
-    """Follow a topic; returns (clean topic, True if new). Re-subscribing is a no-op."""
+def advise(index: PaperIndex | None, raw_topic: str, suggest: bool = True) -> TopicAdvice | None:
+    """How the library reads a topic (None while the library is empty)."""
+    topic = clean_topic(raw_topic)
+    if index is None or len(index) == 0:
+        return None
+    r = read_topic(index, topic, suggest)
+    return TopicAdvice(
+        r.topic, r.papers, len(index), r.terms, r.unknown, r.common, r.acronyms, r.suggestions, r.weak
+    )
+
+
+def require_usable(index: PaperIndex | None, raw_topic: str) -> None:
+    """Refuse a topic nothing in the library can match (any topic while it is empty)."""
+    advice = advise(index, raw_topic, suggest=False)
+    if advice is None or advice.usable:
+        return
+    advice = advise(index, raw_topic)
+    assert advice is not None
+    hint = (
+        " Did you mean " + ", ".join(f"`{s}`" for s in advice.suggestions[:3]) + "?"
+        if advice.suggestions else " Try other keywords, e.g. words from the title of a paper you like."
+    )
+    raise InvalidTopic(
+        f"None of the words of `{advice.topic}` occur in the library ({advice.library:,} papers), "
+        f"so it could never match a paper.{hint}"
+    )
+
+
+def subscribe(session: Session, target: Target, raw_topic: str, index: PaperIndex | None = None) -> tuple[str, bool]:
+    """Follow a topic; returns (clean topic, True if new). Re-subscribing is a no-op.
+
+    With the library's `index`, a topic nothing can match is refused (with suggestions).
+    """
     topic = clean_topic(raw_topic)
     key = topic_key(topic)
     existing = session.scalar(
@@ -42,6 +75,7 @@ def subscribe(session: Session, target: Target, raw_topic: str) -> tuple[str, bo
     )
     if (count or 0) >= MAX_TOPICS:
         raise PaperbotError(f"You already follow {MAX_TOPICS} topics, the maximum. Unsubscribe from one first.")
+    require_usable(index, topic)
     session.add(
         Subscription(target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, topic=topic, topic_key=key)
     )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
@@ -9,9 +14,19 @@ from recommender.members.feedback import find_paper
 from recommender.picks.recommend import hydrate
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
-from recommender.ranking.profile import ProfileVectors
-from recommender.ranking.ranker import Pick, explain, nearest, top_terms
-from recommender.views import PaperView, Recommendation
+from recommender.ranking.profile import ProfileInputs, ProfileVectors
+from recommender.ranking.ranker import (
+    Pick,
+    candidate_rows,
+    explain,
+    nearest,
+    rank,
+    recency_weight,
+    top_terms,
+)
+from recommender.ranking.scores import score
+from recommender.storage.models import Digest, DigestItem, Feedback, ReadingListEntry
+from recommender.views import PaperView, Recommendation, Verdict
 
 MAX_QUERY = 200
 
@@ -52,14 +67,66 @@ def similar(session: Session, index: PaperIndex | None, paper_id: str, limit: in
     return PaperView.of(paper), hydrate(session, picks)
 
 
-def why(session: Session, ctx: ScoringContext | None, vec: ProfileVectors, paper_id: str) -> Recommendation:
-    """How a paper relates to someone's topics and liked papers."""
+def _left_out(session: Session, user_id: int, paper_id: str) -> str | None:
+    """Why a member's picks leave this paper out, whatever its score (None if they don't)."""
+    kinds = set(session.scalars(select(Feedback.kind).where(Feedback.user_id == user_id, Feedback.paper_id == paper_id)))
+    for kind, reason in (("dismiss", "dismissed"), ("like", "liked")):
+        if kind in kinds:
+            return reason
+    saved = session.scalar(
+        select(ReadingListEntry.id).where(ReadingListEntry.user_id == user_id, ReadingListEntry.paper_id == paper_id)
+    )
+    if saved is not None or "save" in kinds:
+        return "saved"
+    sent = session.scalar(
+        select(DigestItem.digest_id)
+        .join(Digest, Digest.id == DigestItem.digest_id)
+        .where(Digest.target_kind == "user", Digest.target_id == user_id, DigestItem.paper_id == paper_id)
+        .limit(1)
+    )
+    return "sent" if sent is not None else None
+
+
+def why(
+    session: Session, ctx: ScoringContext | None, vec: ProfileVectors, paper_id: str, *,
+    user_id: int, inputs: ProfileInputs, limit: int, window_days: int, min_score: float,
+    diversity: float = 0.0, recency_half_life: float | None = None,
+) -> Recommendation:
+    """How a paper relates to someone's topics and liked papers, and whether `/recommend`
+    would pick it for them now (the same candidates, threshold and ranking), if not why."""
     index = _require(ctx.index if ctx else None)
+    assert ctx is not None
     paper = find_paper(session, paper_id)
     row = index.row.get(paper.id)
     if row is None:
         raise PaperbotError(f"`{paper.id}` is not indexed yet; try again after the next index refresh.")
-    pick = explain(ctx, vec, row)  # type: ignore[arg-type]
+    pick = explain(ctx, vec, row)
     if pick is None:
         raise PaperbotError("You don't follow any topics or like any papers yet, so nothing to compare with.")
-    return hydrate(session, [pick])[0]
+    if recency_half_life:  # the score the ranking compares with the cut-off
+        pick.score *= float(recency_weight(index, np.array([row]), recency_half_life)[0])
+    window = index.window(window_days)
+    newest = index.newest()
+    facts = {
+        "shown": limit, "threshold": min_score, "window_days": window_days,
+        "window_start": newest - timedelta(days=window_days - 1) if newest else None,
+    }
+    reason = _left_out(session, user_id, paper.id)
+    rank_of = None
+    if reason is None and row not in set(window.tolist()):
+        reason = "outside_window"
+    if reason is None and pick.score <= min_score:
+        reason = "below_threshold"
+    if reason is None:
+        rows = candidate_rows(index, window_days, inputs.exclude)
+        scores, _ = score(ctx, vec, ctx.block(rows))
+        if recency_half_life:
+            scores = scores * recency_weight(index, rows, recency_half_life)
+        rank_of = int(np.count_nonzero(scores > pick.score)) + 1
+        picked = {p.paper_id for p in rank(ctx, vec, rows, limit, min_score, diversity=diversity,
+                                           recency_half_life=recency_half_life)}
+        reason = "picked" if paper.id in picked else "outranked"
+    rec = hydrate(session, [pick])[0]
+    own = 1 if reason in ("liked", "saved") else 0
+    return replace(rec, liked_by=max(rec.liked_by - own, 0),
+                   verdict=Verdict(reason == "picked", reason, rank_of, **facts))  # type: ignore[arg-type]

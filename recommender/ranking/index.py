@@ -13,6 +13,8 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from recommender.ranking.acronyms import find_acronyms
+
 
 def make_vectorizer(n_docs: int) -> TfidfVectorizer:
     return TfidfVectorizer(
@@ -39,6 +41,7 @@ class PaperIndex:
     fitted_docs: int
     fit_id: str = ""  # changes only when the vocabulary is refitted
     row: dict[str, int] = field(default_factory=dict)
+    acronyms: dict[str, tuple[str, int]] = field(default_factory=dict)  # read at the fit (ranking/acronyms.py)
 
     def __post_init__(self) -> None:
         self.row = {pid: i for i, pid in enumerate(self.ids.tolist())}
@@ -79,7 +82,8 @@ def fit(ids: list[str], texts: list[str], dates: list[date | None], fingerprint:
     vectorizer = make_vectorizer(len(ids))
     matrix = normalize(vectorizer.fit_transform(texts)).astype(np.float32).tocsr()
     return PaperIndex(
-        vectorizer, matrix, np.array(ids, dtype=object), dates_array(dates), fingerprint, len(ids), uuid.uuid4().hex[:12]
+        vectorizer, matrix, np.array(ids, dtype=object), dates_array(dates), fingerprint, len(ids), uuid.uuid4().hex[:12],
+        acronyms=find_acronyms(texts, min_count=2 if len(ids) >= 50 else 1),
     )
 
 
@@ -91,7 +95,8 @@ def extend(index: PaperIndex, ids: list[str], texts: list[str], dates: list[date
     """
     if not ids:
         return PaperIndex(
-            index.vectorizer, index.matrix, index.ids, index.published, fingerprint, index.fitted_docs, index.fit_id
+            index.vectorizer, index.matrix, index.ids, index.published, fingerprint, index.fitted_docs, index.fit_id,
+            acronyms=index.acronyms,
         )
     n = len(index.ids)
     take = np.arange(n)
@@ -110,4 +115,6 @@ def extend(index: PaperIndex, ids: list[str], texts: list[str], dates: list[date
     matrix = sp.vstack([index.matrix, index.embed(texts)]).tocsr()[take]
     all_ids = np.concatenate([index.ids, np.array(fresh_ids, dtype=object)])
     published = np.concatenate([published, np.array(fresh_dates, dtype="datetime64[D]")])
-    return PaperIndex(index.vectorizer, matrix, all_ids, published, fingerprint, index.fitted_docs, index.fit_id)
+    return PaperIndex(
+        index.vectorizer, matrix, all_ids, published, fingerprint, index.fitted_docs, index.fit_id, acronyms=index.acronyms
+    )

@@ -31,6 +31,7 @@ from recommender.ranking.index import PaperIndex
 from recommender.ranking.likes import likes_parts, likes_total, mix_scores
 from recommender.ranking.scale import EPS, Scale
 from recommender.ranking.semantic import member_vectors
+from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import LIKES_LABEL
 
 
@@ -104,7 +105,7 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
     reference = ctx.reference()
     topics = [topic] if topic else list(inputs.topics)
     if topics:
-        embedded = index.embed(topics)
+        embedded = embed_topics(index, topics)
         keep = [i for i in range(len(topics)) if embedded[i].nnz]
         if keep:
             vec.topics = [topics[i] for i in keep]

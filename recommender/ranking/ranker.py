@@ -11,8 +11,11 @@ from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileVectors
 from recommender.ranking.scores import score, score_chunks
+from recommender.ranking.vocabulary import words_of
 
 MAX_TERMS = 4
+TERM_CANDIDATES = 10  # more than shown: phrases not written as such in the paper are dropped later
+MIN_SIMILAR = 0.05  # "most like <liked paper>" only when it shares this much with it
 RECENCY_FLOOR = 0.8  # a paper one half-life old keeps 90 % of its score
 POOL_FACTOR = 5  # MMR re-ranks this many times `limit` best papers
 
@@ -22,8 +25,9 @@ class Pick:
     paper_id: str
     score: float
     label: str  # the topic (or "papers you liked") it matched
-    terms: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)  # what drove the match beyond the topic's words, then the paper's own
     similar_to: str | None = None  # id of the closest liked paper
+    matched_on: list[str] = field(default_factory=list)  # the topic's words it matched, when only some
 
 
 def candidate_rows(index: PaperIndex, window_days: int, exclude: set[str]) -> np.ndarray:
@@ -53,11 +57,41 @@ def top_terms(index: PaperIndex, profile_vec: sp.csr_matrix, row: int, limit: in
     return chosen
 
 
-def closest_liked(index: PaperIndex, liked_rows: list[int], row: int) -> int | None:
+def closest_liked(index: PaperIndex, liked_rows: list[int], row: int, min_sim: float = 0.0) -> int | None:
     if not liked_rows:
         return None
     sims = (index.matrix[liked_rows] @ index.matrix[row].T).toarray().ravel()
-    return liked_rows[int(sims.argmax())]
+    best = int(sims.argmax())
+    return liked_rows[best] if sims[best] > min_sim else None
+
+
+def paper_terms(index: PaperIndex, row: int, skip: set[str], limit: int) -> list[str]:
+    """The paper's own most weighted terms, leaving out those made only of `skip` words."""
+    vec = index.matrix[row]
+    chosen: list[str] = []
+    for i in np.argsort(-vec.data):
+        term = str(index.terms[vec.indices[i]])
+        words = set(term.split())
+        if words <= skip or any(words <= set(c.split()) for c in chosen):
+            continue
+        chosen = [c for c in chosen if not set(c.split()) <= words]
+        chosen.append(term)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def topic_explanation(index: PaperIndex, topic: str, topic_vec: sp.csr_matrix, row: int, limit: int) -> tuple[list[str], list[str]]:
+    """(terms, matched_on) for a topic pick: the matched terms beyond the topic's own words
+    (acronym long forms, phrases of a common word), then the paper's own key terms; and
+    the topic's words it matched, when it matched only some of them."""
+    own = set(words_of(index, topic))
+    matched = top_terms(index, topic_vec, row, TERM_CANDIDATES)
+    beyond = [t for t in matched if not set(t.split()) <= own]
+    hit = {w for t in matched for w in t.split()} & own
+    partial = [w for w in dict.fromkeys(words_of(index, topic)) if w in hit] if hit and hit != own else []
+    skip = own | {w for t in beyond for w in t.split()}
+    return beyond + paper_terms(index, row, skip, limit), partial
 
 
 def recency_weight(index: PaperIndex, rows: np.ndarray, half_life_days: float) -> np.ndarray:
@@ -100,15 +134,16 @@ def diversify(
     return order[chosen]
 
 
-def _pick(ctx: ScoringContext, vec: ProfileVectors, row: int, value: float, part: int, terms: int) -> Pick:
+def _pick(ctx: ScoringContext, vec: ProfileVectors, row: int, value: float, part: int) -> Pick:
     label = vec.labels()[part]
     if part == 0:
-        pick = Pick(str(ctx.index.ids[row]), value, label, top_terms(ctx.index, vec.centroid(ctx.index), row, terms))
-        near = closest_liked(ctx.index, list(vec.liked_rows), row)
+        pick = Pick(str(ctx.index.ids[row]), value, label, top_terms(ctx.index, vec.centroid(ctx.index), row, TERM_CANDIDATES))
+        near = closest_liked(ctx.index, list(vec.liked_rows), row, MIN_SIMILAR)
         pick.similar_to = str(ctx.index.ids[near]) if near is not None else None
         return pick
     topic = vec.topic_matrix[part - 1]
-    return Pick(str(ctx.index.ids[row]), value, label, top_terms(ctx.index, topic, row, terms))
+    found, partial = topic_explanation(ctx.index, label, topic, row, TERM_CANDIDATES)
+    return Pick(str(ctx.index.ids[row]), value, label, found, matched_on=partial)
 
 
 def rank(
@@ -145,7 +180,7 @@ def _choose(
     top = eligible[diversify(ctx.index, rows[eligible], scores[eligible], limit, diversity, which[eligible])]
     # MMR chooses which papers; they are shown in the order of the scores shown with them.
     top = top[np.argsort(-scores[top], kind="stable")]
-    return [_pick(ctx, vec, int(rows[i]), float(scores[i]), int(which[i]), MAX_TERMS) for i in top]
+    return [_pick(ctx, vec, int(rows[i]), float(scores[i]), int(which[i])) for i in top]
 
 
 def rank_many(
@@ -191,7 +226,7 @@ def explain(ctx: ScoringContext, vec: ProfileVectors, row: int) -> Pick | None:
     if vec.empty:
         return None
     scores, which = score(ctx, vec, ctx.block(np.array([row])))
-    return _pick(ctx, vec, row, float(scores[0]), int(which[0]), 5)
+    return _pick(ctx, vec, row, float(scores[0]), int(which[0]))
 
 
 def nearest(index: PaperIndex, query: sp.csr_matrix, limit: int, skip: set[int] | None = None) -> list[tuple[int, float]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from sklearn.feature_extraction.text import strip_accents_unicode
+
 from recommender.errors import PaperbotError
 from recommender.papers import clean_text
 
@@ -28,6 +30,16 @@ def paper_text(title: str, abstract: str) -> str:
     """What the index reads of a paper: the title (weighted twice) and the abstract."""
     title = tidy(title)
     return f"{title}. {title}. {tidy(abstract)}"
+
+
+def as_written(term: str, text: str) -> str | None:
+    """How a term of the index is written in a text, if it is written as a term of its own:
+    "zero shot" -> "zero-shot"; None for "shot object" out of "zero-shot object" or for
+    a pair the index joined across left-out words."""
+    words = [re.escape(w) for w in term.split()]
+    pattern = r"(?<![\w-])" + r"[\s\-]+".join(words) + r"(?![\w-])"
+    found = re.search(pattern, strip_accents_unicode(tidy(text)), re.IGNORECASE)
+    return " ".join(found.group(0).lower().split()) if found else None
 
 
 def clean_topic(raw: str) -> str:

@@ -23,7 +23,7 @@ from recommender.storage.models import Paper
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
+FORMAT = 3  # 3: the acronyms read at the fit
 INDEX_FILE = "tfidf.joblib"
 # Refit from scratch once this share of the corpus is new since the last fit.
 REFIT_SHARE = 0.2
@@ -97,6 +97,7 @@ class IndexStore:
             "fingerprint": index.fingerprint,
             "fitted_docs": index.fitted_docs,
             "fit_id": index.fit_id,
+            "acronyms": index.acronyms,
         }
         joblib.dump(payload, tmp, compress=0)
         os.replace(tmp, self.path)
@@ -111,7 +112,7 @@ class IndexStore:
                 return None
             index = PaperIndex(
                 data["vectorizer"], data["matrix"], data["ids"], data["published"],
-                tuple(data["fingerprint"]), data["fitted_docs"], data.get("fit_id", ""),
+                tuple(data["fingerprint"]), data["fitted_docs"], data.get("fit_id", ""), acronyms=data["acronyms"],
             )
         except Exception as exc:  # a corrupt or foreign file is rebuilt, not fatal
             log.warning("ignoring unreadable index file %s: %s", self.path, exc)

@@ -47,7 +47,7 @@ async def test_liked_paper_explanations_with_absurd_titles_fit(
     reply = await invoke(ctx(service), "recommend")
     assert reply.embeds
     why = reply.embeds[0].fields[0].value
-    assert "Similar to “" in why and "…" in why
+    assert "Most like “" in why and "…" in why
     assert discord_limits(reply.content, reply.embeds, reply.view) == []
 
 
@@ -135,7 +135,7 @@ def test_recommendation_embed_payload() -> None:
     data = formatting.recommendation_embed(fake_pick(1), 3).to_dict()
     assert data["title"] == "3. Paper 1" and data["url"] == "https://arxiv.org/abs/2607.00001"
     assert data["fields"][0]["name"] == "Why" and data["fields"][0]["value"].startswith("Matches **" + "t" * 100)
-    assert data["footer"]["text"].startswith("2607.00001 · cs.LG cs.LG cs.LG · 2026-07-01 · score 0.50")
+    assert data["footer"]["text"].startswith("2607.00001 · cs.LG cs.LG cs.LG · 2026-07-01 · match 39/100")
 
 
 async def test_the_limit_checker_itself_catches_overflows(discord_limits: Limits) -> None:
@@ -180,3 +180,14 @@ def test_empty_digest_footer_mentions_no_buttons() -> None:
     assert empty.footer.text == "Topics: gnn"
     full = formatting.digest_embed(DigestDraft(Target.channel(20, 10), date(2026, 7, 1), [fake_pick(1)], ["gnn"]), "D")
     assert "👍 💾 ✖ below" in (full.footer.text or "")
+
+
+def test_why_plain_names_the_match_the_terms_the_liked_paper_and_colleagues() -> None:
+    liked = PaperView("2401.00009", "Message passing", "", [], [], None, None, {})
+    rec = Recommendation(liked, 0.5, "graph neural networks")
+    assert formatting.why_plain(rec) == "matches graph neural networks"
+    rec = Recommendation(liked, 0.5, "papers you liked", ["graph", "message passing"], liked, liked_by=3)
+    assert formatting.why_plain(rec) == (
+        "matches papers you liked; terms: graph, message passing; "
+        "most like “Message passing”, which you liked; liked or saved by 3 other members"
+    )

@@ -101,7 +101,7 @@ async def test_recommend_reply(service: PaperService) -> None:
     assert empty.content is not None and "/subscribe" in empty.content and not empty.embeds
     await invoke(ctx, "subscribe", topic="graph neural networks")
     reply = await invoke(ctx, "recommend")
-    assert reply.content is not None and reply.content.startswith("🔍 Top 5 of 3,000 recent papers")
+    assert reply.content is not None and reply.content.startswith("🔍 Top 5 of 3,000 papers from the ")
     assert len(reply.embeds) == 5 and reply.ephemeral
     assert sum("graph" in (e.title or "").lower() for e in reply.embeds) >= 4
     assert all(e.fields[0].name == "Why" and "graph neural networks" in e.fields[0].value for e in reply.embeds)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from recommender.service import PaperService
 from recommender.storage.models import Paper
-from recommender.views import PaperView, Recommendation, Target
+from recommender.views import PaperView, Recommendation, Target, match_percent
 
 
 def view(**overrides: object) -> PaperView:
@@ -41,11 +41,10 @@ def test_url_prefers_the_abstract_page_and_may_be_empty() -> None:
     assert view(links={}).url == ""
 
 
-def test_why_names_the_match_the_terms_and_the_similar_paper() -> None:
-    liked = view(id="2401.00009", title="Message passing")
-    assert Recommendation(view(), 0.5, "graph neural networks").why == "matches **graph neural networks**"
-    pick = Recommendation(view(), 0.5, "papers you liked", ["graph", "message passing"], liked)
-    assert pick.why == "matches **papers you liked**; terms: graph, message passing; similar to “Message passing”"
+def test_match_maps_scores_to_0_100_keeping_their_order() -> None:
+    assert [match_percent(s) for s in (-1.0, 0.0, 0.5, 1.0, 2.0, 50.0)] == [0, 0, 39, 63, 86, 100]
+    picks = [Recommendation(view(), s, "graph neural networks") for s in (0.2, 0.9, 3.0)]
+    assert [p.match for p in picks] == sorted(p.match for p in picks)
 
 
 def test_as_dict_is_json_with_iso_dates_and_rounded_scores() -> None:

@@ -20,7 +20,7 @@ async def recommend(ctx: Invoker, topic: str | None = None) -> Reply:
         [formatting.recommendation_embed(rec, n) for n, rec in enumerate(result.picks, start=1)]
     )
     picks = result.picks[: len(embeds)]
-    header = f"🔍 Top {len(picks)} of {result.candidates:,} recent papers" + (f" for **{formatting.escape(topic)}**" if topic else "")
+    header = f"🔍 Top {len(picks)} of {formatting.considered_text(result)}" + (f" for **{formatting.escape(topic)}**" if topic else "")
     return Reply(content=header + ". Rate them to sharpen your picks.", embeds=embeds,
                  view=feedback_view([r.paper.id for r in picks]))
 
@@ -51,5 +51,7 @@ async def similar(ctx: Invoker, paper: str) -> Reply:
 async def why(ctx: Invoker, paper: str) -> Reply:
     rec = await ctx.call(ctx.service.why, ctx.user_id, paper)
     embed = formatting.paper_embed(rec.paper, heading="Why this paper?")
-    embed.add_field(name=f"Score {rec.score:.2f}", value=formatting.truncate(formatting.why_text(rec), 1024), inline=False)
+    verdict = formatting.verdict_text(rec, rec.verdict) if rec.verdict else ""
+    embed.add_field(name=formatting.match_text(rec).capitalize(),
+                    value=formatting.truncate(f"{verdict}\n{formatting.why_text(rec)}".strip(), 1024), inline=False)
     return Reply(embeds=[embed])

@@ -27,11 +27,15 @@ async def topic_choices(ctx: Invoker, current: str) -> list[str]:
 async def subscribe(ctx: Invoker, topic: str) -> Reply:
     clean, created = await ctx.call(ctx.service.subscribe, _target(ctx), topic)
     topics = await ctx.call(ctx.service.topics, _target(ctx))
+    advice = await ctx.call(ctx.service.topic_advice, clean)
     if created:
-        message = f"✅ Subscribed to **{formatting.escape(clean)}**. Try `/recommend` to see matching papers."
+        warned = advice is not None and advice.weak
+        text = f"{'⚠️' if warned else '✅'} Subscribed to **{formatting.escape(clean)}**."
+        text += "" if warned else " Try `/recommend` to see matching papers."
     else:
-        message = f"You already follow **{formatting.escape(clean)}**."
-    return Reply(content=message, embeds=[formatting.topics_embed(topics)])
+        text = f"You already follow **{formatting.escape(clean)}**."
+    text = formatting.truncate("\n".join([text, *formatting.topic_advice_lines(advice)]), formatting.CONTENT_MAX)
+    return Reply(content=text, embeds=[formatting.topics_embed(topics)])
 
 
 @command("unsubscribe", "Stop following one of your topics.",

@@ -170,7 +170,7 @@ def test_console_then_recommend_digest_and_stats(seeded_dir: Path, seeded_sqlite
     no_traceback(console)
     assert "First start" not in console.err  # an existing database is not seeded again
     assert f"Subscribed to {GNN}" in console.out
-    assert "Top 5 of 3,000 recent papers" in console.out
+    assert "Top 5 of 3,000 papers from the " in console.out
     assert "The daily digest will be posted in #channel-4242" in console.out
     titles = re.findall(r"^╭─ \d\. (.+?) ─*╮$", console.out, flags=re.M)
     assert len(titles) == 5 and sum("graph" in t.lower() for t in titles) >= 4, titles
@@ -262,7 +262,7 @@ def test_run_without_token_starts_the_console(data_dir: Path) -> None:
     no_traceback(run)
     assert "No DISCORD_TOKEN is set" in run.err
     assert "First start: loaded 3,000 real arXiv papers" in run.err
-    assert "Top 5 of 3,000 recent papers" in run.out
+    assert re.search(r"Top 5 of 3,000 papers from the (last 30 days|30 days to 2026-07-01)", run.out), run.out[:500]
     titles = re.findall(r"^╭─ \d\. (.+?) ─*╮$", run.out, flags=re.M)
     assert sum("graph" in t.lower() for t in titles) >= 4, titles
     assert (data_dir / "paperbot.db").is_file() and (data_dir / "index").is_dir()

@@ -22,7 +22,7 @@ async def test_commands_from_a_stream(service: PaperService) -> None:
     assert code == 0
     assert "> /subscribe topic: graph neural networks" in out  # each command is echoed
     assert "Subscribed to graph neural networks" in out
-    assert "Top 5 of 3,000 recent papers" in out
+    assert "Top 5 of 3,000 papers from the " in out
     titles = [r.paper.title for r in service.recommend(1).picks]
     assert all(t in out for t in titles)  # what the bot would post, paper by paper
     assert "/like, /save or /dismiss paper: <id>" in out

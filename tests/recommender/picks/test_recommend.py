@@ -70,9 +70,9 @@ def test_explanation_terms_occur_in_the_paper_and_the_topic(service: PaperServic
         assert rec.terms, rec.paper.title
         in_paper = grams(service, paper_text(rec.paper.title, rec.paper.abstract))
         in_topic = grams(service, rec.matched)
-        for term in rec.terms:
-            assert term in in_paper, (term, rec.paper.title)
-            assert term in in_topic, (term, rec.matched)
+        for term in rec.terms:  # as the paper writes it ("zero-shot"), beyond the topic's own words
+            assert term.replace("-", " ") in in_paper, (term, rec.paper.title)
+            assert not set(term.replace("-", " ").split()) <= {w for g in in_topic for w in g.split()}, (term, rec.matched)
         assert rec.matched in (GNN, SPEECH), rec.matched
 
 
@@ -96,7 +96,7 @@ def test_a_second_unrelated_topic_gets_its_own_picks(service: PaperService) -> N
         row = index.matrix[index.row[rec.paper.id]]
         sims = {t: float((v @ row.T).toarray()[0, 0]) for t, v in vectors.items()}
         assert sims[rec.matched] > 0
-        assert rec.terms and all(set(t.split()) <= set(rec.matched.lower().split()) for t in rec.terms)
+        assert rec.terms and not any(set(t.split()) <= set(rec.matched.lower().split()) for t in rec.terms)
         assert rec.score > service.settings.min_score
 
 
@@ -121,7 +121,7 @@ def test_liked_papers_bring_their_neighbours_with_an_explanation(service: PaperS
         assert rec.similar_to is not None and rec.similar_to.id == seed.id
         assert rec.similar_to.title == seed.title
         shared = grams(service, paper_text(seed.title, seed.abstract))
-        assert rec.terms and set(rec.terms) <= shared
+        assert rec.terms and {t.replace("-", " ") for t in rec.terms} <= shared  # as written: "graph-based"
     # The neighbours really are the nearest papers: more similar than 99% of the corpus.
     index = service.index()
     assert index is not None
@@ -207,9 +207,8 @@ def test_window_limits_candidates_to_recent_papers(service: PaperService) -> Non
 def test_notes_explain_empty_results(service: PaperService) -> None:
     note = service.recommend(USER).note
     assert note is not None and "/subscribe" in note
-    service.subscribe(Target.user(USER), "qwxyzzy plorbination")
-    note = service.recommend(USER).note
-    assert note is not None and "None of the words" in note
+    with pytest.raises(InvalidTopic, match="None of the words of `qwxyzzy plorbination` occur in the library"):
+        service.subscribe(Target.user(USER), "qwxyzzy plorbination")  # refused: it could never match
     assert service.recommend(USER).picks == []
 
 
