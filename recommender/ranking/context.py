@@ -3,8 +3,9 @@ community's models, the reference sample and the likes weights)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -14,8 +15,11 @@ from recommender.ranking.index import PaperIndex
 from recommender.ranking.semantic import SemanticContext
 from recommender.ranking.weights import WEIGHTS
 
-if TYPE_CHECKING:
-    from recommender.ranking.profile import ProfileVectors
+
+class Versioned(Protocol):
+    """Anything built against one version of a context (ranking/profile.py `ProfileVectors`)."""
+
+    version: str
 
 
 class StaleProfileError(RuntimeError):
@@ -39,7 +43,7 @@ class ScoringContext:
     def block(self, rows: np.ndarray) -> PaperBlock:
         return PaperBlock.of(self, rows)
 
-    def check(self, vecs: list[ProfileVectors]) -> None:
+    def check(self, vecs: Sequence[Versioned]) -> None:
         """Refuse profile vectors built against another version of this context."""
         for vec in vecs:
             if vec.version != self.version:

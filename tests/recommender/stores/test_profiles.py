@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
 from sqlalchemy import select
 
+from recommender.config import Settings
+from recommender.ranking.context import ScoringContext
 from recommender.service import PaperService
+from recommender.storage.db import Database
 from recommender.storage.models import ProfileVector
 from recommender.stores.codec import dumps
 from recommender.stores.profiles import ProfileStore
 from recommender.views import Target
 
 USER = 7
+
+
+def versioned(ctx: ScoringContext, version: str) -> ScoringContext:
+    """The context under another version name, as after a refit."""
+    ctx.version = version
+    return ctx
 
 
 def stored(service: PaperService) -> dict[int, tuple[str, bytes]]:
@@ -24,14 +39,14 @@ def test_a_vector_is_stored_cached_and_loaded_after_a_restart(service: PaperServ
     assert ctx is not None
     store = ProfileStore(service.db)
     with service.db.session() as s:
-        vec = store.get(s, ctx, "v1", USER)
+        vec = store.get(s, versioned(ctx, "v1"), USER)
     assert vec.topics == ["graph neural networks"]
     assert stored(service)[USER] == ("v1", dumps(vec))
     with service.db.session() as s:
-        assert store.get(s, ctx, "v1", USER) is vec  # from memory
+        assert store.get(s, versioned(ctx, "v1"), USER) is vec  # from memory
     restarted = ProfileStore(service.db)
     with service.db.session() as s:
-        loaded = restarted.get(s, ctx, "v1", USER)
+        loaded = restarted.get(s, versioned(ctx, "v1"), USER)
     assert loaded is not vec and dumps(loaded) == dumps(vec)  # read back, not rebuilt
 
 
@@ -40,14 +55,14 @@ def test_a_vector_of_another_version_is_rebuilt(service: PaperService) -> None:
     ctx = service.context()
     assert ctx is not None
     with service.db.session() as s:
-        old = ProfileStore(service.db).get(s, ctx, "old", USER)
+        old = ProfileStore(service.db).get(s, versioned(ctx, "old"), USER)
     service.subscribe(Target.user(USER), "speech recognition")
     with service.db.session() as s:  # the row as an older vocabulary left it
         s.execute(ProfileVector.__table__.update().values(version="old", data=dumps(old)))
     fresh = ProfileStore(service.db)
     with service.db.session() as s:
-        assert fresh.get(s, ctx, "old", USER).topics == ["graph neural networks"]  # the stored, stale one
-        rebuilt = fresh.get(s, ctx, "new", USER)
+        assert fresh.get(s, versioned(ctx, "old"), USER).topics == ["graph neural networks"]  # the stored, stale one
+        rebuilt = fresh.get(s, versioned(ctx, "new"), USER)
     assert rebuilt.topics == ["graph neural networks", "speech recognition"]
     assert stored(service)[USER][0] == "new"
 
@@ -58,8 +73,80 @@ def test_forget_drops_the_memory_copy_and_unknown_users_are_not_stored(service: 
     assert ctx is not None
     store = ProfileStore(service.db)
     with service.db.session() as s:
-        first = store.get(s, ctx, "v1", USER)
+        first = store.get(s, versioned(ctx, "v1"), USER)
         store.forget(USER)
-        assert store.get(s, ctx, "v1", USER) is not first
-        nobody = store.get_many(s, ctx, "v1", [USER, 404])[404]
+        assert store.get(s, versioned(ctx, "v1"), USER) is not first
+        nobody = store.get_many(s, versioned(ctx, "v1"), [USER, 404])[404]
     assert nobody.empty and 404 not in stored(service)
+
+
+FIRST, SECOND = "2606.29090", "2606.30093"  # the two RAG papers of the report
+
+
+@pytest.fixture
+def restart(service: PaperService, settings: Settings, db: Database) -> Iterator[Callable[[], PaperService]]:
+    """`restart()` returns a new PaperService on the same database and data dir (a new process)."""
+    opened: list[PaperService] = []
+
+    def new() -> PaperService:
+        svc = PaperService(settings, db)
+        svc.start()
+        opened.append(svc)
+        return svc
+
+    yield new
+    for svc in opened:
+        svc.close()
+
+
+def test_a_colleagues_first_like_does_not_break_recommend_why_or_digests(service: PaperService, restart: Callable[[], PaperService]) -> None:
+    service.feedback(1, FIRST, "like")
+    restart().feedback(2, SECOND, "like")
+    later = restart()
+    result = later.recommend(1)
+    assert result.picks and FIRST not in [r.paper.id for r in result.picks]
+    assert later.why(1, SECOND).paper.id == SECOND
+    later.set_dm_digest(1, True)
+    (draft,) = later.compose_personal_digests([(1, date.today())])
+    assert draft.picks
+    assert later.compose_digest_for_channel(10, 20).picks == []  # a channel with no topics anywhere: no error
+
+
+def test_in_one_process_too(service: PaperService) -> None:
+    service.feedback(1, FIRST, "like")
+    assert service.recommend(1).picks
+    service.feedback(2, SECOND, "like")  # member 1's vectors are now of an older community
+    assert service.recommend(1).picks
+    assert service.why(1, SECOND).score > 0
+    (draft,) = service.compose_personal_digests([(1, date.today())])
+    assert draft.picks
+
+
+def test_vectors_follow_an_incremental_index_update(service: PaperService, tmp_path: Path) -> None:
+    """New papers extend the index (same vocabulary, more rows): stored vectors are rebuilt."""
+    service.feedback(1, FIRST, "like")
+    service.feedback(2, SECOND, "like")
+    before = service.context()
+    assert before is not None
+    records = tmp_path / "more.jsonl"
+    paper = {
+        "id": "2607.00001", "title": "Adaptive budgeted retrieval-augmented generation for question answering",
+        "abstract": "Retrieval-augmented generation (RAG) with an adaptive retrieval budget answers questions reliably.",
+        "published": "2026-07-01",
+    }
+    records.write_text(json.dumps(paper) + "\n")
+    service.ingest_file(records)
+    after = service.context()
+    assert after is not None and after.index.fit_id == before.index.fit_id and len(after.index) == len(before.index) + 1
+    assert after.version != before.version
+    ids = [r.paper.id for r in service.recommend(1, limit=20).picks]
+    assert ids and "2607.00001" in ids
+
+
+def test_the_version_is_the_same_in_every_process(service: PaperService, restart: Callable[[], PaperService]) -> None:
+    """The same index and likes give the same version after a restart, so stored vectors are reused."""
+    service.feedback(1, FIRST, "like")
+    service.feedback(2, SECOND, "like")
+    first = service.context()
+    second = restart().context()
+    assert first is not None and second is not None and first.version == second.version

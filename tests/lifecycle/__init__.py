@@ -1,0 +1,1 @@
+"""Whole-life tests: a server over simulated days, through PaperService."""
