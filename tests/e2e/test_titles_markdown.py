@@ -8,7 +8,7 @@ import pytest
 from botkit import answer, start_bot
 
 from recommender.service import PaperService
-from recommender.storage.models import Paper
+from recommender.storage.models import Paper, Subscription
 from recommender.views import Target
 
 pytestmark = pytest.mark.e2e
@@ -46,7 +46,8 @@ async def test_digest_empty_footer_promises_no_buttons(discord_harness, service:
     await start_bot(discord_harness, service)
     papers = fd.channel("papers")
     service.configure_digest(fd.guild.id, channel_id=papers.id)
-    service.subscribe(Target.channel(papers.id, fd.guild.id), "zqxvw")  # matches no paper
+    with service.db.session() as s:  # a topic kept from before the library had papers: it matches none
+        s.add(Subscription(target_kind="channel", target_id=papers.id, guild_id=fd.guild.id, topic="zqxvw", topic_key="zqxvw"))
     reply = await answer(await fd.slash(fd.admin, "general", "digest preview"))
     embed = reply.embeds[0]
     assert not reply.components and "zqxvw" in embed["footer"]["text"]
