@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from recommender.errors import PaperbotError
 from recommender.ranking.text import clean_topic, topic_key
 from recommender.storage.models import Subscription
+from recommender.storage.upsert import insert_ignore
 from recommender.views import Target
 
 MAX_TOPICS = 25
@@ -42,10 +43,11 @@ def subscribe(session: Session, target: Target, raw_topic: str) -> tuple[str, bo
     )
     if (count or 0) >= MAX_TOPICS:
         raise PaperbotError(f"You already follow {MAX_TOPICS} topics, the maximum. Unsubscribe from one first.")
-    session.add(
-        Subscription(target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, topic=topic, topic_key=key)
+    added = insert_ignore(  # an upsert: the same topic twice at once never collides
+        session, Subscription, ["target_kind", "target_id", "topic_key"],
+        target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, topic=topic, topic_key=key,
     )
-    return topic, True
+    return topic, added
 
 
 def unsubscribe(session: Session, target: Target, raw_topic: str) -> str:
