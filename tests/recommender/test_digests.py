@@ -163,6 +163,7 @@ def test_personal_digest(service: PaperService) -> None:
     assert len(draft.picks) == service.settings.digest_size
     digest_id = service.claim_digest(draft)
     assert digest_id is not None and service.claim_digest(draft) is None
+    service.mark_digest_sent(digest_id, None)  # papers count as sent once posted
     assert not {r.paper.id for r in draft.picks} & {r.paper.id for r in service.recommend(5, limit=10).picks}
     # A channel digest of the same day is a different target.
     service.configure_digest(GUILD, channel_id=CHANNEL)
