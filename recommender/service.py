@@ -268,6 +268,10 @@ class PaperService:
         with self.db.session() as s:
             return users.set_dm_digest(s, user_id, enabled, time, tz)
 
+    def member_timezone(self, user_id: int) -> str:
+        with self.db.session() as s:
+            return users.timezone_of(s, user_id)
+
     def due_dm_digests(self) -> list[tuple[int, date]]:
         with self.db.session() as s:
             return [(uid, date.fromisoformat(day)) for uid, day in users.due_dm_users(s)]

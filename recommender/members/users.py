@@ -45,3 +45,9 @@ def due_dm_users(session: Session, now: datetime | None = None) -> list[tuple[in
         if local.strftime("%H:%M") >= dm_time and (user_id, local.date()) not in sent:
             due.append((user_id, local.date().isoformat()))
     return due
+
+
+def timezone_of(session: Session, user_id: int) -> str:
+    """The member's time zone (UTC for someone we don't know)."""
+    user = session.get(User, user_id)
+    return user.timezone if user is not None else "UTC"

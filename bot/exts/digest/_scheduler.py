@@ -21,6 +21,8 @@ from recommender.views import DigestSettings
 log = logging.getLogger(__name__)
 JOB_PREFIX = "digest:"
 DM_SWEEP = "dm-sweep"
+RETRIES = "digest-retries"
+RETRY_EVERY = timedelta(minutes=1)
 CATCH_UP = timedelta(hours=6)
 
 
@@ -52,6 +54,9 @@ class DigestJobs:
             self.run_dm_sweep, IntervalTrigger(minutes=5), id=DM_SWEEP, replace_existing=True,
             next_run_time=datetime.now(ZoneInfo("UTC")) + timedelta(seconds=30),
         )
+        self.scheduler.add_job(
+            self.run_retries, IntervalTrigger(seconds=RETRY_EVERY.total_seconds()), id=RETRIES, replace_existing=True,
+        )
 
     def _schedule(self, conf: DigestSettings) -> None:
         self.scheduler.add_job(
@@ -69,7 +74,7 @@ class DigestJobs:
 
     def unschedule(self) -> None:
         for job in self.scheduler.get_jobs():
-            if job.id.startswith((JOB_PREFIX, "catch-up:")) or job.id == DM_SWEEP:
+            if job.id.startswith((JOB_PREFIX, "catch-up:")) or job.id in (DM_SWEEP, RETRIES):
                 job.remove()
 
     async def resync_guild(self, guild_id: int) -> None:
@@ -89,7 +94,35 @@ class DigestJobs:
             return None
         day = datetime.now(ZoneInfo(conf.timezone)).date()
         draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, day)
-        return await deliver(service, self.publisher, draft, self.guild_name(guild_id))
+        return await deliver(service, self.publisher, draft, self.guild_name(guild_id), conf.timezone)
+
+    async def run_retries(self) -> int:
+        """Try again the digests that are due: failed ones whose retry time came, and claims whose
+        worker died (lease expired). Only the current day's: a digest's retries end with its day."""
+        service = self.service
+        since = datetime.now(ZoneInfo("UTC")).date() - timedelta(days=1)
+        sent = 0
+        for entry in await asyncio.to_thread(service.due_digests, since):
+            if entry.target.kind == "channel":
+                guild_id = entry.target.guild_id
+                conf = await asyncio.to_thread(service.digest_settings, guild_id) if guild_id is not None else None
+                if conf is None or conf.channel_id is None or not conf.enabled:
+                    continue
+                if datetime.now(ZoneInfo(conf.timezone)).date() != entry.day:
+                    continue  # that day is over
+                # The server's current channel: after `/digest channel` the retry goes there.
+                draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, entry.day)
+                outcome = await deliver(service, self.publisher, draft, self.guild_name(guild_id), conf.timezone)
+            else:
+                tz = await asyncio.to_thread(service.member_timezone, entry.target.id)
+                if datetime.now(ZoneInfo(tz)).date() != entry.day:
+                    continue
+                drafts = await asyncio.to_thread(service.compose_personal_digests, [(entry.target.id, entry.day)])
+                outcome = await deliver(service, self.publisher, drafts[0], timezone=tz)
+                if outcome.reason is FailureReason.CLOSED_DMS:
+                    await asyncio.to_thread(service.set_dm_digest, entry.target.id, False)
+            sent += outcome.status == "sent"
+        return sent
 
     async def run_dm_sweep(self) -> int:
         """Send the DM digests that are due; a member whose DMs are closed gets no more."""
@@ -99,7 +132,8 @@ class DigestJobs:
         if not due:
             return 0
         for draft in await asyncio.to_thread(service.compose_personal_digests, due):
-            outcome = await deliver(service, self.publisher, draft)
+            tz = await asyncio.to_thread(service.member_timezone, draft.target.id)
+            outcome = await deliver(service, self.publisher, draft, timezone=tz)
             if outcome.reason is FailureReason.CLOSED_DMS:
                 await asyncio.to_thread(service.set_dm_digest, draft.target.id, False)
             sent += outcome.status == "sent"

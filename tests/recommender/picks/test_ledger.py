@@ -7,7 +7,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from recommender.picks import ledger

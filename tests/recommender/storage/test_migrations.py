@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from alembic import command
 from sqlalchemy import inspect, text
 

@@ -13,7 +13,13 @@ from recommender.config import Settings
 from recommender.members import servers
 from recommender.service import PaperService
 from recommender.storage.db import Database
-from recommender.storage.models import Feedback, Guild, ProfileVector, Subscription, User
+from recommender.storage.models import (
+    Feedback,
+    Guild,
+    ProfileVector,
+    Subscription,
+    User,
+)
 from recommender.storage.upsert import insert_ignore, insert_or_update
 from recommender.views import Target
 
@@ -52,10 +58,10 @@ def test_exactly_once_new_member_first_commands_never_collide(service: PaperServ
     for round_no in range(ROUNDS):
         uid = 10_000 + round_no
         errors = race([
-            lambda: service.subscribe(Target.user(uid), "graph neural networks"),
-            lambda: service.subscribe(Target.user(uid), "graph neural networks"),
-            lambda: service.feedback(uid, paper_id, "save"),
-            lambda: service.recommend(uid),
+            lambda uid=uid: service.subscribe(Target.user(uid), "graph neural networks"),
+            lambda uid=uid: service.subscribe(Target.user(uid), "graph neural networks"),
+            lambda uid=uid: service.feedback(uid, paper_id, "save"),
+            lambda uid=uid: service.recommend(uid),
         ])
         assert errors == [], f"round {round_no}: {errors!r}"
     with service.db.session() as s:
@@ -74,7 +80,7 @@ def test_exactly_once_first_admin_commands_create_one_server(db: Database, setti
     for round_no in range(ROUNDS):
         gid = 500 + round_no
 
-        def first() -> None:
+        def first(gid: int = gid) -> None:
             with db.session() as s:
                 servers.ensure_guild(s, gid, settings, name="Lab")
 
