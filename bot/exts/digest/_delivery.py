@@ -29,13 +29,18 @@ class Outcome:
     reason: FailureReason | None = None  # why it failed
 
 
-def digest_reply(draft: DigestDraft, guild_name: str = "") -> Reply:
+def nonce(digest_id: int, part: int = 0) -> str:
+    """The nonce of one message of a digest (Discord allows 25 characters)."""
+    return f"pb{digest_id}p{part}"
+
+
+def digest_reply(draft: DigestDraft, guild_name: str = "", digest_id: int | None = None) -> Reply:
     personal = draft.target.kind == "user"
     embed = formatting.digest_embed(draft, formatting.digest_title(draft.day, guild_name, personal))
     view = None
     if draft.picks:
         view = feedback_view([r.paper.id for r in draft.picks], [r.paper.title for r in draft.picks])
-    return Reply(embeds=[embed], view=view, ephemeral=False)
+    return Reply(embeds=[embed], view=view, ephemeral=False, nonce=nonce(digest_id) if digest_id is not None else None)
 
 
 async def _post(publisher: Publisher, draft: DigestDraft, reply: Reply) -> int | None:
@@ -56,7 +61,7 @@ async def deliver(
     digest_id = await asyncio.to_thread(service.claim_digest, draft)
     if digest_id is None:
         return Outcome("already", f"The digest for {draft.day.isoformat()} was already sent.")
-    reply = digest_reply(draft, guild_name)
+    reply = digest_reply(draft, guild_name, digest_id)
     try:
         message_id = await _post(publisher, draft, reply)
     except DeliveryFailed as exc:

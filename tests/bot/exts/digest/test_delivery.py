@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from typing import Any
 
 from rich.console import Console
+from sqlalchemy import select, update
 
+from bot.bot import PaperBot
 from bot.console._repl import ConsolePublisher
 from bot.context import DeliveryFailed, FailureReason, Invoker, Reply
+from bot.exts import EXTENSIONS
 from bot.exts.digest._delivery import deliver
 from bot.registry import invoke
 from recommender.service import PaperService
+from recommender.storage.models import Digest, User
 from recommender.views import Target
 
 GUILD, CHANNEL = 10, 20
@@ -80,3 +85,60 @@ async def test_digest_now_from_the_console(service: PaperService) -> None:
     second = await invoke(admin, "digest now")
     assert second.content is not None and "already posted" in second.content
     assert out.getvalue().count("posted in") == 1
+
+
+# -- exactly once against the Discord emulator ---------------------------------------------------
+
+
+def _ledger(service: PaperService, target_id: int) -> tuple[str, int]:
+    with service.db.session() as s:
+        row = s.scalars(select(Digest).where(Digest.target_id == target_id)).one()
+        return row.status, row.attempts
+
+
+async def test_exactly_once_a_5xx_after_discord_stored_the_message(discord_harness: Any, service: PaperService) -> None:
+    """A 500 is resent by discord.py within the call; a 503 fails the call and the digest is retried later.
+    Either way the resend carries the same nonce, so Discord returns the stored message: one post."""
+    fd = discord_harness.fd
+    bot = PaperBot(service, service.settings, extensions=EXTENSIONS, guild_ready_timeout=0.1)
+    await discord_harness.start(bot)
+    jobs = bot.get_cog("Digest").jobs  # type: ignore[union-attr]
+    service.subscribe(Target.user(fd.member.id, fd.guild.id), "speech recognition")
+    papers = fd.channel("papers")
+    service.configure_digest(fd.guild.id, channel_id=papers.id)
+    posts = f"/channels/{papers.id}/messages"
+    fd.inject_error("POST", posts, status=503, message="Service Unavailable", after_handling=True)
+    outcome = await jobs.run_channel_digest(fd.guild.id)
+    assert outcome is not None and outcome.reason is FailureReason.DISCORD_ERROR
+    assert len(fd.messages(papers)) == 1 and _ledger(service, papers.id) == ("failed", 1)  # stored, but we don't know
+    with service.db.session() as s:  # the retry time came
+        s.execute(update(Digest).values(next_retry_at=Digest.failed_at))
+    fd.inject_error("POST", posts, status=500, message="Internal Server Error", after_handling=True)
+    assert await jobs.run_retries() == 1
+    calls = fd.calls("POST", posts)
+    assert [c.status for c in calls] == [503, 500, 200]
+    assert len({c.json["nonce"] for c in calls}) == 1 and all(c.json["enforce_nonce"] for c in calls)
+    assert len(fd.messages(papers)) == 1
+    assert _ledger(service, papers.id) == ("sent", 2)
+
+
+async def test_exactly_once_a_dm_that_answers_503_once_stays_on_and_arrives(discord_harness: Any, service: PaperService) -> None:
+    fd = discord_harness.fd
+    bot = PaperBot(service, service.settings, extensions=EXTENSIONS, guild_ready_timeout=0.1)
+    await discord_harness.start(bot)
+    jobs = bot.get_cog("Digest").jobs  # type: ignore[union-attr]
+    service.subscribe(Target.user(fd.member.id, fd.guild.id), "speech recognition")
+    service.set_dm_digest(fd.member.id, True, "00:00", "UTC")
+    fd.inject_error("POST", "/channels/*/messages", status=503, message="Service Unavailable")
+    assert await jobs.run_dm_sweep() == 0
+    assert _ledger(service, fd.member.id) == ("failed", 1)
+    assert await jobs.run_retries() == 0  # backoff: not yet
+    with service.db.session() as s:  # the minute passed
+        s.execute(update(Digest).values(next_retry_at=Digest.failed_at))
+    assert await jobs.run_retries() == 1
+    assert await jobs.run_dm_sweep() == 0 and await jobs.run_retries() == 0
+    assert _ledger(service, fd.member.id) == ("sent", 2)
+    assert len([m for m in fd.messages(fd.dm_channel(fd.member)) if m.data.get("embeds")]) == 1
+    with service.db.session() as s:
+        assert s.get(User, fd.member.id).dm_digest
+    fd.take_problems()
