@@ -281,6 +281,11 @@ class PaperService:
         with self.db.session() as s:
             return ledger.claim(s, draft, self.worker)
 
+    def digest_plan(self, digest_id: int) -> tuple[int, list[str]]:
+        """(papers of the digest already posted, the ids still to post, in order)."""
+        with self.db.session() as s:
+            return ledger.plan(s, digest_id)
+
     def mark_digest_posted(self, digest_id: int, paper_ids: list[str]) -> None:
         with self.db.session() as s:
             ledger.mark_posted(s, digest_id, paper_ids)

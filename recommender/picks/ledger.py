@@ -72,14 +72,26 @@ def claim(
         digest_id = session.execute(retake).scalar()
         if digest_id is None:
             return None
-        session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id, DigestItem.posted_at.is_(None)))
-    posted = set(session.scalars(select(DigestItem.paper_id).where(DigestItem.digest_id == digest_id)))
+    planned = session.execute(select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id)).all()
+    posted = {pid for pid, when in planned if when is not None}
+    picks = [pick for pick in draft.picks if pick.paper.id not in posted]
+    if posted:  # an interrupted digest: complete it to its planned size, not a whole new one
+        picks = picks[: max(len(planned) - len(posted), 0)]
+    session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id, DigestItem.posted_at.is_(None)))
     session.add_all(
         DigestItem(digest_id=digest_id, paper_id=pick.paper.id, rank=rank_no, score=pick.score)
-        for rank_no, pick in enumerate(draft.picks, start=1) if pick.paper.id not in posted
+        for rank_no, pick in enumerate(picks, start=len(posted) + 1)
     )
     session.flush()
     return int(digest_id)
+
+
+def plan(session: Session, digest_id: int) -> tuple[int, list[str]]:
+    """(how many papers of the digest were posted, the ones still to post in order)."""
+    rows = session.execute(
+        select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id).order_by(DigestItem.rank)
+    ).all()
+    return sum(when is not None for _, when in rows), [pid for pid, when in rows if when is None]
 
 
 def mark_posted(session: Session, digest_id: int, paper_ids: list[str], now: datetime | None = None) -> None:
@@ -112,7 +124,7 @@ def mark_failed(
     session: Session, digest_id: int, owner: str, reason: str, error: str, retry_at: datetime | None,
     now: datetime | None = None,
 ) -> bool:
-    """The post failed: keep why and when, free the papers not posted, and say when to retry (None: not
+    """The post failed: keep why and when, and when to retry (None: not
     automatically). False when `owner` no longer holds the claim (nothing is changed then)."""
     now = now or utcnow()
     done = session.execute(
@@ -121,10 +133,8 @@ def mark_failed(
                 lease_owner=None, lease_until=None)
         .returning(Digest.id).execution_options(**NO_SYNC)
     ).scalar()
-    if done is None:
-        return False
-    session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id, DigestItem.posted_at.is_(None)))
-    return True
+    # The papers not posted stay planned (so a retry completes this digest) but do not count as sent.
+    return done is not None
 
 
 def _entry(row: Digest) -> LedgerEntry:

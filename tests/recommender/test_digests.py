@@ -103,7 +103,7 @@ def test_a_failed_delivery_frees_its_papers(members: PaperService) -> None:
     digest_id = members.claim_digest(draft)
     assert digest_id is not None
     members.mark_digest_failed(digest_id, "Missing Access " * 500)
-    assert items(members, digest_id) == []
+    assert items(members, digest_id) == [r.paper.id for r in draft.picks]  # still planned, not sent
     assert digest_rows(members) == [("channel", CHANNEL, DAY, "failed")]
     with members.db.session() as s:
         assert len(s.get(Digest, digest_id).error) == 2000  # capped

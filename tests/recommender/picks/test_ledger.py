@@ -138,14 +138,17 @@ def test_papers_count_as_sent_only_once_posted(service: PaperService) -> None:
     service.mark_digest_posted(digest_id, posted)
     assert service.mark_digest_failed(digest_id, "503 Service Unavailable", "DISCORD_ERROR", None)
     with service.db.session() as s:
-        kept = set(s.scalars(select(DigestItem.paper_id).where(DigestItem.digest_id == digest_id)))
+        kept = set(s.scalars(select(DigestItem.paper_id).where(DigestItem.digest_id == digest_id,
+                                                               DigestItem.posted_at.is_not(None))))
     assert kept == set(posted)
     retry = service.compose_channel_digest(GUILD, day=DAY)
     assert not set(posted) & {r.paper.id for r in retry.picks}
     assert [r.paper.id for r in retry.picks[: len(draft.picks) - 2]] == [r.paper.id for r in draft.picks[2:]]
-    # The retry keeps the posted part and records the rest when it goes out.
+    # The retry keeps the posted part and plans only the rest of the digest's size.
     assert service.claim_digest(retry) == digest_id
+    done, todo = service.digest_plan(digest_id)
+    assert done == 2 and todo == [r.paper.id for r in retry.picks[: len(draft.picks) - 2]]
     service.mark_digest_sent(digest_id, 55)
     with service.db.session() as s:
         rows = s.execute(select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id)).all()
-    assert len(rows) == 2 + len(retry.picks) and all(when is not None for _, when in rows)
+    assert len(rows) == len(draft.picks) and all(when is not None for _, when in rows)
