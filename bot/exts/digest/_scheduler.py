@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -23,7 +23,6 @@ JOB_PREFIX = "digest:"
 DM_SWEEP = "dm-sweep"
 RETRIES = "digest-retries"
 RETRY_EVERY = timedelta(minutes=1)
-CATCH_UP = timedelta(hours=6)
 
 
 def digest_trigger(conf: DigestSettings) -> CronTrigger:
@@ -64,13 +63,17 @@ class DigestJobs:
             replace_existing=True, name=f"daily digest for server {conf.guild_id}",
         )
 
-    def _catch_up(self, conf: DigestSettings) -> None:
-        """After downtime, post a digest whose time passed in the last few hours."""
-        now = datetime.now(ZoneInfo(conf.timezone))
-        previous = digest_trigger(conf).get_next_fire_time(None, now - CATCH_UP)
+    def _catch_up(self, conf: DigestSettings, now: datetime | None = None) -> None:
+        """After downtime, post a digest whose time passed in the last `digest_catch_up_hours`, under the
+        day it belongs to (a digest missed at 23:30 and caught up at 00:30 is yesterday's, once)."""
+        window = timedelta(hours=self.service.settings.digest_catch_up_hours)
+        now = (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(conf.timezone))
+        if not window:
+            return
+        previous = digest_trigger(conf).get_next_fire_time(None, now - window)
         if previous is not None and previous <= now:
-            self.scheduler.add_job(self.run_channel_digest, args=[conf.guild_id], id=f"catch-up:{conf.guild_id}",
-                                   replace_existing=True)
+            self.scheduler.add_job(self.run_channel_digest, args=[conf.guild_id, previous.date()],
+                                   id=f"catch-up:{conf.guild_id}", replace_existing=True)
 
     def unschedule(self) -> None:
         for job in self.scheduler.get_jobs():
@@ -87,12 +90,13 @@ class DigestJobs:
             return
         self._schedule(conf)
 
-    async def run_channel_digest(self, guild_id: int) -> Outcome | None:
+    async def run_channel_digest(self, guild_id: int, day: date | None = None) -> Outcome | None:
+        """Post a server's digest of `day` (default: today in its time zone)."""
         service = self.service
         conf = await asyncio.to_thread(service.digest_settings, guild_id)
         if conf is None or conf.channel_id is None or not conf.enabled:
             return None
-        day = datetime.now(ZoneInfo(conf.timezone)).date()
+        day = day or datetime.now(ZoneInfo(conf.timezone)).date()
         draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, day)
         return await deliver(service, self.publisher, draft, self.guild_name(guild_id), conf.timezone)
 
