@@ -288,7 +288,7 @@ class PaperService:
 
     def mark_digest_posted(self, digest_id: int, paper_ids: list[str]) -> None:
         with self.db.session() as s:
-            ledger.mark_posted(s, digest_id, paper_ids)
+            ledger.mark_posted(s, digest_id, paper_ids, self.worker)
 
     def mark_digest_sent(self, digest_id: int, message_id: int | None) -> None:
         with self.db.session() as s:

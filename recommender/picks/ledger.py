@@ -23,7 +23,10 @@ from recommender.storage.models import Digest, DigestItem, utcnow
 from recommender.views import DigestDraft, LedgerEntry, Target
 
 CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
-LEASE = timedelta(minutes=10)
+# Short enough that a dead worker's digest is re-sent while Discord still remembers its nonces
+# (a few minutes), so the resend of a message that did go out returns it instead of posting it
+# again; each posted part renews the lease.
+LEASE = timedelta(minutes=2)
 NO_SYNC = {"synchronize_session": False}
 
 
@@ -94,15 +97,22 @@ def plan(session: Session, digest_id: int) -> tuple[int, list[str]]:
     return sum(when is not None for _, when in rows), [pid for pid, when in rows if when is None]
 
 
-def mark_posted(session: Session, digest_id: int, paper_ids: list[str], now: datetime | None = None) -> None:
-    """Record papers as posted (part of a digest reached Discord)."""
+def mark_posted(
+    session: Session, digest_id: int, paper_ids: list[str], owner: str, now: datetime | None = None
+) -> None:
+    """Record papers as posted (part of a digest reached Discord) and renew `owner`'s lease."""
+    now = now or utcnow()
     if paper_ids:
         session.execute(
             update(DigestItem)
             .where(DigestItem.digest_id == digest_id, DigestItem.paper_id.in_(paper_ids), DigestItem.posted_at.is_(None))
-            .values(posted_at=now or utcnow())
+            .values(posted_at=now)
             .execution_options(**NO_SYNC)
         )
+    session.execute(
+        update(Digest).where(Digest.id == digest_id, Digest.status == CLAIMED, Digest.lease_owner == owner)
+        .values(lease_until=now + LEASE).execution_options(**NO_SYNC)
+    )
 
 
 def mark_sent(session: Session, digest_id: int, message_id: int | None, now: datetime | None = None) -> None:

@@ -152,3 +152,14 @@ def test_papers_count_as_sent_only_once_posted(service: PaperService) -> None:
     with service.db.session() as s:
         rows = s.execute(select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id)).all()
     assert len(rows) == len(draft.picks) and all(when is not None for _, when in rows)
+
+
+def test_each_posted_part_renews_the_lease(db: Database) -> None:
+    draft = empty_draft(CHANNEL)
+    now = utcnow()
+    digest_id = claim(db, draft, "slow", now=now)
+    assert digest_id is not None
+    with db.session() as s:
+        ledger.mark_posted(s, digest_id, [], "slow", now=now + ledger.LEASE / 2)
+    assert claim(db, draft, "other", now=now + ledger.LEASE + timedelta(seconds=1)) is None  # renewed
+    assert claim(db, draft, "other", now=now + ledger.LEASE * 2) == digest_id
