@@ -78,6 +78,9 @@ class Reply:
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
     ephemeral: bool = True
+    # Posted with enforce_nonce (discord.py sets it with a nonce): a resend within minutes returns the
+    # stored message instead of posting twice. Only for channel/DM posts, not interaction responses.
+    nonce: str | None = None
 
     def send_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds}

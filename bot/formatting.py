@@ -182,15 +182,15 @@ def digest_entry(rec: Recommendation, number: int) -> str:
     )
 
 
-def digest_embed(draft: DigestDraft, title: str) -> discord.Embed:
-    """The whole digest as one compact embed (fits 25 papers within 4,096 characters)."""
+def digest_embed(draft: DigestDraft, title: str, first: int = 1) -> discord.Embed:
+    """The digest (or one part of it, numbered from `first`) as one compact embed."""
     if draft.picks:
         lines: list[str] = []
         budget = DESCRIPTION_MAX - 200
-        for number, rec in enumerate(draft.picks, start=1):
+        for number, rec in enumerate(draft.picks, start=first):
             entry = digest_entry(rec, number)
             if sum(len(x) + 2 for x in lines) + len(entry) > budget:
-                lines.append(f"…and {len(draft.picks) - number + 1} more.")
+                lines.append(f"…and {len(draft.picks) - (number - first)} more.")
                 break
             lines.append(entry)
         description = "\n\n".join(lines)

@@ -83,7 +83,10 @@ class DiscordPublisher:
 
     async def _send(self, target: discord.abc.Messageable, reply: Reply, where: str) -> int:
         try:
-            message = await target.send(**reply.send_kwargs())
+            # discord.py makes a random nonce per call; ours is the ledger's, so a later retry of the
+            # same digest message (a 503 after Discord stored it) gets the stored message back.
+            extra = {"nonce": reply.nonce} if reply.nonce else {}
+            message = await target.send(**reply.send_kwargs(), **extra)
         except (discord.HTTPException, discord.RateLimited, *NETWORK_ERRORS) as exc:
             raise failed(exc, where) from exc
         return message.id

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     digest_weekdays: str = "mon-fri"
     digest_size: int = Field(default=8, ge=1, le=25)
     digest_lookback_days: int = Field(default=3, ge=1, le=60)
+    # A bot started within this many hours after a digest time posts that day's missed digest (0: never).
+    digest_catch_up_hours: float = Field(default=6.0, ge=0, le=24)
     recommend_size: int = Field(default=5, ge=1, le=10)
     recommend_window_days: int = Field(default=30, ge=1, le=3650)
     min_score: float = Field(default=0.5, ge=0.0, le=10.0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from recommender.ingest.runner import IngestReport
 from recommender.ingest.seed import seed_demo
 from recommender.members import feedback, membership, servers, topics, users
 from recommender.members.inputs import channel_inputs, many_users, user_inputs
-from recommender.picks import digests, explore
+from recommender.picks import digests, explore, ledger
 from recommender.picks.recommend import hydrate, recommend
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
@@ -39,6 +39,7 @@ from recommender.stores.semantic import SemanticStore, embed_papers, embedding_c
 from recommender.views import (
     DigestDraft,
     DigestSettings,
+    LedgerEntry,
     PaperView,
     Recommendation,
     RecommendResult,
@@ -56,6 +57,7 @@ class PaperService:
         self.index_store = IndexStore(self.db, settings.index_dir)
         self.community = CommunityStore(self.db, self.index_store)
         self.profiles = ProfileStore(self.db)
+        self.worker = ledger.worker_id()  # names this process's digest leases
         self.http_clients: jobs.Clients | None = None
         self.semantic: SemanticStore | None = None
         if settings.semantic:
@@ -297,21 +299,47 @@ class PaperService:
                 membership.record(s, guild_id, user_id)
             return users.seen(s, user_id)
 
+    def member_timezone(self, user_id: int) -> str:
+        with self.db.session() as s:
+            return users.timezone_of(s, user_id)
+
     def due_dm_digests(self) -> list[tuple[int, date]]:
         with self.db.session() as s:
             return [(uid, date.fromisoformat(day)) for uid, day in users.due_dm_users(s)]
 
     def claim_digest(self, draft: DigestDraft) -> int | None:
+        """Claim the (target, day) digest for this process (see recommender/picks/ledger.py); None: sent or held."""
         with self.db.session() as s:
-            return digests.claim(s, draft)
+            return ledger.claim(s, draft, self.worker)
+
+    def digest_plan(self, digest_id: int) -> tuple[int, list[str]]:
+        """(papers of the digest already posted, the ids still to post, in order)."""
+        with self.db.session() as s:
+            return ledger.plan(s, digest_id)
+
+    def mark_digest_posted(self, digest_id: int, paper_ids: list[str]) -> None:
+        with self.db.session() as s:
+            ledger.mark_posted(s, digest_id, paper_ids, self.worker)
 
     def mark_digest_sent(self, digest_id: int, message_id: int | None) -> None:
         with self.db.session() as s:
-            digests.mark_sent(s, digest_id, message_id)
+            ledger.mark_sent(s, digest_id, message_id)
 
-    def mark_digest_failed(self, digest_id: int, error: str) -> None:
+    def mark_digest_failed(
+        self, digest_id: int, error: str, reason: str = "unknown", retry_at: datetime | None = None
+    ) -> bool:
         with self.db.session() as s:
-            digests.mark_failed(s, digest_id, error)
+            return ledger.mark_failed(s, digest_id, self.worker, reason, error, retry_at)
+
+    def due_digests(self, since: date) -> list[LedgerEntry]:
+        """Digests (from `since` on) to retry now: failed ones due, and claims whose lease expired."""
+        with self.db.session() as s:
+            return ledger.due(s, since)
+
+    def digest_history(self, target: Target) -> tuple[LedgerEntry | None, LedgerEntry | None]:
+        """(the newest digest, the newest failed one) of a target."""
+        with self.db.session() as s:
+            return ledger.latest(s, target), ledger.last_failure(s, target)
 
     # -- ingestion and stats ---------------------------------------------------
 

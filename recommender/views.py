@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from recommender.storage.models import Paper
@@ -170,3 +170,19 @@ class DigestSettings:
     weekdays: str
     size: int
     enabled: bool
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """A digest's row in the delivery ledger (recommender/picks/ledger.py), for `/digest status` and retries."""
+
+    id: int
+    target: Target
+    day: date
+    status: str
+    attempts: int
+    reason: str | None
+    error: str | None
+    failed_at: datetime | None
+    next_retry_at: datetime | None
+    sent_at: datetime | None

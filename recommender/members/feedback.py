@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError, UnknownPaper
 from recommender.papers import InvalidPaperId, split_arxiv_id
 from recommender.storage.models import Feedback, Paper, ReadingListEntry, User, utcnow
+from recommender.storage.upsert import insert_ignore
 from recommender.views import PaperView
 
 KINDS = ("like", "save", "dismiss")
@@ -16,13 +17,12 @@ OPPOSITE = {"like": ("dismiss",), "dismiss": ("like", "save"), "save": ("dismiss
 
 
 def ensure_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        user = User(id=user_id)
-        session.add(user)
-        session.flush()
-    else:
-        user.last_active = utcnow()
+    """The member's row, created on first use (an upsert: concurrent first commands never collide)."""
+    session.flush()
+    if not insert_ignore(session, User, ["id"], id=user_id):
+        session.execute(update(User).where(User.id == user_id).values(last_active=utcnow()))
+    user = session.get(User, user_id, populate_existing=True)
+    assert user is not None
     return user
 
 
@@ -64,18 +64,13 @@ def record(session: Session, user_id: int, raw_id: str, kind: str) -> tuple[Pape
         )
     if exists is not None:
         return PaperView.of(paper), False
-    session.add(Feedback(user_id=user_id, paper_id=paper.id, kind=kind))
-    return PaperView.of(paper), True
+    changed = insert_ignore(session, Feedback, ["user_id", "paper_id", "kind"], user_id=user_id, paper_id=paper.id, kind=kind)
+    return PaperView.of(paper), changed
 
 
 def add_to_reading_list(session: Session, user_id: int, paper_id: str) -> bool:
-    exists = session.scalar(
-        select(ReadingListEntry.id).where(ReadingListEntry.user_id == user_id, ReadingListEntry.paper_id == paper_id)
-    )
-    if exists is None:
-        session.add(ReadingListEntry(user_id=user_id, paper_id=paper_id))
-        return True
-    return False
+    session.flush()
+    return insert_ignore(session, ReadingListEntry, ["user_id", "paper_id"], user_id=user_id, paper_id=paper_id)
 
 
 def reading_list(session: Session, user_id: int) -> list[PaperView]:

@@ -34,7 +34,7 @@ def _delivered(session: Session, kind: str, target_id: int) -> set[str]:
     query = (
         select(DigestItem.paper_id)
         .join(Digest, Digest.id == DigestItem.digest_id)
-        .where(Digest.target_kind == kind, Digest.target_id == target_id)
+        .where(Digest.target_kind == kind, Digest.target_id == target_id, DigestItem.posted_at.is_not(None))
     )
     return set(session.scalars(query))
 
@@ -108,7 +108,7 @@ def many_users(session: Session, user_ids: list[int]) -> dict[int, ProfileInputs
     for uid, pid in session.execute(
         select(Digest.target_id, DigestItem.paper_id)
         .join(Digest, Digest.id == DigestItem.digest_id)
-        .where(Digest.target_kind == "user", Digest.target_id.in_(user_ids))
+        .where(Digest.target_kind == "user", Digest.target_id.in_(user_ids), DigestItem.posted_at.is_not(None))
     ):
         out[uid].exclude.add(pid)
     return out

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from recommender.config import Settings, check_timezone, parse_hhmm, parse_weekdays
 from recommender.errors import PaperbotError
 from recommender.storage.models import Guild
+from recommender.storage.upsert import insert_ignore
 from recommender.views import DigestSettings
 
 
@@ -19,15 +20,14 @@ def _view(guild: Guild) -> DigestSettings:
 
 
 def ensure_guild(session: Session, guild_id: int, settings: Settings, name: str = "") -> Guild:
-    guild = session.get(Guild, guild_id)
-    if guild is None:
-        guild = Guild(
-            id=guild_id, name=name[:100], digest_time=settings.digest_time, timezone=settings.digest_timezone,
-            weekdays=settings.digest_weekdays, digest_size=settings.digest_size,
-        )
-        session.add(guild)
-        session.flush()
-    elif name and guild.name != name[:100]:
+    session.flush()
+    insert_ignore(  # an upsert: two first admin commands at once never collide
+        session, Guild, ["id"], id=guild_id, name=name[:100], digest_time=settings.digest_time,
+        timezone=settings.digest_timezone, weekdays=settings.digest_weekdays, digest_size=settings.digest_size,
+    )
+    guild = session.get(Guild, guild_id, populate_existing=True)
+    assert guild is not None
+    if name and guild.name != name[:100]:
         guild.name = name[:100]
     return guild
 

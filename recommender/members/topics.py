@@ -10,6 +10,7 @@ from recommender.ranking.index import PaperIndex
 from recommender.ranking.text import InvalidTopic, clean_topic, topic_key
 from recommender.ranking.vocabulary import read_topic
 from recommender.storage.models import Subscription
+from recommender.storage.upsert import insert_ignore
 from recommender.views import Target, TopicAdvice
 
 MAX_TOPICS = 25
@@ -76,10 +77,11 @@ def subscribe(session: Session, target: Target, raw_topic: str, index: PaperInde
     if (count or 0) >= MAX_TOPICS:
         raise PaperbotError(f"You already follow {MAX_TOPICS} topics, the maximum. Unsubscribe from one first.")
     require_usable(index, topic)
-    session.add(
-        Subscription(target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, topic=topic, topic_key=key)
+    added = insert_ignore(  # an upsert: the same topic twice at once never collides
+        session, Subscription, ["target_kind", "target_id", "topic_key"],
+        target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, topic=topic, topic_key=key,
     )
-    return topic, True
+    return topic, added
 
 
 def unsubscribe(session: Session, target: Target, raw_topic: str) -> str:

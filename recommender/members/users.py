@@ -76,3 +76,9 @@ def seen(session: Session, user_id: int) -> list[str]:
     if user is not None:
         user.last_active = utcnow()
     return notices
+
+
+def timezone_of(session: Session, user_id: int) -> str:
+    """The member's time zone (UTC for someone we don't know)."""
+    user = session.get(User, user_id)
+    return user.timezone if user is not None else "UTC"

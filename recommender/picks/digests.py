@@ -1,22 +1,17 @@
-"""Compose digests and record what was delivered, so nothing is ever sent twice."""
+"""Compose digests (what was delivered is recorded in the ledger, recommender/picks/ledger.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.picks.recommend import recommend
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
-from recommender.storage.models import Digest, DigestItem, IngestRun, utcnow
+from recommender.storage.models import IngestRun
 from recommender.views import DigestDraft, RecommendResult, Target
-
-# A claimed digest that never got marked sent may have been posted; don't repeat it.
-DONE = ("sent", "claimed")
-
 
 # The sources that bring each day's new papers, in order of authority: the
 # newest arXiv daily run decides; Hugging Face only when arXiv never ran.
@@ -71,46 +66,3 @@ def draft_from(session: Session, target: Target, day: date, inputs: ProfileInput
             reason = quiet_reason(session)
             draft.note = "No new papers for your topics today" + (f" ({reason})." if reason else ".")
     return draft
-
-
-def claim(session: Session, draft: DigestDraft) -> int | None:
-    """Reserve the (target, day) slot; None when that digest was already sent."""
-    existing = session.scalar(
-        select(Digest).where(
-            Digest.target_kind == draft.target.kind, Digest.target_id == draft.target.id, Digest.day == draft.day
-        )
-    )
-    if existing is not None:
-        if existing.status in DONE:
-            return None
-        existing.status, existing.error, existing.created_at = "claimed", None, utcnow()
-        session.execute(delete(DigestItem).where(DigestItem.digest_id == existing.id))
-        digest = existing
-    else:
-        digest = Digest(
-            target_kind=draft.target.kind, target_id=draft.target.id, guild_id=draft.target.guild_id, day=draft.day
-        )
-        session.add(digest)
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:  # another worker claimed it first
-            return None
-    for rank_no, pick in enumerate(draft.picks, start=1):
-        session.add(DigestItem(digest_id=digest.id, paper_id=pick.paper.id, rank=rank_no, score=pick.score))
-    session.flush()
-    return digest.id
-
-
-def mark_sent(session: Session, digest_id: int, message_id: int | None) -> None:
-    digest = session.get(Digest, digest_id)
-    if digest is not None:
-        digest.status, digest.message_id, digest.sent_at = "sent", message_id, utcnow()
-
-
-def mark_failed(session: Session, digest_id: int, error: str) -> None:
-    """A digest that could not be posted frees its papers for the next attempt."""
-    digest = session.get(Digest, digest_id)
-    if digest is not None:
-        digest.status, digest.error = "failed", error[:2000]
-        session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id))

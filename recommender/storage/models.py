@@ -146,7 +146,11 @@ class ReadingListEntry(Base):
 
 
 class Digest(Base):
-    """One digest for one target on one day. The unique key makes sending idempotent."""
+    """The delivery ledger: one row per target and day (the unique key), see recommender/picks/ledger.py.
+
+    `status` is "claimed" (a worker holds the lease until `lease_until`), "sent" or
+    "failed" (`reason` typed, retried at `next_retry_at`, never when that is NULL).
+    """
 
     __tablename__ = "digests"
     __table_args__ = (UniqueConstraint("target_kind", "target_id", "day"),)
@@ -161,6 +165,12 @@ class Digest(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reason: Mapped[str | None] = mapped_column(String(24))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    next_retry_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
 
 
 class DigestItem(Base):
@@ -173,6 +183,7 @@ class DigestItem(Base):
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     rank: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
+    posted_at: Mapped[datetime | None] = mapped_column(DateTime)  # NULL until the paper was posted
 
 
 class IngestRun(Base):

@@ -12,6 +12,7 @@ from recommender.ranking.context import ScoringContext
 from recommender.ranking.profile import ProfileVectors, build_vectors
 from recommender.storage.db import Database
 from recommender.storage.models import ProfileVector, User, utcnow
+from recommender.storage.upsert import insert_or_update
 from recommender.stores.codec import dumps, loads
 
 CACHE_SIZE = 200_000
@@ -34,12 +35,10 @@ class ProfileStore:
         version = ctx.version
         vec = build_vectors(ctx, user_inputs(session, user_id))
         blob = dumps(vec)
-        row = session.get(ProfileVector, user_id)
-        if row is None:
-            if session.get(User, user_id) is not None:
-                session.add(ProfileVector(user_id=user_id, version=version, data=blob))
-        else:
-            row.version, row.data, row.updated_at = version, blob, utcnow()
+        session.flush()
+        if session.get(User, user_id) is not None:  # an upsert: two rebuilds at once never collide
+            insert_or_update(session, ProfileVector, ["user_id"], ["version", "data", "updated_at"],
+                             user_id=user_id, version=version, data=blob, updated_at=utcnow())
         self._remember(user_id, version, vec)
         return vec
 

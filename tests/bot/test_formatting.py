@@ -11,7 +11,7 @@ import pytest
 
 from bot import formatting
 from bot.context import Invoker
-from bot.exts.digest._delivery import digest_reply
+from bot.exts.digest._delivery import digest_parts, digest_reply
 from bot.registry import invoke
 from recommender.service import PaperService
 from recommender.views import DigestSettings, PaperView, Recommendation, Target
@@ -65,13 +65,13 @@ async def test_digest_of_25_real_papers_fits(service: PaperService, discord_limi
     service.configure_digest(10, channel_id=20, size=25)
     draft = service.compose_channel_digest(10, day=date(2026, 7, 1))
     assert len(draft.picks) == 25
-    reply = digest_reply(draft, "Lab " * 60)
-    assert discord_limits(reply.content, reply.embeds, reply.view) == []
-    description = reply.embeds[0].description or ""
-    shown = re.findall(r"^\*\*(\d+)\. ", description, flags=re.M)
-    more = re.search(r"…and (\d+) more\.", description)
-    assert len(shown) + (int(more.group(1)) if more else 0) == 25  # every paper is listed or counted
-    assert len(shown) >= 10
+    shown: list[str] = []
+    for _, reply in digest_parts(draft, "Lab " * 60, digest_id=1):  # every message within Discord's limits
+        assert discord_limits(reply.content, reply.embeds, reply.view) == []
+        description = reply.embeds[0].description or ""
+        assert "more." not in description
+        shown += re.findall(r"^\*\*(\d+)\. ", description, flags=re.M)
+    assert shown == [str(n) for n in range(1, 26)]  # every paper is posted, numbered on across messages
 
 
 async def test_digest_of_25_absurd_papers_fits(discord_limits: Limits) -> None:
@@ -79,12 +79,13 @@ async def test_digest_of_25_absurd_papers_fits(discord_limits: Limits) -> None:
 
     picks = [fake_pick(n, title="T" * 1000) for n in range(1, 26)]
     draft = DigestDraft(Target.channel(20, 10), date(2026, 7, 1), picks, ["topic " * 16] * 25)
-    reply = digest_reply(draft, "G" * 100)
-    assert discord_limits(reply.content, reply.embeds, reply.view) == []
-    description = reply.embeds[0].description or ""
-    shown = len(re.findall(r"^\*\*(\d+)\. ", description, flags=re.M))
-    assert f"…and {25 - shown} more." in description
-    assert "and 15 more" in (reply.embeds[0].footer.text or "")  # 25 topics: 10 named
+    parts = digest_parts(draft, "G" * 100, digest_id=1)
+    shown = 0
+    for _, reply in parts:  # more messages, each within the limits
+        assert discord_limits(reply.content, reply.embeds, reply.view) == []
+        shown += len(re.findall(r"^\*\*(\d+)\. ", reply.embeds[0].description or "", flags=re.M))
+    assert shown == 25 and len(parts) > 3
+    assert "and 15 more" in (parts[0][1].embeds[0].footer.text or "")  # 25 topics: 10 named
 
 
 async def test_empty_digest_shows_the_note(discord_limits: Limits) -> None:

@@ -11,6 +11,7 @@ from bot.exts.digest._delivery import deliver, digest_reply
 from bot.registry import channel as text_channel
 from bot.registry import command, group, number, text
 from recommender.errors import PaperbotError
+from recommender.views import LedgerEntry, Target
 
 # Announced with the server id after its digest settings change; the cog resyncs the job.
 SETTINGS_CHANGED = "digest_settings_changed"
@@ -60,7 +61,26 @@ async def digest_status(ctx: Invoker) -> Reply:
     conf = await ctx.call(ctx.service.digest_settings, _guild(ctx))
     if conf is None or conf.channel_id is None:
         return Reply(content="No digest channel yet. An admin can set one with `/digest channel`.")
-    return _settings_reply(ctx, "Current digest settings:", conf)
+    reply = _settings_reply(ctx, "Current digest settings:", conf)
+    latest, failure = await ctx.call(ctx.service.digest_history, Target.channel(conf.channel_id, conf.guild_id))
+    note = failure_note(latest, failure)
+    if note:
+        reply.content = f"{reply.content}\n{note}"
+    return reply
+
+
+def failure_note(latest: LedgerEntry | None, failure: LedgerEntry | None) -> str:
+    """What `/digest status` says about the newest failed digest (times in UTC)."""
+    if failure is None or failure.failed_at is None:
+        return ""
+    when = f"{failure.failed_at:%Y-%m-%d %H:%M} UTC"
+    if failure.status == "sent":
+        return f"Last failure: {when}, sent on a later try ({failure.error})."
+    if failure.status != "failed" or latest is None or latest.id != failure.id:
+        return f"Last failure: {when} ({failure.error})."
+    retry = (f"next try at {failure.next_retry_at:%H:%M} UTC" if failure.next_retry_at
+             else "no more tries today; `/digest now` tries again")
+    return f"⚠️ The digest for {failure.day.isoformat()} failed at {when}: {failure.error}. ({retry}, {failure.attempts} tries so far)"
 
 
 @command("digest off", "Stop posting the daily digest (Manage Server).", admin=True)
@@ -89,7 +109,7 @@ async def digest_now(ctx: Invoker) -> Reply:
         return Reply.error("Posting is not available here.")
     day = datetime.now(ZoneInfo(conf.timezone)).date()
     draft = await ctx.call(ctx.service.compose_channel_digest, guild_id, day=day)
-    outcome = await deliver(ctx.service, ctx.publisher, draft, ctx.guild_name)
+    outcome = await deliver(ctx.service, ctx.publisher, draft, ctx.guild_name, conf.timezone)
     where = ctx.publisher.mention(conf.channel_id)
     if outcome.status == "sent":
         return Reply(content=f"✅ Posted today's digest ({outcome.papers} papers) in {where}.")

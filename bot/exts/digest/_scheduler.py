@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -21,7 +21,8 @@ from recommender.views import DigestSettings
 log = logging.getLogger(__name__)
 JOB_PREFIX = "digest:"
 DM_SWEEP = "dm-sweep"
-CATCH_UP = timedelta(hours=6)
+RETRIES = "digest-retries"
+RETRY_EVERY = timedelta(minutes=1)
 
 
 def digest_trigger(conf: DigestSettings) -> CronTrigger:
@@ -52,6 +53,9 @@ class DigestJobs:
             self.run_dm_sweep, IntervalTrigger(minutes=5), id=DM_SWEEP, replace_existing=True,
             next_run_time=datetime.now(ZoneInfo("UTC")) + timedelta(seconds=30),
         )
+        self.scheduler.add_job(
+            self.run_retries, IntervalTrigger(seconds=RETRY_EVERY.total_seconds()), id=RETRIES, replace_existing=True,
+        )
 
     def _schedule(self, conf: DigestSettings) -> None:
         self.scheduler.add_job(
@@ -59,17 +63,21 @@ class DigestJobs:
             replace_existing=True, name=f"daily digest for server {conf.guild_id}",
         )
 
-    def _catch_up(self, conf: DigestSettings) -> None:
-        """After downtime, post a digest whose time passed in the last few hours."""
-        now = datetime.now(ZoneInfo(conf.timezone))
-        previous = digest_trigger(conf).get_next_fire_time(None, now - CATCH_UP)
+    def _catch_up(self, conf: DigestSettings, now: datetime | None = None) -> None:
+        """After downtime, post a digest whose time passed in the last `digest_catch_up_hours`, under the
+        day it belongs to (a digest missed at 23:30 and caught up at 00:30 is yesterday's, once)."""
+        window = timedelta(hours=self.service.settings.digest_catch_up_hours)
+        now = (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(conf.timezone))
+        if not window:
+            return
+        previous = digest_trigger(conf).get_next_fire_time(None, now - window)
         if previous is not None and previous <= now:
-            self.scheduler.add_job(self.run_channel_digest, args=[conf.guild_id], id=f"catch-up:{conf.guild_id}",
-                                   replace_existing=True)
+            self.scheduler.add_job(self.run_channel_digest, args=[conf.guild_id, previous.date()],
+                                   id=f"catch-up:{conf.guild_id}", replace_existing=True)
 
     def unschedule(self) -> None:
         for job in self.scheduler.get_jobs():
-            if job.id.startswith((JOB_PREFIX, "catch-up:")) or job.id == DM_SWEEP:
+            if job.id.startswith((JOB_PREFIX, "catch-up:")) or job.id in (DM_SWEEP, RETRIES):
                 job.remove()
 
     async def resync_guild(self, guild_id: int) -> None:
@@ -82,14 +90,43 @@ class DigestJobs:
             return
         self._schedule(conf)
 
-    async def run_channel_digest(self, guild_id: int) -> Outcome | None:
+    async def run_channel_digest(self, guild_id: int, day: date | None = None) -> Outcome | None:
+        """Post a server's digest of `day` (default: today in its time zone)."""
         service = self.service
         conf = await asyncio.to_thread(service.digest_settings, guild_id)
         if conf is None or conf.channel_id is None or not conf.enabled:
             return None
-        day = datetime.now(ZoneInfo(conf.timezone)).date()
+        day = day or datetime.now(ZoneInfo(conf.timezone)).date()
         draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, day)
-        return await deliver(service, self.publisher, draft, self.guild_name(guild_id))
+        return await deliver(service, self.publisher, draft, self.guild_name(guild_id), conf.timezone)
+
+    async def run_retries(self) -> int:
+        """Try again the digests that are due: failed ones whose retry time came, and claims whose
+        worker died (lease expired). Only the current day's: a digest's retries end with its day."""
+        service = self.service
+        since = datetime.now(ZoneInfo("UTC")).date() - timedelta(days=1)
+        sent = 0
+        for entry in await asyncio.to_thread(service.due_digests, since):
+            if entry.target.kind == "channel":
+                guild_id = entry.target.guild_id
+                conf = await asyncio.to_thread(service.digest_settings, guild_id) if guild_id is not None else None
+                if conf is None or conf.channel_id is None or not conf.enabled:
+                    continue
+                if datetime.now(ZoneInfo(conf.timezone)).date() != entry.day:
+                    continue  # that day is over
+                # The server's current channel: after `/digest channel` the retry goes there.
+                draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, entry.day)
+                outcome = await deliver(service, self.publisher, draft, self.guild_name(guild_id), conf.timezone)
+            else:
+                tz = await asyncio.to_thread(service.member_timezone, entry.target.id)
+                if datetime.now(ZoneInfo(tz)).date() != entry.day:
+                    continue
+                drafts = await asyncio.to_thread(service.compose_personal_digests, [(entry.target.id, entry.day)])
+                outcome = await deliver(service, self.publisher, drafts[0], timezone=tz)
+                if outcome.reason is FailureReason.CLOSED_DMS:
+                    await asyncio.to_thread(service.set_dm_digest, entry.target.id, False)
+            sent += outcome.status == "sent"
+        return sent
 
     async def run_dm_sweep(self) -> int:
         """Send the DM digests that are due; a member whose DMs are closed gets no more."""
@@ -99,7 +136,8 @@ class DigestJobs:
         if not due:
             return 0
         for draft in await asyncio.to_thread(service.compose_personal_digests, due):
-            outcome = await deliver(service, self.publisher, draft)
+            tz = await asyncio.to_thread(service.member_timezone, draft.target.id)
+            outcome = await deliver(service, self.publisher, draft, timezone=tz)
             if outcome.reason is FailureReason.CLOSED_DMS:
                 await asyncio.to_thread(service.set_dm_digest, draft.target.id, False)
             sent += outcome.status == "sent"

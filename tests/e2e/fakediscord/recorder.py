@@ -64,6 +64,7 @@ class Fault:
     path_glob: str
     reply: Reply
     times: int = 1
+    after_handling: bool = False  # the real handler runs first (e.g. a 500 after the message was stored)
 
     def matches(self, call: RestCall) -> bool:
         return (self.method in ("*", call.method)) and fnmatch.fnmatchcase(call.path, self.path_glob)
@@ -96,13 +97,13 @@ class Recorder:
         self.problems.append(p)
         return p
 
-    def take_fault(self, call: RestCall) -> Reply | None:
+    def take_fault(self, call: RestCall) -> Fault | None:
         for fault in self.faults:
             if fault.matches(call):
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)
-                return fault.reply
+                return fault
         return None
 
     def select(self, method: str | None = None, path_glob: str | None = None) -> list[RestCall]:

@@ -199,12 +199,26 @@ async def channel_get(fd: FakeDiscord, call: RestCall, p: Params) -> Reply:
     return Reply(200, payloads.channel_obj(fd.world, get_channel(fd, p["channel_id"])))
 
 
+# Discord remembers an enforced nonce for a few minutes.
+NONCE_WINDOW = 300.0
+
+
 async def message_post(fd: FakeDiscord, call: RestCall, p: Params) -> Reply:
     channel = get_channel(fd, p["channel_id"])
     body = body_dict(call)
     check_can_send(fd, channel, call)
     check_message(fd, call, body, creating=True)
-    return Reply(200, (await create_message(fd, channel, body, call=call)).data)
+    # enforce_nonce: the same nonce in the same channel within the window returns the stored message.
+    key = (channel.id, str(body["nonce"])) if body.get("enforce_nonce") and body.get("nonce") is not None else None
+    if key is not None and key in fd.world.nonces:
+        when, message_id = fd.world.nonces[key]
+        stored = fd.world.messages.get(message_id)
+        if stored is not None and not stored.deleted and fd.loop_time() - when < NONCE_WINDOW:
+            return Reply(200, stored.data)
+    stored = await create_message(fd, channel, body, call=call)
+    if key is not None:
+        fd.world.nonces[key] = (fd.loop_time(), stored.id)
+    return Reply(200, stored.data)
 
 
 async def message_list(fd: FakeDiscord, call: RestCall, p: Params) -> Reply:

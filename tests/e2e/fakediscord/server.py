@@ -189,10 +189,13 @@ class FakeDiscord:
         self.recorder.faults.append(Fault(method.upper(), path_glob, reply, times))
 
     def inject_error(self, method: str, path_glob: str, *, status: int = 503, code: int = 0,
-                     message: str = "Service Unavailable", times: int = 1) -> None:
-        """Answer the next matching requests with an error. NB: discord.py sleeps 1+2n s on 500/502/504/524."""
+                     message: str = "Service Unavailable", times: int = 1, after_handling: bool = False) -> None:
+        """Answer the next matching requests with an error. NB: discord.py sleeps 1+2n s on 500/502/504/524.
+
+        `after_handling`: do the request first (store the message), then answer the error, as Discord
+        does when it fails after storing."""
         reply = Reply(status, {"message": message, "code": code})
-        self.recorder.faults.append(Fault(method.upper(), path_glob, reply, times))
+        self.recorder.faults.append(Fault(method.upper(), path_glob, reply, times, after_handling))
 
     # -- world shortcuts ----------------------------------------------------------------------------------
     @property
@@ -316,8 +319,8 @@ class FakeDiscord:
 
     async def _route(self, request: web.Request, call: RestCall) -> Reply:
         fault = self.recorder.take_fault(call)
-        if fault is not None:
-            return fault
+        if fault is not None and not fault.after_handling:
+            return fault.reply
         matched = self.router.match(call.method, call.path)
         if matched is None:
             self.recorder.problem("unhandled", f"unhandled {call.method} {call.path}", call)
@@ -325,7 +328,8 @@ class FakeDiscord:
         route, params = matched
         if route.auth and request.headers.get("Authorization") != f"Bot {self.world.token}":
             return Reply(401, {"message": "401: Unauthorized", "code": 0})
-        return await route.handler(self, call, params)
+        reply = await route.handler(self, call, params)
+        return fault.reply if fault is not None else reply
 
     async def _handle_ws(self, request: web.Request) -> web.StreamResponse:
         return await websocket_handler(self, request)

@@ -213,6 +213,7 @@ class World:
     channels: dict[int, Channel] = field(default_factory=dict)
     dm_channels: dict[int, int] = field(default_factory=dict)  # user id -> DM channel id
     messages: dict[int, StoredMessage] = field(default_factory=dict)
+    nonces: dict[tuple[int, str], tuple[float, int]] = field(default_factory=dict)  # (channel, nonce) -> (when, message)
     commands: dict[int | None, list[dict[str, Any]]] = field(default_factory=dict)  # None = global
 
     # -- construction -------------------------------------------------------------------------

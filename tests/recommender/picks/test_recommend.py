@@ -185,7 +185,9 @@ def test_papers_already_delivered_to_the_user_are_excluded(service: PaperService
     draft = service.compose_personal_digests([(USER, date(2026, 7, 1))])[0]
     assert draft.picks
     delivered = {r.paper.id for r in draft.picks}
-    assert service.claim_digest(draft) is not None
+    digest_id = service.claim_digest(draft)
+    assert digest_id is not None
+    service.mark_digest_sent(digest_id, None)  # delivered: posted, not only claimed
     ids = {r.paper.id for r in service.recommend(USER, limit=10).picks}
     assert ids and not ids & delivered
     # Another member still gets them.

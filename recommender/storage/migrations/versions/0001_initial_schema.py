@@ -224,10 +224,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_digest_items_paper_id')
 
     op.drop_table('digest_items')
+    op.drop_table('profile_vectors')  # before users: it refers to them (PostgreSQL refuses otherwise)
     op.drop_table('users')
     op.drop_table('subscriptions')
     op.drop_table('state')
-    op.drop_table('profile_vectors')
     with op.batch_alter_table('papers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_papers_title_key'))
         batch_op.drop_index(batch_op.f('ix_papers_published'))

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
+from typing import Any
 
 from rich.console import Console
+from sqlalchemy import select, update
 
+from bot.bot import PaperBot
 from bot.console._repl import ConsolePublisher
 from bot.context import DeliveryFailed, FailureReason, Invoker, Reply
+from bot.exts import EXTENSIONS
 from bot.exts.digest._delivery import deliver
 from bot.registry import invoke
 from recommender.service import PaperService
+from recommender.storage.models import Digest, DigestItem, User
 from recommender.views import Target
 
 GUILD, CHANNEL = 10, 20
@@ -80,3 +86,130 @@ async def test_digest_now_from_the_console(service: PaperService) -> None:
     second = await invoke(admin, "digest now")
     assert second.content is not None and "already posted" in second.content
     assert out.getvalue().count("posted in") == 1
+
+
+# -- exactly once against the Discord emulator ---------------------------------------------------
+
+
+def _ledger(service: PaperService, target_id: int) -> tuple[str, int]:
+    with service.db.session() as s:
+        row = s.scalars(select(Digest).where(Digest.target_id == target_id)).one()
+        return row.status, row.attempts
+
+
+async def test_exactly_once_a_5xx_after_discord_stored_the_message(discord_harness: Any, service: PaperService) -> None:
+    """A 500 is resent by discord.py within the call; a 503 fails the call and the digest is retried later.
+    Either way the resend carries the same nonce, so Discord returns the stored message: one post."""
+    fd = discord_harness.fd
+    bot = PaperBot(service, service.settings, extensions=EXTENSIONS, guild_ready_timeout=0.1)
+    await discord_harness.start(bot)
+    jobs = bot.get_cog("Digest").jobs  # type: ignore[union-attr]
+    service.subscribe(Target.user(fd.member.id, fd.guild.id), "speech recognition")
+    papers = fd.channel("papers")
+    service.configure_digest(fd.guild.id, channel_id=papers.id)
+    posts = f"/channels/{papers.id}/messages"
+    fd.inject_error("POST", posts, status=503, message="Service Unavailable", after_handling=True)
+    outcome = await jobs.run_channel_digest(fd.guild.id)
+    assert outcome is not None and outcome.reason is FailureReason.DISCORD_ERROR
+    assert len(fd.messages(papers)) == 1 and _ledger(service, papers.id) == ("failed", 1)  # stored, but we don't know
+    with service.db.session() as s:  # the retry time came
+        s.execute(update(Digest).values(next_retry_at=Digest.failed_at))
+    fd.inject_error("POST", posts, status=500, message="Internal Server Error", after_handling=True)
+    assert await jobs.run_retries() == 1
+    calls = fd.calls("POST", posts)
+    assert [c.status for c in calls] == [503, 500, 200]
+    assert len({c.json["nonce"] for c in calls}) == 1 and all(c.json["enforce_nonce"] for c in calls)
+    assert len(fd.messages(papers)) == 1
+    assert _ledger(service, papers.id) == ("sent", 2)
+
+
+async def test_exactly_once_a_dm_that_answers_503_once_stays_on_and_arrives(discord_harness: Any, service: PaperService) -> None:
+    fd = discord_harness.fd
+    bot = PaperBot(service, service.settings, extensions=EXTENSIONS, guild_ready_timeout=0.1)
+    await discord_harness.start(bot)
+    jobs = bot.get_cog("Digest").jobs  # type: ignore[union-attr]
+    service.subscribe(Target.user(fd.member.id, fd.guild.id), "speech recognition")
+    service.set_dm_digest(fd.member.id, True, "00:00", "UTC")
+    fd.inject_error("POST", "/channels/*/messages", status=503, message="Service Unavailable")
+    assert await jobs.run_dm_sweep() == 0
+    assert _ledger(service, fd.member.id) == ("failed", 1)
+    assert await jobs.run_retries() == 0  # backoff: not yet
+    with service.db.session() as s:  # the minute passed
+        s.execute(update(Digest).values(next_retry_at=Digest.failed_at))
+    assert await jobs.run_retries() == 1
+    assert await jobs.run_dm_sweep() == 0 and await jobs.run_retries() == 0
+    assert _ledger(service, fd.member.id) == ("sent", 2)
+    assert len([m for m in fd.messages(fd.dm_channel(fd.member)) if m.data.get("embeds")]) == 1
+    with service.db.session() as s:
+        assert s.get(User, fd.member.id).dm_digest
+    fd.take_problems()
+
+
+class Recording:
+    """A publisher that keeps what it posts, and can fail from the n-th post on."""
+
+    def __init__(self, fail_from: int | None = None) -> None:
+        self.posted: list[Reply] = []
+        self.fail_from = fail_from
+
+    def mention(self, channel_id: int) -> str:
+        return f"<#{channel_id}>"
+
+    async def to_channel(self, channel_id: int, reply: Reply) -> int | None:
+        if self.fail_from is not None and len(self.posted) + 1 >= self.fail_from:
+            raise DeliveryFailed(FailureReason.NETWORK_ERROR, "connection reset")
+        self.posted.append(reply)
+        return 1000 + len(self.posted)
+
+    async def to_user(self, user_id: int, reply: Reply) -> int | None:
+        return await self.to_channel(user_id, reply)
+
+    def paper_ids(self) -> list[str]:
+        text = "\n".join(e.description or "" for r in self.posted for e in r.embeds)
+        assert "more." not in text  # nothing is cut off
+        lines = text.splitlines()  # an entry: "**N. title**", then "authors · `id`"
+        return [lines[i + 1].split("`")[-2] for i, line in enumerate(lines) if re.match(r"\*\*\d+\. ", line)]
+
+
+def _items(service: PaperService, posted: bool) -> list[str]:
+    with service.db.session() as s:
+        q = select(DigestItem.paper_id).where(DigestItem.posted_at.is_not(None) if posted else DigestItem.posted_at.is_(None))
+        return list(s.scalars(q))
+
+
+async def test_every_paper_recorded_as_sent_is_posted(service: PaperService) -> None:
+    """Size 25 with more matching papers: all 25 are posted (several messages), all 25 recorded."""
+    service.subscribe(Target.user(1, GUILD), "graph neural networks")
+    service.configure_digest(GUILD, channel_id=CHANNEL, size=25)
+    draft = service.compose_channel_digest(GUILD, day=DAY)
+    assert len(draft.picks) == 25 and draft.candidates > 25
+    publisher = Recording()
+    outcome = await deliver(service, publisher, draft, "Lab")
+    assert (outcome.status, outcome.papers) == ("sent", 25)
+    picks = [r.paper.id for r in draft.picks]
+    assert publisher.paper_ids() == picks
+    assert len(publisher.posted) == 3 and all(len(r.embeds[0]) <= 6000 for r in publisher.posted)
+    assert len({r.nonce for r in publisher.posted}) == 3
+    assert sorted(_items(service, posted=True)) == sorted(picks)
+
+
+async def test_exactly_once_an_interrupted_digest_is_completed_not_restarted(service: PaperService) -> None:
+    service.subscribe(Target.user(1, GUILD), "graph neural networks")
+    service.configure_digest(GUILD, channel_id=CHANNEL, size=25)
+    draft = service.compose_channel_digest(GUILD, day=DAY)
+    broken = Recording(fail_from=2)  # the first message goes out, then the connection drops
+    outcome = await deliver(service, broken, draft, "Lab")
+    assert (outcome.status, outcome.papers, outcome.reason) == ("failed", 10, FailureReason.NETWORK_ERROR)
+    first = broken.paper_ids()
+    assert first == [r.paper.id for r in draft.picks[:10]]
+    assert sorted(_items(service, posted=True)) == sorted(first) and len(_items(service, posted=False)) == 15
+
+    retry = service.compose_channel_digest(GUILD, day=DAY)
+    fixed = Recording()
+    assert (await deliver(service, fixed, retry, "Lab")).status == "sent"
+    rest = fixed.paper_ids()
+    assert len(rest) == 15 and not set(first) & set(rest)  # completed to 25, nothing posted twice
+    head = fixed.posted[0].embeds[0]
+    assert "(continued)" in (head.title or "") and (head.description or "").startswith("**11. ")
+    assert sorted(_items(service, posted=True)) == sorted(first + rest) and _items(service, posted=False) == []
+    assert (await deliver(service, Recording(), service.compose_channel_digest(GUILD, day=DAY))).status == "already"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import io
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from rich.console import Console
+
 from bot.bot import PaperBot
+from bot.console._repl import ConsolePublisher
 from bot.exts import EXTENSIONS
 from bot.exts.digest._scheduler import DigestJobs, digest_trigger
 from recommender.service import PaperService
@@ -70,3 +75,28 @@ def test_digest_trigger_follows_time_zone_and_weekdays() -> None:
     daily = digest_trigger(DigestSettings(GUILD, CHANNEL, "23:59", "Pacific/Auckland", "daily", 8, True))
     # Friday 20:00 in Berlin is already Saturday 06:00 in Auckland: that Saturday, 23:59 local.
     assert daily.get_next_fire_time(None, friday_evening) == datetime(2026, 7, 4, 23, 59, tzinfo=ZoneInfo("Pacific/Auckland"))
+
+
+async def test_exactly_once_catch_up_across_midnight_posts_that_days_digest(bare_service: PaperService) -> None:
+    """Down at 23:30 Berlin, up at 00:30: yesterday's digest goes out once, under yesterday; today's is untouched."""
+    bare_service.configure_digest(GUILD, channel_id=CHANNEL, time="23:30", timezone="Europe/Berlin", weekdays="daily")
+    conf = bare_service.digest_settings(GUILD)
+    assert conf is not None
+    scheduler = AsyncIOScheduler()
+    jobs = DigestJobs(scheduler, bare_service, ConsolePublisher(Console(file=io.StringIO())))
+    berlin = ZoneInfo("Europe/Berlin")
+    jobs._catch_up(conf, now=datetime(2026, 7, 2, 0, 30, tzinfo=berlin))
+    job = scheduler.get_job(f"catch-up:{GUILD}")
+    assert job is not None and job.args == (GUILD, date(2026, 7, 1))
+    assert (await jobs.run_channel_digest(*job.args)).status == "sent"  # type: ignore[union-attr]
+    assert (await jobs.run_channel_digest(*job.args)).status == "already"  # type: ignore[union-attr]
+    with bare_service.db.session() as s:
+        assert [d.day for d in s.query(Digest).all()] == [date(2026, 7, 1)]
+    assert (await jobs.run_channel_digest(GUILD, date(2026, 7, 2))).status == "sent"  # type: ignore[union-attr]
+
+    # The window is a setting: 1 hour does not reach back 1.5 hours; 0 switches catch-up off.
+    for hours, now in ((1.0, datetime(2026, 7, 2, 1, 0, tzinfo=berlin)), (0.0, datetime(2026, 7, 2, 0, 0, tzinfo=berlin))):
+        scheduler.remove_all_jobs()
+        bare_service.settings = bare_service.settings.model_copy(update={"digest_catch_up_hours": hours})
+        jobs._catch_up(conf, now=now)
+        assert scheduler.get_job(f"catch-up:{GUILD}") is None

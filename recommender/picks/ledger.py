@@ -1,0 +1,188 @@
+"""The delivery ledger: who may post a (target, day) digest, and what was posted.
+
+One row per target and day (`Digest`). A worker *claims* it with one atomic
+statement (an `INSERT … ON CONFLICT DO NOTHING`, else a conditional `UPDATE …
+RETURNING` that only matches a failed digest or a claim whose lease expired), so of any number of racing workers, on SQLite or PostgreSQL, exactly
+one wins. The winner holds a lease until `lease_until`; if it dies, the digest is
+claimable again once the lease expires. A paper counts as sent (and is excluded
+from later digests) only once `posted_at` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from recommender.storage.models import Digest, DigestItem, utcnow
+from recommender.views import DigestDraft, LedgerEntry, Target
+
+CLAIMED, SENT, FAILED = "claimed", "sent", "failed"
+# Short enough that a dead worker's digest is re-sent while Discord still remembers its nonces
+# (a few minutes), so the resend of a message that did go out returns it instead of posting it
+# again; each posted part renews the lease.
+LEASE = timedelta(minutes=2)
+NO_SYNC = {"synchronize_session": False}
+
+
+def worker_id() -> str:
+    """A name for this process's leases: host, pid and a random part (pids repeat across restarts)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _key(target: Target, day: date) -> tuple:  # type: ignore[type-arg]
+    return Digest.target_kind == target.kind, Digest.target_id == target.id, Digest.day == day
+
+
+def claim(
+    session: Session, draft: DigestDraft, owner: str, *, lease: timedelta = LEASE, now: datetime | None = None
+) -> int | None:
+    """Take the (target, day) digest for `owner`; its id, or None when it is sent or someone else holds it.
+
+    A failed digest can be taken by any attempt (the scheduled run, `/digest now`, the retry job at
+    `next_retry_at`); a claimed one only once its lease expired.
+    """
+    now = now or utcnow()
+    until = now + lease
+    target = draft.target
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    fresh = (
+        insert(Digest)
+        .values(target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, day=draft.day, status=CLAIMED,
+                lease_owner=owner, lease_until=until, attempts=1, created_at=now)
+        .on_conflict_do_nothing(index_elements=["target_kind", "target_id", "day"])
+        .returning(Digest.id)
+    )
+    digest_id = session.execute(fresh).scalar()
+    if digest_id is None:
+        takeable = or_(
+            and_(Digest.status == CLAIMED, or_(Digest.lease_until.is_(None), Digest.lease_until < now)),
+            Digest.status == FAILED,
+        )
+        retake = (
+            update(Digest)
+            .where(*_key(target, draft.day), takeable)
+            .values(status=CLAIMED, lease_owner=owner, lease_until=until, attempts=Digest.attempts + 1,
+                    next_retry_at=None, guild_id=target.guild_id)
+            .returning(Digest.id)
+            .execution_options(**NO_SYNC)
+        )
+        digest_id = session.execute(retake).scalar()
+        if digest_id is None:
+            return None
+    planned = session.execute(select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id)).all()
+    posted = {pid for pid, when in planned if when is not None}
+    picks = [pick for pick in draft.picks if pick.paper.id not in posted]
+    if posted:  # an interrupted digest: complete it to its planned size, not a whole new one
+        picks = picks[: max(len(planned) - len(posted), 0)]
+    session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id, DigestItem.posted_at.is_(None)))
+    session.add_all(
+        DigestItem(digest_id=digest_id, paper_id=pick.paper.id, rank=rank_no, score=pick.score)
+        for rank_no, pick in enumerate(picks, start=len(posted) + 1)
+    )
+    session.flush()
+    return int(digest_id)
+
+
+def plan(session: Session, digest_id: int) -> tuple[int, list[str]]:
+    """(how many papers of the digest were posted, the ones still to post in order)."""
+    rows = session.execute(
+        select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id).order_by(DigestItem.rank)
+    ).all()
+    return sum(when is not None for _, when in rows), [pid for pid, when in rows if when is None]
+
+
+def mark_posted(
+    session: Session, digest_id: int, paper_ids: list[str], owner: str, now: datetime | None = None
+) -> None:
+    """Record papers as posted (part of a digest reached Discord) and renew `owner`'s lease."""
+    now = now or utcnow()
+    if paper_ids:
+        session.execute(
+            update(DigestItem)
+            .where(DigestItem.digest_id == digest_id, DigestItem.paper_id.in_(paper_ids), DigestItem.posted_at.is_(None))
+            .values(posted_at=now)
+            .execution_options(**NO_SYNC)
+        )
+    session.execute(
+        update(Digest).where(Digest.id == digest_id, Digest.status == CLAIMED, Digest.lease_owner == owner)
+        .values(lease_until=now + LEASE).execution_options(**NO_SYNC)
+    )
+
+
+def mark_sent(session: Session, digest_id: int, message_id: int | None, now: datetime | None = None) -> None:
+    """The whole digest was posted: every paper counts as sent. Recorded even after the lease ran out,
+    since the message is out."""
+    now = now or utcnow()
+    session.execute(
+        update(DigestItem).where(DigestItem.digest_id == digest_id, DigestItem.posted_at.is_(None))
+        .values(posted_at=now).execution_options(**NO_SYNC)
+    )
+    session.execute(
+        update(Digest).where(Digest.id == digest_id, Digest.status != SENT)
+        .values(status=SENT, message_id=message_id, sent_at=now, lease_owner=None, lease_until=None, next_retry_at=None)
+        .execution_options(**NO_SYNC)
+    )
+
+
+def mark_failed(
+    session: Session, digest_id: int, owner: str, reason: str, error: str, retry_at: datetime | None,
+    now: datetime | None = None,
+) -> bool:
+    """The post failed: keep why and when, and when to retry (None: not
+    automatically). False when `owner` no longer holds the claim (nothing is changed then)."""
+    now = now or utcnow()
+    done = session.execute(
+        update(Digest).where(Digest.id == digest_id, Digest.status == CLAIMED, Digest.lease_owner == owner)
+        .values(status=FAILED, reason=reason[:24], error=error[:2000], failed_at=now, next_retry_at=retry_at,
+                lease_owner=None, lease_until=None)
+        .returning(Digest.id).execution_options(**NO_SYNC)
+    ).scalar()
+    # The papers not posted stay planned (so a retry completes this digest) but do not count as sent.
+    return done is not None
+
+
+def _entry(row: Digest) -> LedgerEntry:
+    target = Target(row.target_kind, row.target_id, row.guild_id)  # type: ignore[arg-type]
+    return LedgerEntry(row.id, target, row.day, row.status, row.attempts, row.reason, row.error, row.failed_at,
+                       row.next_retry_at, row.sent_at)
+
+
+def due(session: Session, since: date, now: datetime | None = None) -> list[LedgerEntry]:
+    """Digests of days from `since` on that should be (re)tried now: failed ones whose retry time came,
+    and claims whose worker's lease expired (it died or lost its connection)."""
+    now = now or utcnow()
+    rows = session.scalars(
+        select(Digest).where(
+            Digest.day >= since,
+            or_(
+                and_(Digest.status == FAILED, Digest.next_retry_at.is_not(None), Digest.next_retry_at <= now),
+                and_(Digest.status == CLAIMED, or_(Digest.lease_until.is_(None), Digest.lease_until < now)),
+            ),
+        ).order_by(Digest.day, Digest.id)
+    )
+    return [_entry(r) for r in rows]
+
+
+def latest(session: Session, target: Target) -> LedgerEntry | None:
+    """The newest ledger row of a target (for `/digest status`)."""
+    row = session.scalars(
+        select(Digest).where(Digest.target_kind == target.kind, Digest.target_id == target.id)
+        .order_by(Digest.day.desc()).limit(1)
+    ).first()
+    return _entry(row) if row is not None else None
+
+
+def last_failure(session: Session, target: Target) -> LedgerEntry | None:
+    """The newest digest of a target that failed (even if a later retry got it out)."""
+    row = session.scalars(
+        select(Digest).where(Digest.target_kind == target.kind, Digest.target_id == target.id,
+                             Digest.failed_at.is_not(None))
+        .order_by(Digest.failed_at.desc()).limit(1)
+    ).first()
+    return _entry(row) if row is not None else None

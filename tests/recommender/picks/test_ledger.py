@@ -1,0 +1,165 @@
+"""The delivery ledger: one winner per (target, day) claim, leases that expire, papers sent only once posted."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from recommender.picks import ledger
+from recommender.service import PaperService
+from recommender.storage.db import Database
+from recommender.storage.models import Digest, DigestItem, utcnow
+from recommender.views import DigestDraft, Target
+from tests.support import claims
+
+DAY = date(2026, 7, 1)
+GUILD, CHANNEL = 900, 901
+ROUNDS = 30
+
+
+def empty_draft(target_id: int, day: date = DAY) -> DigestDraft:
+    return DigestDraft(Target.channel(target_id, GUILD), day, [], [])
+
+
+def claim(db: Database, draft: DigestDraft, owner: str, **kw: object) -> int | None:
+    with db.session() as s:
+        return ledger.claim(s, draft, owner, **kw)  # type: ignore[arg-type]
+
+
+def race_claims(db: Database, draft: DigestDraft, workers: int) -> list[int | None]:
+    barrier = threading.Barrier(workers)
+
+    def one(n: int) -> int | None:
+        barrier.wait()
+        return claim(db, draft, f"worker-{n}")
+
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(one, range(workers)))
+
+
+def test_exactly_once_first_and_failed_claims_have_one_winner(db: Database) -> None:
+    """4 threads (separate sessions) race for a new digest, then for the same digest after it failed."""
+    for round_no in range(ROUNDS):
+        draft = empty_draft(10_000 + round_no)
+        first = race_claims(db, draft, 4)
+        winners = [w for w in first if w is not None]
+        assert len(winners) == 1, f"round {round_no}: first claim {first}"
+        with db.session() as s:
+            owner = s.get(Digest, winners[0]).lease_owner
+            assert ledger.mark_failed(s, winners[0], owner, "DISCORD_ERROR", "503", utcnow())
+        again = race_claims(db, draft, 4)
+        assert [w for w in again if w is not None] == winners, f"round {round_no}: re-claim {again}"
+
+
+PROCESS_ROUNDS = 10
+
+
+def test_exactly_once_processes_racing_for_a_digest_have_one_winner(db: Database, db_url: str) -> None:
+    """3 processes claim the same digests, round after round: one winner each time."""
+    spawn = multiprocessing.get_context("spawn")
+    processes = 3
+    barrier, out = spawn.Barrier(processes), spawn.Queue()
+    procs = [spawn.Process(target=claims.race, args=(db_url, PROCESS_ROUNDS, barrier, out)) for _ in range(processes)]
+    for p in procs:
+        p.start()
+    results: dict[int, list[int | None]] = {}
+    for _ in range(processes * PROCESS_ROUNDS):
+        round_no, got = out.get(timeout=120)
+        results.setdefault(round_no, []).append(got)
+    for p in procs:
+        p.join(timeout=30)
+        assert p.exitcode == 0
+    assert {r: sum(w is not None for w in got) for r, got in results.items()} == dict.fromkeys(range(PROCESS_ROUNDS), 1)
+
+
+def test_a_sent_digest_is_never_claimed_again(db: Database) -> None:
+    draft = empty_draft(CHANNEL)
+    digest_id = claim(db, draft, "a")
+    assert digest_id is not None
+    with db.session() as s:
+        ledger.mark_sent(s, digest_id, 123)
+    later = utcnow() + timedelta(days=1)
+    assert claim(db, draft, "b", now=later) is None
+    with db.session() as s:
+        row = s.get(Digest, digest_id)
+        assert (row.status, row.message_id, row.lease_owner) == ("sent", 123, None)
+
+
+def test_an_expired_lease_is_claimable_and_the_old_owner_cannot_fail_it(db: Database) -> None:
+    """A worker that died (or stalled) after its claim: another takes the digest once the lease ran out."""
+    draft = empty_draft(CHANNEL)
+    now = utcnow()
+    first = claim(db, draft, "dead", now=now)
+    assert claim(db, draft, "other", now=now + ledger.LEASE - timedelta(seconds=1)) is None  # still held
+    assert claim(db, draft, "other", now=now + ledger.LEASE + timedelta(seconds=1)) == first
+    with db.session() as s:
+        assert not ledger.mark_failed(s, first, "dead", "NETWORK_ERROR", "late", None)  # type: ignore[arg-type]
+        row = s.get(Digest, first)
+        assert (row.status, row.lease_owner, row.attempts) == ("claimed", "other", 2)
+
+
+def test_due_lists_retries_and_expired_leases(db: Database) -> None:
+    now = utcnow()
+    held, dead, failed_due, failed_later, gone = (empty_draft(i) for i in (1, 2, 3, 4, 5))
+    claim(db, held, "w", now=now)
+    claim(db, dead, "w", now=now - ledger.LEASE * 2)
+    with db.session() as s:
+        for draft, retry in ((failed_due, now - timedelta(minutes=1)), (failed_later, now + timedelta(hours=1)),
+                             (gone, None)):
+            digest_id = ledger.claim(s, draft, "w", now=now)
+            ledger.mark_failed(s, digest_id, "w", "MISSING_PERMISSION", "no access", retry)  # type: ignore[arg-type]
+        due = ledger.due(s, DAY, now=now)
+        assert sorted(e.target.id for e in due) == [2, 3]
+        assert ledger.due(s, DAY + timedelta(days=1), now=now) == []  # only days from `since` on
+        last = ledger.last_failure(s, Target.channel(3, GUILD))
+        assert last is not None and (last.reason, last.error, last.status) == ("MISSING_PERMISSION", "no access", "failed")
+
+
+GNN = "graph neural networks"
+
+
+def test_papers_count_as_sent_only_once_posted(service: PaperService) -> None:
+    """An unsent (or failed) digest does not hide its papers from later digests; a posted part does."""
+    service.subscribe(Target.user(1, GUILD), GNN)
+    service.configure_digest(GUILD, channel_id=CHANNEL)
+    draft = service.compose_channel_digest(GUILD, day=DAY)
+    assert len(draft.picks) >= 4
+    digest_id = service.claim_digest(draft)
+    assert digest_id is not None
+    # Claimed, nothing posted: tomorrow's digest may still bring these papers.
+    tomorrow = service.compose_channel_digest(GUILD, day=DAY + timedelta(days=1))
+    assert [r.paper.id for r in tomorrow.picks] == [r.paper.id for r in draft.picks]
+    # The first two were posted, then the post failed: only those two are gone for good.
+    posted = [r.paper.id for r in draft.picks[:2]]
+    service.mark_digest_posted(digest_id, posted)
+    assert service.mark_digest_failed(digest_id, "503 Service Unavailable", "DISCORD_ERROR", None)
+    with service.db.session() as s:
+        kept = set(s.scalars(select(DigestItem.paper_id).where(DigestItem.digest_id == digest_id,
+                                                               DigestItem.posted_at.is_not(None))))
+    assert kept == set(posted)
+    retry = service.compose_channel_digest(GUILD, day=DAY)
+    assert not set(posted) & {r.paper.id for r in retry.picks}
+    assert [r.paper.id for r in retry.picks[: len(draft.picks) - 2]] == [r.paper.id for r in draft.picks[2:]]
+    # The retry keeps the posted part and plans only the rest of the digest's size.
+    assert service.claim_digest(retry) == digest_id
+    done, todo = service.digest_plan(digest_id)
+    assert done == 2 and todo == [r.paper.id for r in retry.picks[: len(draft.picks) - 2]]
+    service.mark_digest_sent(digest_id, 55)
+    with service.db.session() as s:
+        rows = s.execute(select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id)).all()
+    assert len(rows) == len(draft.picks) and all(when is not None for _, when in rows)
+
+
+def test_each_posted_part_renews_the_lease(db: Database) -> None:
+    draft = empty_draft(CHANNEL)
+    now = utcnow()
+    digest_id = claim(db, draft, "slow", now=now)
+    assert digest_id is not None
+    with db.session() as s:
+        ledger.mark_posted(s, digest_id, [], "slow", now=now + ledger.LEASE / 2)
+    assert claim(db, draft, "other", now=now + ledger.LEASE + timedelta(seconds=1)) is None  # renewed
+    assert claim(db, draft, "other", now=now + ledger.LEASE * 2) == digest_id
