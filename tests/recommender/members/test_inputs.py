@@ -47,7 +47,7 @@ def test_decay_halves_every_half_life() -> None:
 def test_user_inputs_apply_the_decay_and_exclude_what_the_user_has_seen(db: Database) -> None:
     now = utcnow()
     with db.session() as s:
-        s.add_all([User(id=1), User(id=2), *[paper(f"2401.0000{i}") for i in range(1, 8)]])
+        s.add_all([User(id=1), User(id=2), *[paper(f"2401.0000{i}") for i in range(1, 9)]])
         s.flush()
         s.add_all([
             topic("user", 1, "speech recognition", minutes=2), topic("user", 1, "graph neural networks", minutes=1),
@@ -61,8 +61,9 @@ def test_user_inputs_apply_the_decay_and_exclude_what_the_user_has_seen(db: Data
             Digest(id=2, target_kind="channel", target_id=1, day=date(2026, 7, 1)),
         ])
         s.flush()
-        s.add_all([DigestItem(digest_id=1, paper_id="2401.00006", rank=1, score=0.5),
-                   DigestItem(digest_id=2, paper_id="2401.00007", rank=1, score=0.5)])
+        s.add_all([DigestItem(digest_id=1, paper_id="2401.00006", rank=1, score=0.5, posted_at=utcnow()),
+                   DigestItem(digest_id=1, paper_id="2401.00008", rank=2, score=0.4),  # planned, never posted
+                   DigestItem(digest_id=2, paper_id="2401.00007", rank=1, score=0.5, posted_at=utcnow())])
     with db.session() as s:
         got = user_inputs(s, 1)
     assert got.topics == ["graph neural networks", "speech recognition"]  # in the order they were followed
