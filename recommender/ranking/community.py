@@ -155,12 +155,14 @@ class CoLikes:
 
     normalized: sp.csr_matrix  # papers x members, unit rows (zero rows for unliked papers)
     popularity: np.ndarray  # log(1 + likes) per paper
+    members: int = 0  # members with at least one like
 
     @classmethod
     def from_likes(cls, likes: sp.csr_matrix) -> CoLikes:
         likes = sp.csr_matrix(likes, dtype=np.float32)
         pop = np.log1p(np.asarray(likes.sum(axis=1)).ravel()).astype(np.float32)
-        return cls(normalize(likes).tocsr(), pop)
+        members = int((np.diff(likes.tocsc().indptr) > 0).sum())
+        return cls(normalize(likes).tocsr(), pop, members)
 
     def member_vector(self, liked_rows: list[int]) -> sp.csr_matrix:
         """Sum of the normalised like columns of a member's papers (1 x members)."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 TOP_QUANTILE = 0.995
+MIN_TOP = 5  # in a small library "the closest 0.5 %" is at least this many papers
 EPS = 1e-6
 
 
@@ -28,12 +29,13 @@ class Scale:
 
     @classmethod
     def relative(cls, sample: np.ndarray, center: float | None = None) -> Scale:
-        """Relevance: 0 for a typical paper (or `center`), 1 for one as close as the closest 0.5 %."""
+        """Relevance: 0 for a typical paper (or `center`), 1 for one as close as the closest 0.5 %
+        (`top_quantile`)."""
         sample = np.asarray(sample, dtype=np.float64).ravel()
         if not sample.size:
             return cls(0.0, 1.0)
         middle = float(np.median(sample)) if center is None else center
-        top = float(np.quantile(sample, TOP_QUANTILE))
+        top = float(np.quantile(sample, top_quantile(sample.size)))
         if top - middle <= EPS:
             top = float(sample.max())
         return cls(middle, top - middle if top - middle > EPS else 1.0)
@@ -41,3 +43,8 @@ class Scale:
     @property
     def usable(self) -> bool:
         return self.std > 0
+
+
+def top_quantile(n: int) -> float:
+    """The quantile that sets 1.0: the top 0.5 % of a sample, but never fewer than `MIN_TOP` papers."""
+    return min(TOP_QUANTILE, max(1.0 - MIN_TOP / max(n, 1), 0.5))

@@ -16,3 +16,10 @@ SEMANTIC_WEIGHTS = {
 }
 # How much a paper close to the member's dismissed papers is pushed down.
 DISMISS_WEIGHT = 0.5
+# The community parts of the likes score (what colleagues' likes teach) grow with the
+# evidence behind them instead of switching on at full weight with the first like:
+# linearly up to full weight at this many members with likes in the community ...
+COMMUNITY_PARTS = ("latent", "colike", "popularity", "semantic_latent")
+FULL_COMMUNITY = 50
+# ... and at this many papers the member liked (the member's own history).
+FULL_HISTORY = 3

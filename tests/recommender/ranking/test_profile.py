@@ -1,0 +1,51 @@
+"""The likes scale in a small library (issue 9, item 3): a member's own liked papers do
+not set the top of the scale, so their neighbours clear the cutoff."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from recommender.config import Settings
+from recommender.ranking.profile import ProfileInputs, build_vectors
+from recommender.ranking.ranker import rank
+from recommender.ranking.scale import MIN_TOP, Scale, top_quantile
+from tests.recommender.ranking.small_library import context, library
+
+MIN_SCORE = Settings.model_fields["min_score"].default
+
+
+def candidates(exclude: list[str]) -> np.ndarray:
+    index, _ = library()
+    return np.array([index.row[pid] for pid in index.ids if pid not in set(exclude)])
+
+
+def test_four_liked_papers_bring_their_neighbours_in_a_300_paper_library() -> None:
+    index, subjects = library()
+    liked = subjects["tta"][:4]
+    ctx = context()
+    vec = build_vectors(ctx, ProfileInputs(liked=liked))
+    picks = rank(ctx, vec, candidates(liked), 10, MIN_SCORE)
+    tta = [p for p in picks if p.paper_id in subjects["tta"]]
+    # 6 test-time-adaptation papers are left besides the 4 liked ones.
+    assert len(tta) >= 4, [(p.paper_id, round(p.score, 2)) for p in picks]
+    assert picks[0].paper_id in subjects["tta"]
+
+
+def test_the_liked_papers_themselves_stay_out_of_the_scale() -> None:
+    index, subjects = library()
+    liked = subjects["tta"][:4]
+    ctx = context()
+    vec = build_vectors(ctx, ProfileInputs(liked=liked))
+    from recommender.ranking.scores import score
+
+    scores, _ = score(ctx, vec, ctx.block(np.array([index.row[p] for p in liked])))
+    # Liked papers are far above 1.0: they are not what the top of the scale is made of.
+    assert scores.min() > 1.5, scores
+
+
+def test_the_top_of_the_scale_is_never_fewer_than_min_top_papers() -> None:
+    assert top_quantile(2000) == 0.995
+    assert top_quantile(300) == 1 - MIN_TOP / 300
+    sample = np.r_[np.zeros(295), [1.0, 1.0, 1.0, 10.0, 20.0]]  # two outliers in a small sample
+    scale = Scale.relative(sample, center=0.0)
+    assert scale.std <= 1.0 + 1e-9  # the outliers do not stretch the scale
