@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -133,6 +133,23 @@ class RunReport:
 
     def result(self, name: str) -> MethodResult:
         return next(r for r in self.results if r.method.name == name)
+
+
+def sample_community(bench: Benchmark, members: int, seed: int = RANDOM_SEED) -> Benchmark:
+    """A community of `members` users drawn from those with held-out items: only their
+    train likes remain (the community model and co-likes are fitted on them), and only
+    they are evaluated. Items stay the same, so the index is the whole benchmark's."""
+    rng = np.random.default_rng(seed)
+    pool = bench.eval_users
+    if members >= pool.size:
+        return bench
+    chosen = np.sort(rng.choice(pool, members, replace=False))
+    keep = sp.diags(np.isin(np.arange(bench.n_users), chosen).astype(np.float32))
+    train, test = (keep @ bench.train).tocsr(), (keep @ bench.test).tocsr()
+    train.eliminate_zeros()
+    test.eliminate_zeros()
+    notes = {**bench.notes, "community": f"{members} sampled members (seed {seed})"}
+    return replace(bench, name=f"{bench.name}/community={members}", train=train, test=test, notes=notes)
 
 
 @dataclass
@@ -260,3 +277,46 @@ def run_benchmark(
             settings["semantic_rank"] = fitted.semantic.community.rank
     return RunReport(bench.name, int(users.size), int(bench.candidates.size), results,
                      fitted.seconds, settings, time.perf_counter() - began)
+
+
+def community_draws(members: int, evaluated: int = 100, most: int = 20) -> int:
+    """How many communities of `members` to draw so that about `evaluated` members are measured."""
+    return max(1, min(most, -(-evaluated // max(members, 1))))
+
+
+def run_community(
+    bench: Benchmark,
+    methods: Sequence[Method],
+    members: int,
+    cutoffs: Sequence[int] = DEFAULT_CUTOFFS,
+    draws: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunReport:
+    """`run_benchmark` on communities of `members` sampled members (`sample_community`),
+    each fitted on its own train likes only; figures are the mean over `draws` communities."""
+    began = time.perf_counter()
+    draws = community_draws(members) if draws is None else draws
+    reports = [
+        run_benchmark(sample_community(bench, members, seed), methods, cutoffs, progress=progress)
+        for seed in range(draws)
+    ]
+    results = []
+    for j, method in enumerate(methods):
+        runs = [r.results[j] for r in reports]
+        weights = np.array([r.users for r in runs], dtype=np.float64)
+        results.append(MethodResult(
+            method,
+            {m: float(np.average([r.recall[m] for r in runs], weights=weights)) for m in cutoffs},
+            int(weights.sum()),
+            float(np.average([r.score_ms_per_user for r in runs], weights=weights)),
+            float(np.average([r.build_ms_per_user for r in runs], weights=weights)),
+            sum(r.seconds for r in runs),
+        ))
+    fit_seconds: dict[str, float] = {}
+    for report in reports:
+        for name, seconds in report.fit_seconds.items():
+            fit_seconds[name] = fit_seconds.get(name, 0.0) + seconds
+    settings = {**reports[0].settings, "community": members, "draws": len(reports),
+                "community_rank": [r.settings.get("community_rank") for r in reports][:5]}
+    return RunReport(f"{bench.name}/community={members}", sum(r.users for r in reports), reports[0].candidates,
+                     results, fit_seconds, settings, time.perf_counter() - began)

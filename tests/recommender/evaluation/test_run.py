@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from recommender.evaluation.corpus import benchmark_index
@@ -91,3 +92,32 @@ def test_validation_splits_only_use_train_likes() -> None:
     per_user = np.diff(warm.test.indptr)
     assert set(per_user.tolist()) == {2}
     assert abs(warm.train + warm.test - taste_groups().train).sum() == 0
+
+
+def test_a_sampled_community_keeps_only_its_members_train_likes() -> None:
+    from recommender.evaluation.run import sample_community
+
+    bench = topical_cold()
+    small = sample_community(bench, 5, seed=1)
+    members = small.eval_users
+    assert members.size == 5
+    assert set(np.flatnonzero(np.diff(small.train.indptr))) == set(members.tolist())
+    for u in members:  # their own likes are untouched
+        assert (small.train[u] != bench.train[u]).nnz == 0 and (small.test[u] != bench.test[u]).nnz == 0
+    fitted = fit(small)
+    assert fitted.community is not None and fitted.community.members == 5
+    assert fitted.colikes is not None and fitted.colikes.members == 5
+    assert sample_community(bench, 1000) is bench  # more than there are: the whole benchmark
+
+
+def test_community_figures_are_the_mean_over_draws() -> None:
+    from recommender.evaluation.run import run_community, sample_community
+
+    bench = topical_cold()
+    methods = [paperbot(), *BASELINES]
+    report = run_community(bench, methods, 5, CUTOFFS, draws=2)
+    assert report.users == 10 and report.settings["community"] == 5
+    single = [run_benchmark(sample_community(bench, 5, seed), methods, CUTOFFS) for seed in (0, 1)]
+    for m in CUTOFFS:
+        expected = np.mean([r.result("paperbot").recall[m] for r in single])
+        assert report.result("paperbot").recall[m] == pytest.approx(expected)
