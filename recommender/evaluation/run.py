@@ -165,11 +165,13 @@ class Fitted:
 
 
 def fit(
-    bench: Benchmark, community: bool = True, colikes: bool = True, embeddings: np.ndarray | None = None
+    bench: Benchmark, community: bool = True, colikes: bool = True, embeddings: np.ndarray | None = None,
+    index: PaperIndex | None = None,
 ) -> Fitted:
-    """Fit what the bot would hold; with `embeddings` (items x 384) the semantic extra's model too."""
+    """Fit what the bot would hold; with `embeddings` (items x 384) the semantic extra's model too.
+    `index`: the items' index when already fitted (it depends only on the items' text)."""
     began = time.perf_counter()
-    index = benchmark_index(bench)
+    index = benchmark_index(bench) if index is None else index
     fitted = Fitted(index, bench.train.T.tocsr(), seconds={"index": time.perf_counter() - began})
     if community:
         began = time.perf_counter()
@@ -242,6 +244,7 @@ def run_benchmark(
     chunk: int = CHUNK,
     progress: Callable[[str], None] | None = None,
     embeddings: np.ndarray | None = None,
+    index: PaperIndex | None = None,
 ) -> RunReport:
     """Fit once, then evaluate each method on every user with a held-out item.
 
@@ -254,7 +257,7 @@ def run_benchmark(
     say(f"{bench.name}: indexing {bench.n_items:,} items" + (" and fitting the community model" if need_community else ""))
     if embeddings is None and any(m.needs_semantic for m in methods):
         raise ValueError("methods with semantic parts need the items' embeddings")
-    fitted = fit(bench, need_community, need_colikes, embeddings)
+    fitted = fit(bench, need_community, need_colikes, embeddings, index)
     users = bench.eval_users
     results = []
     for method in methods:
@@ -296,8 +299,9 @@ def run_community(
     each fitted on its own train likes only; figures are the mean over `draws` communities."""
     began = time.perf_counter()
     draws = community_draws(members) if draws is None else draws
+    index = benchmark_index(bench)  # the same items in every draw
     reports = [
-        run_benchmark(sample_community(bench, members, seed), methods, cutoffs, progress=progress)
+        run_benchmark(sample_community(bench, members, seed), methods, cutoffs, progress=progress, index=index)
         for seed in range(draws)
     ]
     results = []

@@ -14,7 +14,7 @@ The likes parts are combined as standard scores (weights measured on CiteULike;
 papers nobody has liked yet, i.e. every new paper, weigh the text parts with weights
 of their own, since they have no co-likes);
 the likes part and every topic are then put on one relative scale (0 = a typical
-paper, 1 = as close as the closest 0.5 % of papers), and a paper's score is the
+paper, 1 = as close as the 5 closest papers of the reference sample), and a paper's score is the
 best of them, so several interests each get picks, labelled with what they
 matched, minus the dismissal penalty. See docs/quality.md for the measurements behind the weights.
 """

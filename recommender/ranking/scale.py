@@ -1,5 +1,5 @@
 """Score scales: standard scores and the relative scale every profile part is put on
-(0 = a typical paper, 1 = as close as the closest 0.5 % of papers)."""
+(0 = a typical paper, 1 = as close as the 5 closest papers of the reference sample)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TOP_QUANTILE = 0.995
-MIN_TOP = 5  # in a small library "the closest 0.5 %" is at least this many papers
+TOP = 5  # 1.0 = as close as this many closest papers of the reference sample, on average
 EPS = 1e-6
 
 
@@ -29,13 +28,15 @@ class Scale:
 
     @classmethod
     def relative(cls, sample: np.ndarray, center: float | None = None) -> Scale:
-        """Relevance: 0 for a typical paper (or `center`), 1 for one as close as the closest 0.5 %
-        (`top_quantile`)."""
+        """Relevance: 0 for a typical paper (or `center`), 1 for one as close as the sample's
+        `TOP` closest papers on average, so every part (each topic, the likes) tops out near 1
+        however rare its words are, and parts compete on one scale."""
         sample = np.asarray(sample, dtype=np.float64).ravel()
         if not sample.size:
             return cls(0.0, 1.0)
         middle = float(np.median(sample)) if center is None else center
-        top = float(np.quantile(sample, top_quantile(sample.size)))
+        k = min(TOP, sample.size)
+        top = float(np.partition(sample, sample.size - k)[sample.size - k :].mean())
         if top - middle <= EPS:
             top = float(sample.max())
         return cls(middle, top - middle if top - middle > EPS else 1.0)
@@ -44,7 +45,3 @@ class Scale:
     def usable(self) -> bool:
         return self.std > 0
 
-
-def top_quantile(n: int) -> float:
-    """The quantile that sets 1.0: the top 0.5 % of a sample, but never fewer than `MIN_TOP` papers."""
-    return min(TOP_QUANTILE, max(1.0 - MIN_TOP / max(n, 1), 0.5))

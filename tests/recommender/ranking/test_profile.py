@@ -8,7 +8,7 @@ import numpy as np
 from recommender.config import Settings
 from recommender.ranking.profile import ProfileInputs, build_vectors
 from recommender.ranking.ranker import rank
-from recommender.ranking.scale import MIN_TOP, Scale, top_quantile
+from recommender.ranking.scale import TOP, Scale
 from tests.recommender.ranking.small_library import context, library
 
 MIN_SCORE = Settings.model_fields["min_score"].default
@@ -43,9 +43,10 @@ def test_the_liked_papers_themselves_stay_out_of_the_scale() -> None:
     assert scores.min() > 1.5, scores
 
 
-def test_the_top_of_the_scale_is_never_fewer_than_min_top_papers() -> None:
-    assert top_quantile(2000) == 0.995
-    assert top_quantile(300) == 1 - MIN_TOP / 300
-    sample = np.r_[np.zeros(295), [1.0, 1.0, 1.0, 10.0, 20.0]]  # two outliers in a small sample
-    scale = Scale.relative(sample, center=0.0)
-    assert scale.std <= 1.0 + 1e-9  # the outliers do not stretch the scale
+def test_one_is_the_mean_of_the_closest_papers_however_large_the_sample() -> None:
+    for n in (300, 2000):
+        sample = np.r_[np.zeros(n - TOP), np.full(TOP, 2.0)]
+        assert Scale.relative(sample, center=0.0).std == 2.0
+    # Two outliers in a small sample stretch the scale only by their share of the top.
+    sample = np.r_[np.zeros(295), [1.0, 1.0, 1.0, 10.0, 20.0]]
+    assert Scale.relative(sample, center=0.0).std == 33.0 / TOP
