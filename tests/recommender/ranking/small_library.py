@@ -1,6 +1,6 @@
 """A small library cut from the bundled demo corpus (recommender/data/arxiv-demo.jsonl.gz):
-its 10 test-time-adaptation papers, its retrieval-augmented-generation and machine
-unlearning papers, and the first other papers up to 300, as a lab's library would be."""
+its 10 test-time-adaptation papers, its retrieval-augmented-generation, machine
+unlearning and continual learning papers, and the first other papers up to 300, as a lab's library would be."""
 
 from __future__ import annotations
 
@@ -19,7 +19,10 @@ from recommender.ranking.text import paper_text
 
 DEMO = Path(__file__).resolve().parents[3] / "recommender" / "data" / "arxiv-demo.jsonl.gz"
 SIZE = 300
-SUBJECTS = {"tta": "test-time adaptation", "rag": "retrieval-augmented generation", "unlearning": "machine unlearning"}
+SUBJECTS = {
+    "tta": "test-time adaptation", "rag": "retrieval-augmented generation", "unlearning": "machine unlearning",
+    "continual": "continual learning",
+}
 
 
 def _text(record: dict[str, str]) -> str:

@@ -50,3 +50,13 @@ def test_one_is_the_mean_of_the_closest_papers_however_large_the_sample() -> Non
     # Two outliers in a small sample stretch the scale only by their share of the top.
     sample = np.r_[np.zeros(295), [1.0, 1.0, 1.0, 10.0, 20.0]]
     assert Scale.relative(sample, center=0.0).std == 33.0 / TOP
+
+
+def test_two_topics_share_the_picks_whatever_the_rarity_of_their_words() -> None:
+    _, subjects = library()
+    ctx = context()
+    vec = build_vectors(ctx, ProfileInputs(topics=["continual learning", "retrieval-augmented generation"]))
+    picks = rank(ctx, vec, candidates([]), 10, MIN_SCORE, diversity=Settings.model_fields["diversity"].default)
+    labels = [p.label for p in picks]
+    assert len(picks) == 10
+    assert 3 <= labels.count("continual learning") <= 7, labels
