@@ -282,7 +282,7 @@ def run_benchmark(
                      fitted.seconds, settings, time.perf_counter() - began)
 
 
-def community_draws(members: int, evaluated: int = 100, most: int = 20) -> int:
+def community_draws(members: int, evaluated: int = 300, most: int = 20) -> int:
     """How many communities of `members` to draw so that about `evaluated` members are measured."""
     return max(1, min(most, -(-evaluated // max(members, 1))))
 

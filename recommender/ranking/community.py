@@ -91,7 +91,7 @@ def fit_community(
     kernel = xw @ xw.T
     kernel = kernel.toarray() if sp.issparse(kernel) else np.asarray(kernel)
     chol = sla.cho_factor(kernel + ridge * np.eye(liked.size), lower=True)
-    k = min(rank, liked.size - 2, r.shape[1] - 1)
+    k = min(rank, liked.size - 2, members - 1)  # never more dimensions than members with likes
     # The fitted likes T R, T = (K + ridge I)^-1 K; the model keeps their top k singular directions.
     if r.shape[1] < liked.size:  # fewer members than liked papers: T R itself is the smaller matrix
         dual = _dual_by_svd(kernel, chol, r, k)

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.semantic import subprofile_scores
-from recommender.ranking.weights import COLD_WEIGHTS, COMMUNITY_PARTS, FULL_COMMUNITY, FULL_HISTORY
+from recommender.ranking.weights import COLD_WEIGHTS, COMMUNITY_PARTS, FULL_HISTORY
 
 if TYPE_CHECKING:
     from recommender.ranking.profile import ProfileVectors
@@ -78,7 +78,7 @@ def likes_total(
         mean = np.array([sc.mean if sc else 0.0 for sc in scales], dtype=np.float32)
         std = np.array([sc.std if sc and sc.usable else np.inf for sc in scales], dtype=np.float32)
         if name in COMMUNITY_PARTS:  # grows with the evidence: a smaller weight is a larger std
-            std = std / np.maximum(community_evidence(ctx) * history[members], 1e-6)
+            std = std / np.maximum(community_evidence(ctx, name) * history[members], 1e-6)
         weight = part_weight(ctx, name, warm)
         if isinstance(weight, float):
             gain = weight / (std * spread[members])  # one multiply-add per part
@@ -95,10 +95,10 @@ def likes_total(
     return total
 
 
-def community_evidence(ctx: ScoringContext) -> float:
-    """0..1: how far the community's size supports its parts (full at `FULL_COMMUNITY` members)."""
+def community_evidence(ctx: ScoringContext, part: str) -> float:
+    """0..1: how far the community's size supports this part (full at `COMMUNITY_PARTS[part]` members)."""
     members = ctx.colikes.members if ctx.colikes is not None else (ctx.community.members if ctx.community else 0)
-    return min(1.0, members / FULL_COMMUNITY)
+    return min(1.0, members / COMMUNITY_PARTS[part])
 
 
 def member_evidence(group: list[ProfileVectors]) -> np.ndarray:

@@ -153,12 +153,12 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
             vec.semantic_latent, vec.semantic_subs = member_vectors(ctx.semantic, vec.liked_rows, weights)
         if reference is not None:
             parts = likes_parts(ctx, [vec], reference)
-            # The member's own liked papers are left out of the sample: in a small library
-            # they would set the top of the scale and push their neighbours under the cutoff.
+            vec.part_scales = {name: Scale.of(raw[0]) for name, (_, raw) in parts.items()}
+            # The member's own liked papers are left out of the relative scale: in a small
+            # library they would set its top and push their neighbours under the cutoff.
             others = ~np.isin(reference.rows, vec.liked_rows)
             if not others.any():
                 others[:] = True
-            vec.part_scales = {name: Scale.of(raw[0][others]) for name, (_, raw) in parts.items()}
             # On the scale of new papers (all without likes): what digests rank.
             vec.likes_scale = Scale.relative(likes_total(ctx, [vec], parts, reference.rows.size)[0][others])
     vec.negative_rows, vec.negative_coef = _unit_mix(index.matrix, inputs.dismissed, index.row, inputs.dismissed_weights)

@@ -10,7 +10,9 @@ from recommender.ranking.likes import community_evidence, member_evidence
 from recommender.ranking.profile import ProfileInputs, build_vectors
 from recommender.ranking.ranker import rank
 from recommender.ranking.scores import score
-from recommender.ranking.weights import FULL_COMMUNITY, FULL_HISTORY
+from recommender.ranking.weights import COMMUNITY_PARTS, FULL_HISTORY
+
+FULL_COMMUNITY = COMMUNITY_PARTS["popularity"]
 from tests.recommender.ranking.small_library import context, library
 
 MIN_SCORE = Settings.model_fields["min_score"].default
@@ -47,7 +49,8 @@ def test_colleagues_likes_count_more_as_the_community_grows() -> None:
 
 def test_evidence_is_linear_up_to_full_weight() -> None:
     ctx = context({0: RAG, 1: RAG, 2: [OWN]})
-    assert community_evidence(ctx) == 3 / FULL_COMMUNITY
+    assert community_evidence(ctx, "popularity") == 3 / FULL_COMMUNITY
+    assert community_evidence(ctx, "colike") == 3 / COMMUNITY_PARTS["colike"]
     vecs = [build_vectors(ctx, ProfileInputs(liked=RAG[:n])) for n in (1, 2)]
     assert np.allclose(member_evidence(vecs), [1 / FULL_HISTORY, 2 / FULL_HISTORY])
-    assert community_evidence(context({m: RAG for m in range(2 * FULL_COMMUNITY)})) == 1.0
+    assert community_evidence(context({m: RAG for m in range(2 * FULL_COMMUNITY)}), "popularity") == 1.0
