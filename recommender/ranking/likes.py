@@ -96,9 +96,10 @@ def likes_total(
 
 
 def community_evidence(ctx: ScoringContext, part: str) -> float:
-    """0..1: how far the community's size supports this part (full at `COMMUNITY_PARTS[part]` members)."""
+    """0..1: how far the community's size supports this part: the square root of its share of
+    `COMMUNITY_PARTS[part]` members (measured with `paperbot eval --community N`, docs/quality.md)."""
     members = ctx.colikes.members if ctx.colikes is not None else (ctx.community.members if ctx.community else 0)
-    return min(1.0, members / COMMUNITY_PARTS[part])
+    return min(1.0, float(np.sqrt(members / COMMUNITY_PARTS[part])))
 
 
 def member_evidence(group: list[ProfileVectors]) -> np.ndarray:

@@ -18,7 +18,7 @@ SEMANTIC_WEIGHTS = {
 DISMISS_WEIGHT = 0.5
 # The community parts of the likes score (what colleagues' likes teach) grow with the
 # evidence behind them instead of switching on at full weight with the first like:
-# linearly up to full weight at this many members with likes in the community. The
+# as the square root of the share of this many members with likes in the community. The
 # latent and popularity need a large community (measured: a 100-member community's
 # latent at full weight falls below the plain centroid, docs/quality.md); co-likes start
 # from the member's own liked papers and carry signal in a small group already.

@@ -4,6 +4,7 @@ the evidence behind them, so a member's own topics and likes come first."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from recommender.config import Settings
 from recommender.ranking.likes import community_evidence, member_evidence
@@ -47,10 +48,10 @@ def test_colleagues_likes_count_more_as_the_community_grows() -> None:
     assert (large > small).all(), (small, large)
 
 
-def test_evidence_is_linear_up_to_full_weight() -> None:
+def test_evidence_grows_with_the_square_root_of_the_community_up_to_full_weight() -> None:
     ctx = context({0: RAG, 1: RAG, 2: [OWN]})
-    assert community_evidence(ctx, "popularity") == 3 / FULL_COMMUNITY
-    assert community_evidence(ctx, "colike") == 3 / COMMUNITY_PARTS["colike"]
+    assert community_evidence(ctx, "popularity") == pytest.approx(np.sqrt(3 / FULL_COMMUNITY))
+    assert community_evidence(ctx, "colike") == pytest.approx(np.sqrt(3 / COMMUNITY_PARTS["colike"]))
     vecs = [build_vectors(ctx, ProfileInputs(liked=RAG[:n])) for n in (1, 2)]
     assert np.allclose(member_evidence(vecs), [1 / FULL_HISTORY, 2 / FULL_HISTORY])
     assert community_evidence(context({m: RAG for m in range(2 * FULL_COMMUNITY)}), "popularity") == 1.0
