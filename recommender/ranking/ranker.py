@@ -107,8 +107,10 @@ def _pick(ctx: ScoringContext, vec: ProfileVectors, row: int, value: float, part
         near = closest_liked(ctx.index, list(vec.liked_rows), row)
         pick.similar_to = str(ctx.index.ids[near]) if near is not None else None
         return pick
-    topic = vec.topic_matrix[part - 1]
-    return Pick(str(ctx.index.ids[row]), value, label, top_terms(ctx.index, topic, row, terms))
+    # The topic's own words first; the terms its expansion added when the paper has none of them.
+    own = top_terms(ctx.index, ctx.index.embed([label]), row, terms)
+    expanded = own or top_terms(ctx.index, vec.topic_matrix[part - 1], row, terms)
+    return Pick(str(ctx.index.ids[row]), value, label, expanded)
 
 
 def rank(
