@@ -105,7 +105,8 @@ class Settings(BaseSettings):
     digest_catch_up_hours: float = Field(default=6.0, ge=0, le=24)
     recommend_size: int = Field(default=5, ge=1, le=10)
     recommend_window_days: int = Field(default=30, ge=1, le=3650)
-    min_score: float = Field(default=0.5, ge=0.0, le=10.0)
+    # 1.0 = as close as a part's 5 closest reference papers (ranking/scale.py); docs/quality.md, topics.
+    min_score: float = Field(default=0.3, ge=0.0, le=10.0)
     diversity: float = Field(default=0.3, ge=0.0, le=0.9)
     # Weights of the likes parts: the defaults are recommender/ranking/weights.py's (measured in
     # docs/quality.md); a PAPERBOT_WEIGHT_* variable overrides one, with or without the semantic extra.

@@ -25,6 +25,7 @@ CUTOFFS = (20, 50, 100, 300)
 class Bench(str, Enum):
     citeulike_a = "citeulike-a"
     citeulike_t = "citeulike-t"
+    topics = "topics"  # `paperbot eval topics citeulike-a|citeulike-t`
 
 
 class Split(str, Enum):
@@ -139,9 +140,23 @@ def as_json(
     }
 
 
+def parse_community(text: str | None) -> int | None:
+    """`--community`: a number of members (at least 5, what the community model needs) or `all`."""
+    if text is None or text.strip().lower() == "all":
+        return None
+    try:
+        members = int(text)
+    except ValueError:
+        fail(f"--community: {text!r} is not a number of members or `all`")
+    if members < 5:
+        fail(f"--community: {members} members is too few; the community model needs at least 5")
+    return members
+
+
 @app.command("eval")
 def eval_command(
-    benchmark: Bench = typer.Argument(..., help="Which benchmark to run."),
+    benchmark: Bench = typer.Argument(..., help="Which benchmark to run (`topics` takes the dataset next)."),
+    dataset: Bench | None = typer.Argument(None, help="With `topics`: citeulike-a or citeulike-t, whose tags are the topics."),
     data: Path | None = typer.Option(
         None, "--data", help="Folder holding citeulike-a/ and citeulike-t/ (default: ../shared/data)."
     ),
@@ -157,12 +172,26 @@ def eval_command(
         False, "--semantic", help="Use the semantic extra (needs `pip install 'paperbot[semantic]'`); "
         "embeddings are computed once and cached.",
     ),
+    community: str | None = typer.Option(
+        None, "--community", help="Sample N members, fit the community on their train likes only and "
+        "measure them (mean over several draws for small N); `all` is the whole benchmark.",
+    ),
 ) -> None:
     """Measure recall@20/50/100/300 through the bot's own profile and scoring code.
 
     Runs paperbot's method and, in the same run, the random and TF-IDF centroid
     baselines; prints the table (or --json) with run time and scoring cost per user.
     """
+    if benchmark is Bench.topics:
+        if dataset is None or dataset is Bench.topics:
+            fail("usage: paperbot eval topics citeulike-a|citeulike-t [--data DIR] [--json]")
+        run_topics_command(dataset, data, json_out)
+        return
+    if dataset is not None:
+        fail(f"`paperbot eval {benchmark.value}` takes no second benchmark (only `topics` does)")
+    members = parse_community(community)
+    if members is not None and (semantic or split is Split.validation):
+        fail("--community runs the default install on the test split (no --semantic, no --split validation)")
     root = find_data(data, benchmark.value)
     chosen = parse_weights(weights) if weights else None
     if semantic:
@@ -200,10 +229,90 @@ def eval_command(
         with progress_bar(f"embedding {bench.n_items:,} items", bench.n_items, json_out) as advance:
             embeddings, cached = benchmark_embeddings(bench, progress=advance)
         err.print(f"[dim]{bench.name}: embeddings {'from the cache' if cached else 'computed and cached'}[/]")
-    report = run_benchmark(bench, methods, CUTOFFS, progress=lambda msg: err.print(f"[dim]{msg}[/]"),
-                           embeddings=embeddings)
+    say = lambda msg: err.print(f"[dim]{msg}[/]")  # noqa: E731
+    if members is not None:
+        from recommender.evaluation.run import run_community
+
+        report = run_community(bench, methods, members, CUTOFFS, progress=say)
+    else:
+        report = run_benchmark(bench, methods, CUTOFFS, progress=say, embeddings=embeddings)
     report.seconds = time.perf_counter() - began  # loading the files included
     if json_out:
-        print_json(as_json(report, benchmark, split.value, extra, semantic))
+        figures = as_json(report, benchmark, split.value, extra, semantic)
+        if members is not None:
+            figures.update(community_json(report, members))
+        print_json(figures)
     else:
         print_table(report, benchmark, root, extra, semantic)
+        if members is not None:
+            print_community(report, members)
+
+
+CENTROID = "tfidf-centroid"
+COMMUNITY_BAR = 100  # the headline cutoff of CiteULike-a
+
+
+def community_json(report: RunReport, members: int) -> dict[str, object]:
+    """What `--community N` adds: N, the centroid on the same members, and its own bar."""
+    ours, centroid = report.result("paperbot"), report.result(CENTROID)
+    return {
+        "community": members,
+        "draws": report.settings.get("draws"),
+        "baseline": {"method": CENTROID, "recall": {str(m): round(centroid.recall[m], 4) for m in CUTOFFS}},
+        "community_bar": {"metric": f"recall@{COMMUNITY_BAR} ≥ the centroid's on the same members",
+                          "reached": ours.recall[COMMUNITY_BAR] >= centroid.recall[COMMUNITY_BAR]},
+    }
+
+
+def print_community(report: RunReport, members: int) -> None:
+    ours, centroid = report.result("paperbot"), report.result(CENTROID)
+    ok = ours.recall[COMMUNITY_BAR] >= centroid.recall[COMMUNITY_BAR]
+    below = [f"R@{m}" for m in CUTOFFS if ours.recall[m] < centroid.recall[m]]
+    verdict = "[green]reached[/]" if ok else "[red]not reached[/]"
+    out.print(f"community of {members} members ({report.settings.get('draws')} draws, {report.users:,} members "
+              f"measured): recall@{COMMUNITY_BAR} ≥ the TF-IDF centroid on the same members: {verdict}"
+              + (f"; below the centroid at {', '.join(below)}" if below else ""))
+
+
+def run_topics_command(dataset: Bench, data: Path | None, json_out: bool) -> None:
+    """`paperbot eval topics DATASET`: each usable tag as a followed topic, through the product."""
+    from recommender.config import Settings
+
+    root = find_data(data, dataset.value)
+    began = time.perf_counter()
+    from recommender.evaluation.datasets import (
+        load_citeulike_a_cold,
+        load_citeulike_a_tags,
+        load_citeulike_t,
+        load_citeulike_t_tags,
+    )
+    from recommender.evaluation.topics import METRICS, run_topics
+
+    try:
+        if dataset is Bench.citeulike_a:
+            bench = load_citeulike_a_cold(root)
+            tags = load_citeulike_a_tags(root, bench.n_items)
+        else:
+            bench = load_citeulike_t(root)
+            tags = load_citeulike_t_tags(root, bench.n_items)
+        defaults = Settings.model_fields
+        result = run_topics(bench, tags, float(defaults["min_score"].default), float(defaults["diversity"].default),
+                            progress=lambda msg: err.print(f"[dim]{msg}[/]"))
+    except (OSError, ValueError) as exc:
+        fail(f"cannot run the topic benchmark on {root}: {escape(str(exc))}")
+    result.seconds = time.perf_counter() - began
+    if json_out:
+        print_json(result.as_dict())
+        return
+    table = Table(title=f"topics of {dataset.value}: {result.topics:,} tags as topics ({root})", title_justify="left")
+    table.add_column("method", min_width=12, overflow="fold")
+    for name in METRICS:
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_row("TF-IDF cosine of the topic (baseline)", *(f"{result.baseline[m]:.4f}" for m in METRICS))
+    table.add_row("paperbot, without the threshold", *(f"{result.uncut[m]:.4f}" for m in METRICS))
+    table.add_row("[bold]paperbot[/] (default ranking)", *(f"{result.figures[m]:.4f}" for m in METRICS))
+    out.print(table)
+    gain = result.figures["ndcg@10"] / max(result.baseline["ndcg@10"], 1e-9) - 1
+    verdict = "[green]reached[/]" if gain >= 0.10 else "[red]not reached[/]"
+    out.print(f"bar nDCG@10 ≥ 10 % above the baseline: {gain:+.1%}, {verdict}")
+    out.print(f"settings: {', '.join(f'{k}={v}' for k, v in result.settings.items())}; total {result.seconds:.1f}s")

@@ -37,6 +37,9 @@ __all__ = [
     "read_mult",
     "read_pairs_csv",
     "bag_of_words_texts",
+    "TagSet",
+    "load_citeulike_a_tags",
+    "load_citeulike_t_tags",
 ]
 
 
@@ -294,3 +297,29 @@ def load_citeulike_t(root: Path, p: int = 10) -> Benchmark:
         vocabulary=vocabulary,
         notes={"text": "bag of words (title + abstract)", "split": f"CVAE P={p}"},
     )
+
+
+@dataclass
+class TagSet:
+    """Human labels of a benchmark's items: tag strings and which items carry each (tags x items)."""
+
+    name: str
+    tags: list[str]
+    items: sp.csr_matrix
+
+
+def load_citeulike_a_tags(root: Path, n_items: int | None = None) -> TagSet:
+    """CiteULike-a's tags: ``tags.dat`` (line = tag id) and ``item-tag.dat`` (line = item, its tag ids)."""
+    root = Path(root)
+    tags = read_lines(root / "tags.dat")
+    by_item = read_adjacency(root / "item-tag.dat", len(tags), n_items)
+    return TagSet("citeulike-a", tags, by_item.T.tocsr())
+
+
+def load_citeulike_t_tags(root: Path, n_items: int | None = None) -> TagSet:
+    """CiteULike-t's tags: ``tags.dat`` and ``tag-item.dat`` (line = tag, its item ids)."""
+    root = Path(root)
+    tags = read_lines(root / "tags.dat")
+    if n_items is None:
+        n_items = len(read_lines(root / "mult.dat"))
+    return TagSet("citeulike-t", tags, read_adjacency(root / "tag-item.dat", n_items, len(tags)))

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from recommender.evaluation.datasets import Benchmark
 
-__all__ = ["EvalResult", "evaluate", "recall_at", "top_m", "DEFAULT_CUTOFFS"]
+__all__ = ["EvalResult", "evaluate", "recall_at", "top_m", "DEFAULT_CUTOFFS", "ndcg_at", "precision_at", "hits_of"]
 
 DEFAULT_CUTOFFS: tuple[int, ...] = (20, 50, 100, 300)
 
@@ -49,6 +49,30 @@ def recall_at(ranked: np.ndarray, truth: sp.csr_matrix, cutoffs: Sequence[int]) 
     cols = [min(m, ranked.shape[1]) - 1 for m in cutoffs]
     with np.errstate(invalid="ignore", divide="ignore"):
         return cum[:, cols] / n_rel[:, None]
+
+
+def hits_of(ranked: list[np.ndarray], truth: sp.csr_matrix, depth: int) -> np.ndarray:
+    """(queries x depth) booleans: is the item at each rank relevant? Short lists count as misses."""
+    truth = sp.csr_matrix(truth)
+    hits = np.zeros((len(ranked), depth), dtype=bool)
+    for q, items in enumerate(ranked):
+        relevant = truth.indices[truth.indptr[q] : truth.indptr[q + 1]]
+        top = np.asarray(items[:depth], dtype=np.int64)
+        hits[q, : top.size] = np.isin(top, relevant)
+    return hits
+
+
+def precision_at(hits: np.ndarray, k: int) -> np.ndarray:
+    """Per query: relevant items in the top k / k."""
+    return hits[:, :k].sum(axis=1) / k
+
+
+def ndcg_at(hits: np.ndarray, n_relevant: np.ndarray, k: int) -> np.ndarray:
+    """Per query, binary relevance: DCG of the top k / DCG of a perfect top k (log2 discount)."""
+    discount = 1.0 / np.log2(np.arange(2, k + 2))
+    dcg = hits[:, :k] @ discount
+    ideal = np.cumsum(discount)[np.clip(np.asarray(n_relevant), 1, k) - 1]
+    return np.where(np.asarray(n_relevant) > 0, dcg / ideal, np.nan)
 
 
 @dataclass

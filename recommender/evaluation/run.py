@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -135,6 +135,23 @@ class RunReport:
         return next(r for r in self.results if r.method.name == name)
 
 
+def sample_community(bench: Benchmark, members: int, seed: int = RANDOM_SEED) -> Benchmark:
+    """A community of `members` users drawn from those with held-out items: only their
+    train likes remain (the community model and co-likes are fitted on them), and only
+    they are evaluated. Items stay the same, so the index is the whole benchmark's."""
+    rng = np.random.default_rng(seed)
+    pool = bench.eval_users
+    if members >= pool.size:
+        return bench
+    chosen = np.sort(rng.choice(pool, members, replace=False))
+    keep = sp.diags(np.isin(np.arange(bench.n_users), chosen).astype(np.float32))
+    train, test = (keep @ bench.train).tocsr(), (keep @ bench.test).tocsr()
+    train.eliminate_zeros()
+    test.eliminate_zeros()
+    notes = {**bench.notes, "community": f"{members} sampled members (seed {seed})"}
+    return replace(bench, name=f"{bench.name}/community={members}", train=train, test=test, notes=notes)
+
+
 @dataclass
 class Fitted:
     """What the bot would hold for this community: the index and the models of its likes."""
@@ -148,11 +165,13 @@ class Fitted:
 
 
 def fit(
-    bench: Benchmark, community: bool = True, colikes: bool = True, embeddings: np.ndarray | None = None
+    bench: Benchmark, community: bool = True, colikes: bool = True, embeddings: np.ndarray | None = None,
+    index: PaperIndex | None = None,
 ) -> Fitted:
-    """Fit what the bot would hold; with `embeddings` (items x 384) the semantic extra's model too."""
+    """Fit what the bot would hold; with `embeddings` (items x 384) the semantic extra's model too.
+    `index`: the items' index when already fitted (it depends only on the items' text)."""
     began = time.perf_counter()
-    index = benchmark_index(bench)
+    index = benchmark_index(bench) if index is None else index
     fitted = Fitted(index, bench.train.T.tocsr(), seconds={"index": time.perf_counter() - began})
     if community:
         began = time.perf_counter()
@@ -225,6 +244,7 @@ def run_benchmark(
     chunk: int = CHUNK,
     progress: Callable[[str], None] | None = None,
     embeddings: np.ndarray | None = None,
+    index: PaperIndex | None = None,
 ) -> RunReport:
     """Fit once, then evaluate each method on every user with a held-out item.
 
@@ -237,7 +257,7 @@ def run_benchmark(
     say(f"{bench.name}: indexing {bench.n_items:,} items" + (" and fitting the community model" if need_community else ""))
     if embeddings is None and any(m.needs_semantic for m in methods):
         raise ValueError("methods with semantic parts need the items' embeddings")
-    fitted = fit(bench, need_community, need_colikes, embeddings)
+    fitted = fit(bench, need_community, need_colikes, embeddings, index)
     users = bench.eval_users
     results = []
     for method in methods:
@@ -260,3 +280,47 @@ def run_benchmark(
             settings["semantic_rank"] = fitted.semantic.community.rank
     return RunReport(bench.name, int(users.size), int(bench.candidates.size), results,
                      fitted.seconds, settings, time.perf_counter() - began)
+
+
+def community_draws(members: int, evaluated: int = 300, most: int = 20) -> int:
+    """How many communities of `members` to draw so that about `evaluated` members are measured."""
+    return max(1, min(most, -(-evaluated // max(members, 1))))
+
+
+def run_community(
+    bench: Benchmark,
+    methods: Sequence[Method],
+    members: int,
+    cutoffs: Sequence[int] = DEFAULT_CUTOFFS,
+    draws: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunReport:
+    """`run_benchmark` on communities of `members` sampled members (`sample_community`),
+    each fitted on its own train likes only; figures are the mean over `draws` communities."""
+    began = time.perf_counter()
+    draws = community_draws(members) if draws is None else draws
+    index = benchmark_index(bench)  # the same items in every draw
+    reports = [
+        run_benchmark(sample_community(bench, members, seed), methods, cutoffs, progress=progress, index=index)
+        for seed in range(draws)
+    ]
+    results = []
+    for j, method in enumerate(methods):
+        runs = [r.results[j] for r in reports]
+        weights = np.array([r.users for r in runs], dtype=np.float64)
+        results.append(MethodResult(
+            method,
+            {m: float(np.average([r.recall[m] for r in runs], weights=weights)) for m in cutoffs},
+            int(weights.sum()),
+            float(np.average([r.score_ms_per_user for r in runs], weights=weights)),
+            float(np.average([r.build_ms_per_user for r in runs], weights=weights)),
+            sum(r.seconds for r in runs),
+        ))
+    fit_seconds: dict[str, float] = {}
+    for report in reports:
+        for name, seconds in report.fit_seconds.items():
+            fit_seconds[name] = fit_seconds.get(name, 0.0) + seconds
+    settings = {**reports[0].settings, "community": members, "draws": len(reports),
+                "community_rank": [r.settings.get("community_rank") for r in reports][:5]}
+    return RunReport(f"{bench.name}/community={members}", sum(r.users for r in reports), reports[0].candidates,
+                     results, fit_seconds, settings, time.perf_counter() - began)

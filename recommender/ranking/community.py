@@ -91,7 +91,7 @@ def fit_community(
     kernel = xw @ xw.T
     kernel = kernel.toarray() if sp.issparse(kernel) else np.asarray(kernel)
     chol = sla.cho_factor(kernel + ridge * np.eye(liked.size), lower=True)
-    k = min(rank, liked.size - 2, r.shape[1] - 1)
+    k = min(rank, liked.size - 2, members - 1)  # never more dimensions than members with likes
     # The fitted likes T R, T = (K + ridge I)^-1 K; the model keeps their top k singular directions.
     if r.shape[1] < liked.size:  # fewer members than liked papers: T R itself is the smaller matrix
         dual = _dual_by_svd(kernel, chol, r, k)
@@ -155,12 +155,14 @@ class CoLikes:
 
     normalized: sp.csr_matrix  # papers x members, unit rows (zero rows for unliked papers)
     popularity: np.ndarray  # log(1 + likes) per paper
+    members: int = 0  # members with at least one like
 
     @classmethod
     def from_likes(cls, likes: sp.csr_matrix) -> CoLikes:
         likes = sp.csr_matrix(likes, dtype=np.float32)
         pop = np.log1p(np.asarray(likes.sum(axis=1)).ravel()).astype(np.float32)
-        return cls(normalize(likes).tocsr(), pop)
+        members = int((np.diff(likes.tocsc().indptr) > 0).sum())
+        return cls(normalize(likes).tocsr(), pop, members)
 
     def member_vector(self, liked_rows: list[int]) -> sp.csr_matrix:
         """Sum of the normalised like columns of a member's papers (1 x members)."""

@@ -12,7 +12,7 @@ from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.scale import Scale
 from recommender.ranking.semantic import subprofile_scores
-from recommender.ranking.weights import COLD_WEIGHTS
+from recommender.ranking.weights import COLD_WEIGHTS, COMMUNITY_PARTS, FULL_HISTORY
 
 
 class LikesVectors(Protocol):
@@ -82,10 +82,13 @@ def likes_total(
     spread = np.ones(len(group), dtype=np.float32) if spread is None else spread
     offset = np.zeros(len(group), dtype=np.float32) if center is None else -center / spread
     total = np.zeros((len(group), n), dtype=np.float32)
+    history = member_evidence(group)
     for name, (members, raw) in parts.items():
         scales = [group[j].part_scales.get(name) for j in members]
         mean = np.array([sc.mean if sc else 0.0 for sc in scales], dtype=np.float32)
         std = np.array([sc.std if sc and sc.usable else np.inf for sc in scales], dtype=np.float32)
+        if name in COMMUNITY_PARTS:  # grows with the evidence: a smaller weight is a larger std
+            std = std / np.maximum(community_evidence(ctx, name) * history[members], 1e-6)
         weight = part_weight(ctx, name, warm)
         if isinstance(weight, float):
             gain = weight / (std * spread[members])  # one multiply-add per part
@@ -100,6 +103,18 @@ def likes_total(
             total[members] += part
     total += offset[:, None]
     return total
+
+
+def community_evidence(ctx: ScoringContext, part: str) -> float:
+    """0..1: how far the community's size supports this part: the square root of its share of
+    `COMMUNITY_PARTS[part]` members (measured with `paperbot eval --community N`, docs/quality.md)."""
+    members = ctx.colikes.members if ctx.colikes is not None else (ctx.community.members if ctx.community else 0)
+    return min(1.0, float(np.sqrt(members / COMMUNITY_PARTS[part])))
+
+
+def member_evidence(group: list[LikesVectors]) -> np.ndarray:
+    """0..1 per member: how far their own likes support the community parts (full at `FULL_HISTORY`)."""
+    return np.array([min(1.0, v.liked_rows.size / FULL_HISTORY) for v in group], dtype=np.float32)
 
 
 def part_weight(ctx: ScoringContext, name: str, warm: np.ndarray | None) -> float | np.ndarray:

@@ -14,7 +14,7 @@ The likes parts are combined as standard scores (weights measured on CiteULike;
 papers nobody has liked yet, i.e. every new paper, weigh the text parts with weights
 of their own, since they have no co-likes);
 the likes part and every topic are then put on one relative scale (0 = a typical
-paper, 1 = as close as the closest 0.5 % of papers), and a paper's score is the
+paper, 1 = as close as the 5 closest papers of the reference sample), and a paper's score is the
 best of them, so several interests each get picks, labelled with what they
 matched, minus the dismissal penalty. See docs/quality.md for the measurements behind the weights.
 """
@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
@@ -33,6 +34,12 @@ from recommender.ranking.scale import EPS, Scale
 from recommender.ranking.semantic import member_vectors
 from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import LIKES_LABEL
+
+# Topics are expanded with the strongest terms of the papers that match them best.
+FEEDBACK_PAPERS = 20
+FEEDBACK_TERMS = 50
+FEEDBACK_WEIGHT = 1.0
+FEEDBACK_NEAR = 0.5  # ... those with at least half the best paper's cosine
 
 
 @dataclass
@@ -98,6 +105,30 @@ def _unit_mix(matrix: sp.csr_matrix, ids: list[str], rows_of: dict[str, int], gi
     return rows, (coef / max(norm, EPS)).astype(np.float32)
 
 
+def expand_topics(index: PaperIndex, topics: sp.csr_matrix) -> sp.csr_matrix:
+    """Each topic vector plus the centroid of the papers that match it best (pseudo-relevance
+    feedback, Rocchio, weighted by cosine): "machine unlearning" also finds papers that say
+    "forgetting" and "retain set". The centroid keeps its `FEEDBACK_TERMS` strongest terms (docs/quality.md)."""
+    sims = (topics @ index.matrix.T).toarray()
+    k = min(FEEDBACK_PAPERS, sims.shape[1])
+    if k == 0:
+        return topics
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    near = np.take_along_axis(sims, top, axis=1)
+    # Only papers nearly as close as the best one, so a topic with few papers does not drift.
+    near = np.where(near >= FEEDBACK_NEAR * near.max(axis=1, keepdims=True), near, 0.0).clip(0, None)
+    mix = sp.csr_matrix((near.ravel().astype(np.float32), top.ravel(), np.arange(0, top.size + 1, k)), shape=sims.shape)
+    centroid = sp.csr_matrix(mix @ index.matrix)
+    rows = []
+    for i in range(centroid.shape[0]):
+        row = centroid[i]
+        if row.nnz > FEEDBACK_TERMS:
+            strongest = np.argpartition(-row.data, FEEDBACK_TERMS - 1)[:FEEDBACK_TERMS]
+            row = sp.csr_matrix((row.data[strongest], row.indices[strongest], [0, FEEDBACK_TERMS]), shape=row.shape)
+        rows.append(normalize(row))
+    return normalize(topics + FEEDBACK_WEIGHT * sp.vstack(rows)).astype(np.float32).tocsr()
+
+
 def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None = None) -> ProfileVectors:
     """Turn a target's topics, likes and dismissals into scoreable vectors."""
     index = ctx.index
@@ -109,7 +140,7 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
         keep = [i for i in range(len(topics)) if embedded[i].nnz]
         if keep:
             vec.topics = [topics[i] for i in keep]
-            vec.topic_matrix = embedded[keep].tocsr()
+            vec.topic_matrix = expand_topics(index, embedded[keep].tocsr())
             raw = (vec.topic_matrix @ reference.tfidf_t).toarray() if reference else np.zeros((len(keep), 0))
             vec.topic_scales = [Scale.relative(row, center=0.0) for row in raw]  # cosine: 0 = unrelated
     if not topic:
@@ -125,8 +156,13 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
         if reference is not None:
             parts = likes_parts(ctx, [vec], reference)
             vec.part_scales = {name: Scale.of(raw[0]) for name, (_, raw) in parts.items()}
+            # The member's own liked papers are left out of the relative scale: in a small
+            # library they would set its top and push their neighbours under the cutoff.
+            others = ~np.isin(reference.rows, vec.liked_rows)
+            if not others.any():
+                others[:] = True
             # On the scale of new papers (all without likes): what digests rank.
-            vec.likes_scale = Scale.relative(likes_total(ctx, [vec], parts, reference.rows.size)[0])
+            vec.likes_scale = Scale.relative(likes_total(ctx, [vec], parts, reference.rows.size)[0][others])
     vec.negative_rows, vec.negative_coef = _unit_mix(index.matrix, inputs.dismissed, index.row, inputs.dismissed_weights)
     if vec.negative_rows.size and reference is not None:
         raw = mix_scores(ctx, [vec.negative_rows], [vec.negative_coef], reference)

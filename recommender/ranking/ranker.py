@@ -158,7 +158,7 @@ def rank(
 ) -> list[Pick]:
     """The best `limit` papers among `rows` scoring above `min_score`, explained.
 
-    Scores are relative (vectors.py: 1.0 = as close as the closest 0.5 % of papers).
+    Scores are relative (ranking/scale.py: 1.0 = as close as the 5 closest reference papers).
     `diversity` (0..1) spreads picks over subjects and interests (MMR);
     `recency_half_life` (days) favours newer papers among equally relevant ones.
     """

@@ -1,5 +1,5 @@
 """Score scales: standard scores and the relative scale every profile part is put on
-(0 = a typical paper, 1 = as close as the closest 0.5 % of papers)."""
+(0 = a typical paper, 1 = as close as the 5 closest papers of the reference sample)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-TOP_QUANTILE = 0.995
+TOP = 5  # 1.0 = as close as this many closest papers of the reference sample, on average
 EPS = 1e-6
 
 
@@ -28,12 +28,15 @@ class Scale:
 
     @classmethod
     def relative(cls, sample: np.ndarray, center: float | None = None) -> Scale:
-        """Relevance: 0 for a typical paper (or `center`), 1 for one as close as the closest 0.5 %."""
+        """Relevance: 0 for a typical paper (or `center`), 1 for one as close as the sample's
+        `TOP` closest papers on average, so every part (each topic, the likes) tops out near 1
+        however rare its words are, and parts compete on one scale."""
         sample = np.asarray(sample, dtype=np.float64).ravel()
         if not sample.size:
             return cls(0.0, 1.0)
         middle = float(np.median(sample)) if center is None else center
-        top = float(np.quantile(sample, TOP_QUANTILE))
+        k = min(TOP, sample.size)
+        top = float(np.partition(sample, sample.size - k)[sample.size - k :].mean())
         if top - middle <= EPS:
             top = float(sample.max())
         return cls(middle, top - middle if top - middle > EPS else 1.0)
@@ -41,3 +44,4 @@ class Scale:
     @property
     def usable(self) -> bool:
         return self.std > 0
+

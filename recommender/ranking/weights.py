@@ -16,3 +16,12 @@ SEMANTIC_WEIGHTS = {
 }
 # How much a paper close to the member's dismissed papers is pushed down.
 DISMISS_WEIGHT = 0.5
+# The community parts of the likes score (what colleagues' likes teach) grow with the
+# evidence behind them instead of switching on at full weight with the first like:
+# as the square root of the share of this many members with likes in the community. The
+# latent and popularity need a large community (measured: a 100-member community's
+# latent at full weight falls below the plain centroid, docs/quality.md); co-likes start
+# from the member's own liked papers and carry signal in a small group already.
+COMMUNITY_PARTS = {"latent": 1000, "popularity": 1000, "semantic_latent": 1000, "colike": 20}
+# ... and at this many papers the member liked (the member's own history).
+FULL_HISTORY = 3

@@ -123,3 +123,33 @@ def write_citeulike_t(bench: Benchmark, root: Path) -> Path:
     (cvae / "cf-train-10-users.dat").write_text(_adjacency(bench.train), encoding="utf-8")
     (cvae / "cf-test-10-users.dat").write_text(_adjacency(bench.test), encoding="utf-8")
     return folder
+
+
+# Tags of `topical_cold` items (items i * 40 .. i * 40 + 39 are topic i): three usable ones,
+# one whose word is in no title, one on too few items, and one repeating another's text.
+TOPIC_TAGS = [
+    ("graph", range(0, 40)),
+    ("speech-audio", range(40, 80)),
+    ("protein_folding", range(80, 120)),
+    ("zebrafish", range(0, 30)),
+    ("galaxy", range(120, 130)),
+    ("Graph", range(0, 40)),
+]
+USABLE_TAGS = ["graph", "speech audio", "protein folding"]
+
+
+def write_tags(root: Path, n_items: int) -> None:
+    """`TOPIC_TAGS` in both published formats: citeulike-a's item-tag.dat, citeulike-t's tag-item.dat."""
+    by_item: list[list[int]] = [[] for _ in range(n_items)]
+    for t, (_, items) in enumerate(TOPIC_TAGS):
+        for i in items:
+            by_item[i].append(t)
+    names = "\n".join(tag for tag, _ in TOPIC_TAGS) + "\n"
+    for name in ("citeulike-a", "citeulike-t"):
+        (root / name / "tags.dat").write_text(names, encoding="utf-8")
+    (root / "citeulike-a" / "item-tag.dat").write_text(
+        "".join(" ".join(map(str, [len(ts), *ts])) + "\n" for ts in by_item), encoding="utf-8"
+    )
+    (root / "citeulike-t" / "tag-item.dat").write_text(
+        "".join(" ".join(map(str, [len(items), *items])) + "\n" for _, items in TOPIC_TAGS), encoding="utf-8"
+    )

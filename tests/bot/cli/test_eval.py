@@ -117,3 +117,16 @@ def test_semantic_runs_the_hybrid_with_the_real_model(
     assert any(a["method"] == "semantic parts only" for a in figures["ablations"])  # type: ignore[union-attr]
     assert list((tmp_path / "cache" / "paperbot" / "eval").glob("*.npy"))  # a second run reads the cache
     assert run_json("citeulike-a", "--data", str(data), "--semantic")["recall"] == figures["recall"]
+
+
+def test_community_json_adds_the_centroid_on_the_same_members(data: Path) -> None:
+    figures = run_json("citeulike-a", "--data", str(data), "--community", "5")
+    assert figures["community"] == 5
+    baseline = figures["baseline"]
+    assert isinstance(baseline, dict) and set(baseline["recall"]) == {"20", "50", "100", "300"}
+    assert figures["users"] == 5 * figures["draws"]  # type: ignore[operator]
+
+
+def test_community_rejects_too_few_members(data: Path) -> None:
+    result = runner.invoke(app, ["eval", "citeulike-a", "--data", str(data), "--community", "3"])
+    assert result.exit_code != 0 and "at least 5" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from recommender.evaluation.datasets import Benchmark
@@ -64,3 +65,30 @@ def test_profiles_are_the_users_train_items_through_the_product_index() -> None:
     assert sorted(fitted.index.row[i] for i in inputs.liked if i in fitted.index.row) == sorted(bench.train[3].indices.tolist())
 
 
+def test_a_sampled_community_keeps_only_its_members_train_likes() -> None:
+    from recommender.evaluation.run import sample_community
+
+    bench = topical_cold()
+    small = sample_community(bench, 5, seed=1)
+    members = small.eval_users
+    assert members.size == 5
+    assert set(np.flatnonzero(np.diff(small.train.indptr))) == set(members.tolist())
+    for u in members:  # their own likes are untouched
+        assert (small.train[u] != bench.train[u]).nnz == 0 and (small.test[u] != bench.test[u]).nnz == 0
+    fitted = fit(small)
+    assert fitted.community is not None and fitted.community.members == 5
+    assert fitted.colikes is not None and fitted.colikes.members == 5
+    assert sample_community(bench, 1000) is bench  # more than there are: the whole benchmark
+
+
+def test_community_figures_are_the_mean_over_draws() -> None:
+    from recommender.evaluation.run import run_community, sample_community
+
+    bench = topical_cold()
+    methods = [paperbot(), *BASELINES]
+    report = run_community(bench, methods, 5, CUTOFFS, draws=2)
+    assert report.users == 10 and report.settings["community"] == 5
+    single = [run_benchmark(sample_community(bench, 5, seed), methods, CUTOFFS) for seed in (0, 1)]
+    for m in CUTOFFS:
+        expected = np.mean([r.result("paperbot").recall[m] for r in single])
+        assert report.result("paperbot").recall[m] == pytest.approx(expected)
