@@ -60,9 +60,9 @@ def match_percent(score: float) -> int:
     """A score as a 0-100 match: 100 * (1 - e^-score), rounded.
 
     Scores are relative (ranking/scale.py): 0 = a typical paper of the library, 1 = as
-    close as the closest 0.5 % of papers to that interest. So a paper as close as that
-    top 0.5 % shows as 63, the default cut-off (0.5) as 39, a typical paper as 0, and
-    twice the top-0.5 % closeness as 86. It only maps the score (ordering is kept).
+    close as the 5 closest papers of the reference sample, on average. So a paper that
+    close shows as 63, the default cut-off (0.3) as 26, a typical paper as 0, and twice
+    that closeness as 86. It only maps the score (ordering is kept).
     """
     return round(100 * (1 - math.exp(-max(score, 0.0))))
 

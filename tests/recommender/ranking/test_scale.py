@@ -1,4 +1,4 @@
-"""Score scales: standard scores, and the relative scale (median 0, top 0.5 % at 1)."""
+"""Score scales: standard scores, and the relative scale (median 0, the closest papers at 1)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,32 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from recommender.ranking.scale import TOP_QUANTILE, Scale
+from recommender.ranking.scale import TOP, Scale
 
 
-def test_relative_maps_the_median_to_0_and_the_top_quantile_to_1() -> None:
+def top_mean(sample: np.ndarray) -> float:
+    return float(np.sort(sample)[-TOP:].mean())
+
+
+def test_relative_maps_the_median_to_0_and_the_mean_of_the_closest_papers_to_1() -> None:
     sample = np.random.default_rng(0).gamma(2.0, size=10_000)
     scale = Scale.relative(sample)
-    median, top = np.median(sample), np.quantile(sample, TOP_QUANTILE)
-    np.testing.assert_allclose(scale.apply(np.array([median, top])), [0.0, 1.0], atol=1e-9)
-    assert 0.004 <= np.mean(scale.apply(sample) > 1.0) <= 0.006  # the closest 0.5 % score above 1
+    np.testing.assert_allclose(scale.apply(np.array([np.median(sample), top_mean(sample)])), [0.0, 1.0], atol=1e-9)
+    assert 1 <= np.sum(scale.apply(sample) > 1.0) < TOP  # only some of the closest papers score above 1
 
 
 def test_relative_with_a_center_puts_that_value_at_0() -> None:
     sample = np.linspace(0.0, 1.0, 1001)
     scale = Scale.relative(sample, center=0.2)
-    np.testing.assert_allclose(scale.apply(np.array([0.2, np.quantile(sample, TOP_QUANTILE)])), [0.0, 1.0])
+    np.testing.assert_allclose(scale.apply(np.array([0.2, top_mean(sample)])), [0.0, 1.0])
 
 
 def test_a_flat_top_falls_back_to_the_maximum_and_a_constant_sample_to_unit_width() -> None:
     mostly_zero = np.zeros(1000)
-    mostly_zero[-2:] = [0.5, 1.0]  # the 99.5 % quantile is still 0: the maximum is the top
-    assert Scale.relative(mostly_zero).apply(np.array([1.0]))[0] == 1.0
+    mostly_zero[-2:] = [0.5, 1.0]
+    assert Scale.relative(mostly_zero).apply(np.array([top_mean(mostly_zero)]))[0] == 1.0
+    tiny = np.array([0.0, 0.0, 0.4])  # fewer papers than TOP: their mean is the top
+    np.testing.assert_allclose(Scale.relative(tiny).apply(np.array([tiny.mean()])), [1.0])
     constant = Scale.relative(np.full(50, 3.0))
     assert (constant.mean, constant.std) == (3.0, 1.0)
     assert (Scale.relative(np.zeros(0)).mean, Scale.relative(np.zeros(0)).std) == (0.0, 1.0)

@@ -16,7 +16,7 @@ from recommender.evaluation.corpus import benchmark_index
 from recommender.evaluation.datasets import load_citeulike_a_tags, load_citeulike_t_tags
 from recommender.evaluation.metrics import hits_of, ndcg_at, precision_at
 from recommender.evaluation.topics import figures, run_topics, tag_text, topic_tags
-from tests.recommender.evaluation.synthetic import (
+from tests.support.synthetic import (
     USABLE_TAGS,
     taste_groups,
     topical_cold,
