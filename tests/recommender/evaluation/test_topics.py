@@ -1,17 +1,14 @@
-"""The topic benchmark (`paperbot eval topics`) on tiny synthetic data, and its metrics on
-hand-made cases with known answers."""
+"""The topic benchmark on tiny synthetic data, and its metrics on hand-made cases with
+known answers (the `paperbot eval topics` command: tests/bot/cli/test_eval_topics.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from typer.testing import CliRunner
 
-from bot.cli import _register, app
 from recommender.evaluation.corpus import benchmark_index
 from recommender.evaluation.datasets import load_citeulike_a_tags, load_citeulike_t_tags
 from recommender.evaluation.metrics import hits_of, ndcg_at, precision_at
@@ -24,9 +21,6 @@ from tests.support.synthetic import (
     write_citeulike_t,
     write_tags,
 )
-
-_register()
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -73,19 +67,3 @@ def test_the_product_ranking_finds_what_the_topic_words_alone_miss(data: Path) -
     assert result.baseline["recall@100"] < 0.8 < result.figures["recall@100"]
     assert result.figures == result.uncut  # no threshold: the same ranking
     assert 0 < result.baseline["ndcg@10"] <= 1 and 0 < result.figures["ndcg@10"] <= 1
-
-
-def test_eval_topics_json(data: Path) -> None:
-    for dataset in ("citeulike-a", "citeulike-t"):
-        result = runner.invoke(app, ["eval", "topics", dataset, "--data", str(data), "--json"])
-        assert result.exit_code == 0, result.output
-        figures = json.loads(result.stdout)
-        assert figures["benchmark"] == dataset and figures["topics"] == 3
-        keys = {"ndcg@10", "p@10", "recall@100"}
-        assert keys <= set(figures) and set(figures["baseline"]) == keys
-        assert figures["seconds"] > 0
-
-
-def test_eval_topics_needs_a_dataset(data: Path) -> None:
-    result = runner.invoke(app, ["eval", "topics", "--data", str(data)])
-    assert result.exit_code != 0 and "citeulike-a|citeulike-t" in result.output

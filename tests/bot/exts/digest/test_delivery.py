@@ -179,6 +179,7 @@ def _items(service: PaperService, posted: bool) -> list[str]:
 
 async def test_every_paper_recorded_as_sent_is_posted(service: PaperService) -> None:
     """Size 25 with more matching papers: all 25 are posted (several messages), all 25 recorded."""
+    service.settings.min_score = 0.0  # more matching papers than the digest's 25
     service.subscribe(Target.user(1, GUILD), "graph neural networks")
     service.configure_digest(GUILD, channel_id=CHANNEL, size=25)
     draft = service.compose_channel_digest(GUILD, day=DAY)
@@ -194,6 +195,7 @@ async def test_every_paper_recorded_as_sent_is_posted(service: PaperService) -> 
 
 
 async def test_exactly_once_an_interrupted_digest_is_completed_not_restarted(service: PaperService) -> None:
+    service.settings.min_score = 0.0  # more matching papers than the digest's 25
     service.subscribe(Target.user(1, GUILD), "graph neural networks")
     service.configure_digest(GUILD, channel_id=CHANNEL, size=25)
     draft = service.compose_channel_digest(GUILD, day=DAY)

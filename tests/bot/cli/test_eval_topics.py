@@ -1,0 +1,47 @@
+"""`paperbot eval topics` on tiny synthetic CiteULike data in the published formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import _register, app
+from tests.support.synthetic import (
+    taste_groups,
+    topical_cold,
+    write_citeulike_a,
+    write_citeulike_t,
+    write_tags,
+)
+
+_register()
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("topics") / "data"
+    bench = topical_cold()
+    write_citeulike_a(bench, root)
+    write_citeulike_t(taste_groups(n_items=bench.n_items), root)
+    write_tags(root, bench.n_items)
+    return root
+
+
+def test_eval_topics_json(data: Path) -> None:
+    for dataset in ("citeulike-a", "citeulike-t"):
+        result = runner.invoke(app, ["eval", "topics", dataset, "--data", str(data), "--json"])
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.stdout)
+        assert figures["benchmark"] == dataset and figures["topics"] == 3
+        keys = {"ndcg@10", "p@10", "recall@100"}
+        assert keys <= set(figures) and set(figures["baseline"]) == keys
+        assert figures["seconds"] > 0
+
+
+def test_eval_topics_needs_a_dataset(data: Path) -> None:
+    result = runner.invoke(app, ["eval", "topics", "--data", str(data)])
+    assert result.exit_code != 0 and "citeulike-a|citeulike-t" in result.output
