@@ -36,12 +36,13 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.parametrize("crash_at", ["after_claim", "mid_digest", "before_record"])
 async def test_exactly_once_after_kill_9_and_restart(service: PaperService, tmp_path: Path, crash_at: str) -> None:
+    service.settings.min_score = 0.0  # more matching papers than the digest's 25 (the bot below: the same)
     service.subscribe(Target.user(1, GUILD), "graph neural networks")
     service.configure_digest(GUILD, channel_id=CHANNEL, size=25)
     planned = service.compose_channel_digest(GUILD, day=DAY)
     assert len(planned.picks) == 25
     posts = tmp_path / "posts.jsonl"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERBOT_")} | {"PAPERBOT_MIN_SCORE": "0"}
     proc = await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "tests.support.crashing_bot", str(service.settings.data_dir), service.settings.db_url,
