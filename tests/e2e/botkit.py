@@ -45,6 +45,10 @@ def text_of(message: Any) -> str:
     return "\n".join(parts)
 
 
+def custom_ids(message: Any) -> list[str]:
+    return [c["custom_id"] for row in message.components for c in row["components"] if "custom_id" in c]
+
+
 def count(service: PaperService, model: Any, *where: Any) -> int:
     with service.db.session() as s:
         return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)

@@ -4,59 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
-from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from bot.bot import PaperBot
-from bot.exts import EXTENSIONS
+from botkit import answer, count, custom_ids, digest_jobs, start_bot
 from recommender.service import PaperService
 from recommender.storage.models import Digest, Feedback, Subscription
 
 pytestmark = pytest.mark.e2e
-
-EPHEMERAL = 64
-IMMEDIATE = 4
-DEFERRED = 5
-
-
-async def start_bot(harness: Any, service: PaperService) -> PaperBot:
-    bot = PaperBot(service, service.settings, extensions=EXTENSIONS, guild_ready_timeout=0.1)
-    await harness.start(bot)
-    return bot
-
-
-async def answer(handle: Any) -> Any:
-    """The visible reply of an ephemeral command, acknowledged within 3 s (deferred or at once)."""
-    body = await handle.response()
-    assert body["type"] in (IMMEDIATE, DEFERRED) and body["data"]["flags"] & EPHEMERAL
-    assert handle.latency < 3 and not handle.late
-    if body["type"] == IMMEDIATE:
-        return await handle.original()
-    return await handle.original_edit()
-
-
-def digest_jobs(bot: PaperBot) -> Any:
-    return bot.get_cog("Digest").jobs  # type: ignore[union-attr]
-
-
-def text_of(message: Any) -> str:
-    parts = [message.content]
-    for embed in message.embeds:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        parts += [f"{f['name']} {f['value']}" for f in embed.get("fields", [])]
-    return "\n".join(parts)
-
-
-def custom_ids(message: Any) -> list[str]:
-    return [c["custom_id"] for row in message.components for c in row["components"] if "custom_id" in c]
-
-
-def count(service: PaperService, model: Any, *where: Any) -> int:
-    with service.db.session() as s:
-        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
 
 async def test_commands_sync_and_subscribe_then_recommend(discord_harness, service: PaperService) -> None:
     fd = discord_harness.fd

@@ -153,3 +153,12 @@ def write_tags(root: Path, n_items: int) -> None:
     (root / "citeulike-t" / "tag-item.dat").write_text(
         "".join(" ".join(map(str, [len(items), *items])) + "\n" for _, items in TOPIC_TAGS), encoding="utf-8"
     )
+
+
+def write_topic_benchmarks(root: Path) -> Path:
+    """Both tiny CiteULike datasets with their tags under `root`, as the topic benchmark reads them."""
+    bench = topical_cold()
+    write_citeulike_a(bench, root)
+    write_citeulike_t(taste_groups(n_items=bench.n_items), root)
+    write_tags(root, bench.n_items)
+    return root

@@ -10,11 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import _register, app
 from tests.support.synthetic import (
-    taste_groups,
-    topical_cold,
-    write_citeulike_a,
-    write_citeulike_t,
-    write_tags,
+    write_topic_benchmarks,
 )
 
 _register()
@@ -23,12 +19,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("topics") / "data"
-    bench = topical_cold()
-    write_citeulike_a(bench, root)
-    write_citeulike_t(taste_groups(n_items=bench.n_items), root)
-    write_tags(root, bench.n_items)
-    return root
+    return write_topic_benchmarks(tmp_path_factory.mktemp("topics") / "data")
 
 
 def test_eval_topics_json(data: Path) -> None:

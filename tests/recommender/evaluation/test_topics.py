@@ -15,22 +15,14 @@ from recommender.evaluation.metrics import hits_of, ndcg_at, precision_at
 from recommender.evaluation.topics import figures, run_topics, tag_text, topic_tags
 from tests.support.synthetic import (
     USABLE_TAGS,
-    taste_groups,
     topical_cold,
-    write_citeulike_a,
-    write_citeulike_t,
-    write_tags,
+    write_topic_benchmarks,
 )
 
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("topics") / "data"
-    bench = topical_cold()
-    write_citeulike_a(bench, root)
-    write_citeulike_t(taste_groups(n_items=bench.n_items), root)
-    write_tags(root, bench.n_items)
-    return root
+    return write_topic_benchmarks(tmp_path_factory.mktemp("topics") / "data")
 
 
 def test_ndcg_precision_and_hits_on_a_hand_made_case() -> None:

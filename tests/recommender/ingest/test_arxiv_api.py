@@ -11,17 +11,13 @@ from recommender.ingest import arxiv_api
 from recommender.ingest.errors import SourceError
 from recommender.ingest.jobs import run_arxiv_query
 from recommender.papers import MAX_TITLE
-from recommender.storage.models import IngestRun, Paper
+from recommender.storage.models import IngestRun
 from tests.support.httpserver import Reply, Truncate
 from tests.support.sources import API_ENTRIES, api_feed, entry_id, fixture
+from tests.support.stored import papers
 
 ATOM = "application/atom+xml; charset=utf-8"
 ALL_IDS = [entry_id(e) for e in API_ENTRIES]
-
-
-def papers(db) -> dict[str, Paper]:
-    with db.session() as s:
-        return {p.id: p for p in s.scalars(select(Paper))}
 
 
 def runs(db) -> list[IngestRun]:

@@ -10,16 +10,12 @@ from sqlalchemy import select
 from recommender.ingest.errors import SourceError
 from recommender.ingest.jobs import run_arxiv_daily
 from recommender.picks.digests import quiet_reason
-from recommender.storage.models import IngestRun, Paper, PaperSource
+from recommender.storage.models import IngestRun, PaperSource
 from tests.support.httpserver import Reply
 from tests.support.sources import API_ENTRIES, api_feed, entry_id, fixture
+from tests.support.stored import papers
 
 ATOM = "application/atom+xml; charset=utf-8"
-
-
-def papers(db) -> dict[str, Paper]:
-    with db.session() as s:
-        return {p.id: p for p in s.scalars(select(Paper))}
 
 
 def runs(db) -> list[IngestRun]:

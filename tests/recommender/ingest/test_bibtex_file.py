@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
-
-from sqlalchemy import select
 
 from recommender.ingest.jobs import run_file
-from recommender.storage.models import Paper
 from tests.support.sources import BIB
-
-
-def papers(db) -> dict[str, Paper]:
-    with db.session() as s:
-        return {p.id: p for p in s.scalars(select(Paper))}
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.support.stored import papers, write
 
 
 def test_bibtex_import(db, tmp_path) -> None:

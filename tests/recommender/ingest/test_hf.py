@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from recommender.ingest.errors import SourceError
 from recommender.ingest.jobs import run_file, run_hf
-from recommender.storage.models import Paper, PaperSource
+from recommender.storage.models import PaperSource
 from tests.support.httpserver import Reply, Truncate
 from tests.support.sources import FIXTURES, fixture
+from tests.support.stored import papers
 
 HF = fixture("hf-daily-papers.json")
 HF_IDS = {item["paper"]["id"] for item in json.loads(HF)}
@@ -22,11 +23,6 @@ DAY = date(2026, 6, 12)
 def hf_rows(db) -> dict[str, PaperSource]:
     with db.session() as s:
         return {p.paper_id: p for p in s.scalars(select(PaperSource).where(PaperSource.source == "hf"))}
-
-
-def papers(db) -> dict[str, Paper]:
-    with db.session() as s:
-        return {p.id: p for p in s.scalars(select(Paper))}
 
 
 def test_daily_papers_with_upvotes(db, server, client, ingest_settings) -> None:

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import select
 
 from recommender.ingest.jobs import run_file
 from recommender.ingest.store import Entry, Sighting, upsert_batch
 from recommender.papers import PaperRecord
-from recommender.storage.models import Feedback, Paper, PaperSource, User
+from recommender.storage.models import Feedback, PaperSource, User
 from tests.support.sources import BIB
-
-
-def papers(db) -> dict[str, Paper]:
-    with db.session() as s:
-        return {p.id: p for p in s.scalars(select(Paper))}
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
+from tests.support.stored import papers, write
 
 
 def rec(pid: str, title: str = "Deep residual learning for image recognition", **kw) -> PaperRecord:
