@@ -115,13 +115,20 @@ class PaperService:
     # -- topics ----------------------------------------------------------------
 
     def subscribe(self, target: Target, topic: str) -> tuple[str, bool]:
+        clean, created, _ = self.subscribe_and_advise(target, topic)
+        return clean, created
+
+    def subscribe_and_advise(self, target: Target, topic: str) -> tuple[str, bool, TopicAdvice | None]:
+        """Follow a topic; also how the library reads it (read once: it refuses a topic nothing
+        can match, and its warnings and suggestions go into `/subscribe`'s reply)."""
+        advice = topics.advise(self.index(), topic)
         with self.db.session() as s:
             if target.kind == "user":
                 feedback.ensure_user(s, target.id)
-            result = topics.subscribe(s, target, topic, self.index())
-        if target.kind == "user" and result[1]:
+            clean, created = topics.subscribe(s, target, topic, advice)
+        if target.kind == "user" and created:
             self._profile_changed(target.id)
-        return result
+        return clean, created, advice
 
     def topic_advice(self, topic: str) -> TopicAdvice | None:
         """How the library reads a topic: warnings and suggestions for `/subscribe`."""

@@ -36,13 +36,10 @@ def advise(index: PaperIndex | None, raw_topic: str, suggest: bool = True) -> To
     )
 
 
-def require_usable(index: PaperIndex | None, raw_topic: str) -> None:
+def require_usable(advice: TopicAdvice | None) -> None:
     """Refuse a topic nothing in the library can match (any topic while it is empty)."""
-    advice = advise(index, raw_topic, suggest=False)
     if advice is None or advice.usable:
         return
-    advice = advise(index, raw_topic)
-    assert advice is not None
     hint = (
         " Did you mean " + ", ".join(f"`{s}`" for s in advice.suggestions[:3]) + "?"
         if advice.suggestions else " Try other keywords, e.g. words from the title of a paper you like."
@@ -53,10 +50,10 @@ def require_usable(index: PaperIndex | None, raw_topic: str) -> None:
     )
 
 
-def subscribe(session: Session, target: Target, raw_topic: str, index: PaperIndex | None = None) -> tuple[str, bool]:
+def subscribe(session: Session, target: Target, raw_topic: str, advice: TopicAdvice | None = None) -> tuple[str, bool]:
     """Follow a topic; returns (clean topic, True if new). Re-subscribing is a no-op.
 
-    With the library's `index`, a topic nothing can match is refused (with suggestions).
+    With the library's reading of it (`advise`), a topic nothing can match is refused (with suggestions).
     """
     topic = clean_topic(raw_topic)
     key = topic_key(topic)
@@ -76,7 +73,7 @@ def subscribe(session: Session, target: Target, raw_topic: str, index: PaperInde
     )
     if (count or 0) >= MAX_TOPICS:
         raise PaperbotError(f"You already follow {MAX_TOPICS} topics, the maximum. Unsubscribe from one first.")
-    require_usable(index, topic)
+    require_usable(advice)
     added = insert_ignore(  # an upsert: the same topic twice at once never collides
         session, Subscription, ["target_kind", "target_id", "topic_key"],
         target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, topic=topic, topic_key=key,

@@ -25,9 +25,8 @@ async def topic_choices(ctx: Invoker, current: str) -> list[str]:
 @command("subscribe", "Follow a research topic; your picks and the server digest use it.",
          topic=text("Keywords, e.g. graph neural networks", max_length=TOPIC_MAX))
 async def subscribe(ctx: Invoker, topic: str) -> Reply:
-    clean, created = await ctx.call(ctx.service.subscribe, _target(ctx), topic)
+    clean, created, advice = await ctx.call(ctx.service.subscribe_and_advise, _target(ctx), topic)
     topics = await ctx.call(ctx.service.topics, _target(ctx))
-    advice = await ctx.call(ctx.service.topic_advice, clean)
     if created:
         warned = advice is not None and advice.weak
         text = f"{'⚠️' if warned else '✅'} Subscribed to **{formatting.escape(clean)}**."
