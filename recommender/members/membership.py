@@ -10,10 +10,10 @@ own is worth a migration.
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from recommender.storage.models import StateEntry, Subscription
+from recommender.storage.upsert import insert_ignore
 
 PREFIX = "member:"
 
@@ -25,15 +25,9 @@ def _key(guild_id: int, user_id: int) -> str:
 def record(session: Session, guild_id: int, user_id: int) -> bool:
     """Note that the member uses the bot in this server; True the first time."""
     key = _key(guild_id, user_id)
-    if session.get(StateEntry, key) is not None:
+    if session.get(StateEntry, key) is not None:  # the common case: one read, no write
         return False
-    try:
-        with session.begin_nested():
-            session.add(StateEntry(key=key, value={}))
-            session.flush()
-    except IntegrityError:  # recorded at the same moment by another command
-        return False
-    return True
+    return insert_ignore(session, StateEntry, ["key"], key=key, value={})  # another command may record it at once
 
 
 def member_ids(session: Session, guild_id: int) -> list[int]:
