@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from recommender.ingest.http import HttpPolicy, Pacer, PoliteClient
+from tests.support.httpserver import Reply
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FAST = HttpPolicy(min_interval=0.0, timeout=1.0, connect_timeout=1.0, attempts=3, backoff=0.01, max_wait=60.0)
@@ -71,4 +72,21 @@ BIB = r"""
 }
 @article{broken,
   title = {never closed
+"""
+
+
+ATOM = "application/atom+xml; charset=utf-8"
+
+
+def by_id_list(request):  # type: ignore[no-untyped-def]
+    """Answer id_list requests like the API, from the real response's entries."""
+    wanted = set(request.query["id_list"].split(","))
+    return Reply(api_feed([e for e in API_ENTRIES if entry_id(e) in wanted]), content_type=ATOM)
+
+
+CSV = """id,title,abstract,authors,categories,published,doi
+2604.26951,Turning the TIDE: Cross-Architecture Distillation,Diffusion LLMs.,Gongbo Zhang; Wen Wang,cs.CL cs.AI,2026-04-29,
+,A Survey of Graph Neural Networks for Molecules,Graphs.,Ada Lovelace,cs.LG,2025-01-02,10.1234/GNN.2025
+,,Missing title row,,,,
+2604.99999v2,"Commas, quotes ""and"" Ünïcödé",x,"Lovelace, Ada",cs.AI,not-a-date,
 """

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from recommender.storage.db import Database
-from recommender.storage.models import Paper
+from recommender.storage.models import IngestRun, Paper
 
 
 def papers(db: Database) -> dict[str, Paper]:
@@ -21,3 +21,9 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def runs(db: Database) -> list[IngestRun]:
+    """Every recorded ingestion run, oldest first."""
+    with db.session() as s:
+        return list(s.scalars(select(IngestRun).order_by(IngestRun.id)))

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-from zoneinfo import ZoneInfo
 
-import pytest
 from typer.testing import CliRunner
 
 from bot.cli import _register, app
-from tests.conftest import BACKENDS, PG_ENV, PG_SKIP
+from tests.conftest import backend  # noqa: F401  (both backends here, unlike the rest of tests/bot: these runs store what they ingest)
 from tests.support.httpserver import Reply
-
-NY = ZoneInfo("America/New_York")
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    """Both backends here, unlike the rest of tests/bot: these runs store what they ingest."""
-    if request.param == "postgres" and not os.environ.get(PG_ENV):
-        pytest.skip(PG_SKIP)
-    return str(request.param)
 
 
 def test_cli_fails_clearly_when_a_source_fails(tmp_path, server, db_url, monkeypatch) -> None:

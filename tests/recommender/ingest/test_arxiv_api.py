@@ -5,30 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
 from recommender.ingest import arxiv_api
 from recommender.ingest.errors import SourceError
 from recommender.ingest.jobs import run_arxiv_query
 from recommender.papers import MAX_TITLE
-from recommender.storage.models import IngestRun
 from tests.support.httpserver import Reply, Truncate
-from tests.support.sources import API_ENTRIES, api_feed, entry_id, fixture
-from tests.support.stored import papers
+from tests.support.sources import (
+    API_ENTRIES,
+    ATOM,
+    api_feed,
+    entry_id,
+    fixture,
+)
+from tests.support.stored import papers, runs
 
-ATOM = "application/atom+xml; charset=utf-8"
 ALL_IDS = [entry_id(e) for e in API_ENTRIES]
-
-
-def runs(db) -> list[IngestRun]:
-    with db.session() as s:
-        return list(s.scalars(select(IngestRun).order_by(IngestRun.id)))
-
-
-def by_id_list(request):
-    """Answer id_list requests like the API, from the real response's entries."""
-    wanted = set(request.query["id_list"].split(","))
-    return Reply(api_feed([e for e in API_ENTRIES if entry_id(e) in wanted]), content_type=ATOM)
 
 
 def pages(entries: list[str], total: int):

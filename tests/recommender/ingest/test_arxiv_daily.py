@@ -12,22 +12,13 @@ from recommender.ingest.jobs import run_arxiv_daily
 from recommender.picks.digests import quiet_reason
 from recommender.storage.models import IngestRun, PaperSource
 from tests.support.httpserver import Reply
-from tests.support.sources import API_ENTRIES, api_feed, entry_id, fixture
+from tests.support.sources import (
+    API_ENTRIES,
+    by_id_list,
+    entry_id,
+    fixture,
+)
 from tests.support.stored import papers
-
-ATOM = "application/atom+xml; charset=utf-8"
-
-
-def runs(db) -> list[IngestRun]:
-    with db.session() as s:
-        return list(s.scalars(select(IngestRun).order_by(IngestRun.id)))
-
-
-def by_id_list(request):
-    """Answer id_list requests like the API, from the real response's entries."""
-    wanted = set(request.query["id_list"].split(","))
-    return Reply(api_feed([e for e in API_ENTRIES if entry_id(e) in wanted]), content_type=ATOM)
-
 
 RSS_AI = fixture("arxiv-rss-cs.AI.xml")
 

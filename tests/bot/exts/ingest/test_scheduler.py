@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.exts.ingest._scheduler import JOB_ID, IngestJobs, ingest_trigger
 from recommender.config import Settings
 from recommender.ingest.jobs import Clients
 from recommender.service import PaperService
-from tests.conftest import BACKENDS, PG_ENV, PG_SKIP
+from tests.conftest import backend  # noqa: F401  (both backends here, unlike the rest of tests/bot: these runs store what they ingest)
 from tests.support.httpserver import Reply
 from tests.support.sources import fixture, make_client
 
 NY = ZoneInfo("America/New_York")
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    """Both backends here, unlike the rest of tests/bot: these runs store what they ingest."""
-    if request.param == "postgres" and not os.environ.get(PG_ENV):
-        pytest.skip(PG_SKIP)
-    return str(request.param)
 
 
 def test_default_schedule_is_half_past_midnight_new_york() -> None:
