@@ -145,6 +145,16 @@ class Settings(BaseSettings):
     http_timeout: float = Field(default=30.0, gt=0, le=600)
     http_attempts: int = Field(default=5, ge=1, le=10)
     http_max_wait: float = Field(default=300.0, ge=1, le=3600)
+    # What one import or feed may hold (recommender/ingest/limits.py): bigger is refused or cut, and reported.
+    ingest_max_title: int = Field(default=1000, ge=50, le=100_000)  # characters; longer titles are cut
+    ingest_max_abstract: int = Field(default=20_000, ge=100, le=1_000_000)  # characters; longer abstracts are cut
+    ingest_max_authors: int = Field(default=500, ge=1, le=100_000)  # names kept per paper
+    ingest_max_record_kb: int = Field(default=1024, ge=16, le=1_048_576)  # one JSON line, CSV field, BibTeX entry
+    ingest_max_depth: int = Field(default=32, ge=4, le=500)  # nesting of a JSON record or response
+    ingest_max_file_mb: int = Field(default=2048, ge=1, le=1_048_576)
+    ingest_max_records: int = Field(default=5_000_000, ge=1)  # records per file
+    ingest_record_seconds: float = Field(default=5.0, gt=0, le=3600)  # reading one record may take this long
+    ingest_max_pages: int = Field(default=5000, ge=1, le=1_000_000)  # pages of one paged feed request
 
     @field_validator("digest_time", "ingest_time")
     @classmethod

@@ -18,6 +18,7 @@ from recommender.config import Settings
 from recommender.errors import PaperbotError
 from recommender.ingest import jobs
 from recommender.ingest.errors import SourceError
+from recommender.ingest.limits import IngestLimits
 from recommender.ingest.runner import IngestReport
 from recommender.ingest.seed import seed_demo
 from recommender.members import feedback, membership, servers, topics, users
@@ -356,7 +357,7 @@ class PaperService:
         """Import a JSON Lines (optionally .gz), CSV or BibTeX file, then refresh the index."""
         if not path.is_file():
             raise SourceError(f"{path}: no such file")
-        report = jobs.run_file(self.db, path, fmt, progress)
+        report = jobs.run_file(self.db, path, fmt, progress, IngestLimits.from_settings(self.settings))
         self._refresh_after(report)
         return report
 

@@ -31,7 +31,7 @@ def count_lines(path: Path) -> int | None:
     try:
         with open_text(path) as stream:
             return sum(1 for _ in stream)
-    except (OSError, EOFError):
+    except (OSError, EOFError, UnicodeError, SourceError):
         return None
 
 

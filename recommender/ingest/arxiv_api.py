@@ -87,7 +87,8 @@ def parse_api_page(content: bytes, source: str = "arxiv", label: str = "page") -
         except BadRecord as bad:
             items.append((f"{label} entry {n}", bad))
     total = parsed.feed.get("opensearch_totalresults")
-    return ApiPage(int(total) if str(total or "").isdigit() else None, items)
+    text = str(total or "")
+    return ApiPage(int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None, items)
 
 
 def fetch_ids(client: PoliteClient, url: str, ids: list[str], source: str = "arxiv", batch: int = ID_BATCH) -> Iterator[Parsed]:
@@ -108,10 +109,21 @@ def search(
     page_size: int = PAGE_SIZE,
     source: str = "arxiv-query",
     problems: list[str] | None = None,
+    max_pages: int = 5000,
 ) -> Iterator[Parsed]:
-    """Up to `limit` results of a search query, newest submissions first, page by page."""
-    start, empty_tries = 0, 0
+    """Up to `limit` results of a search query, newest submissions first, page by page.
+
+    Loop guards besides `limit`: at most `max_pages` requests, and a page that
+    brings only papers already seen in this query ends it (the server is repeating itself).
+    """
+    start, empty_tries, requests = 0, 0, 0
+    seen: set[str] = set()
     while start < limit:
+        if requests >= max_pages:
+            if problems is not None:
+                problems.append(f"stopped after {max_pages:,} requests (PAPERBOT_INGEST_MAX_PAGES)")
+            return
+        requests += 1
         size = min(page_size, limit - start)
         params = {"search_query": query, "start": start, "max_results": size,
                   "sortBy": "submittedDate", "sortOrder": "descending"}
@@ -127,6 +139,12 @@ def search(
             log.warning("arXiv API: empty page at %d of %d, asking again", start, total)
             continue
         empty_tries = 0
+        ids = {item.id for _, item in page.items if not isinstance(item, BadRecord)}
+        if ids and ids <= seen:
+            if problems is not None:
+                problems.append(f"the API sent the same papers again at {start} of {total}; stopped")
+            return
+        seen |= ids
         yield from page.items
         start += len(page.items)
         if start >= total:

@@ -3,7 +3,8 @@
 Columns (case-insensitive; aliases in brackets): id [arxiv_id, arxiv], title,
 abstract [summary], authors (separated by ";" or "|", else ","), categories
 (separated by spaces, ";" or ","), published [date], updated, doi. Rows without
-an arXiv id get a provisional id from their DOI or title.
+an arXiv id get a provisional id from their DOI or title. A field longer than
+the record limit, or a row the csv module cannot read, costs only that row.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from typing import IO
 
 from recommender.ingest.errors import BadRecord
 from recommender.ingest.identity import clean_doi, provisional_id
-from recommender.ingest.jsonl import record_from_json
-from recommender.papers import PaperRecord
+from recommender.ingest.limits import IngestLimits
+from recommender.papers import PaperRecord, strip_controls
 
 ALIASES = {
     "arxiv_id": "id", "arxiv": "id", "paper_id": "id", "summary": "abstract", "date": "published",
     "author": "authors", "category": "categories", "title ": "title",
 }
-csv.field_size_limit(16 * 2**20)
 
 
 def _split_authors(text: str) -> list[str]:
@@ -36,11 +36,12 @@ def row_record(row: dict[str, str], source: str = "file") -> PaperRecord:
         if key is None:
             raise BadRecord("more fields than the header names")
         name = ALIASES.get(key.strip().lower(), key.strip().lower())
-        data[name] = (value or "").strip()
-    title = str(data.get("title") or "")
+        if isinstance(value, str):
+            data[name] = value.strip()
+    title = strip_controls(str(data.get("title") or ""))
     if not title:
         raise BadRecord("title: must not be empty")
-    doi = clean_doi(str(data.get("doi") or "")) if data.get("doi") else None
+    doi = clean_doi(strip_controls(str(data.get("doi") or ""))) if data.get("doi") else None
     data["doi"] = doi
     if not data.get("id"):
         data["id"] = provisional_id(doi, title)
@@ -49,18 +50,36 @@ def row_record(row: dict[str, str], source: str = "file") -> PaperRecord:
     for name in ("published", "updated"):
         if not data.get(name):
             data[name] = None
-    return record_from_json(data, source)
+    data.pop("version", None)  # a CSV's version column is not trusted over the id's
+    return PaperRecord.parse(data, source)
 
 
-def read_csv(stream: IO[str], source: str = "file") -> Iterator[tuple[str, PaperRecord | BadRecord]]:
+def read_csv(
+    stream: IO[str], source: str = "file", limits: IngestLimits | None = None
+) -> Iterator[tuple[str, PaperRecord | BadRecord]]:
+    limits = limits or IngestLimits()
+    csv.field_size_limit(limits.max_record_chars)
     reader = csv.DictReader(stream)
-    if not reader.fieldnames or "title" not in {f.strip().lower() for f in reader.fieldnames}:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise BadRecord(f"the CSV header cannot be read ({exc})") from None
+    if not fieldnames or "title" not in {f.strip().lower() for f in fieldnames}:
         raise BadRecord("the CSV header has no 'title' column")
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = str(exc)
+            if "field larger than field limit" in message:
+                message = (f"a field longer than {limits.max_record_chars:,} characters "
+                           "(PAPERBOT_INGEST_MAX_RECORD_KB)")
+            yield f"line {reader.line_num}", BadRecord(f"unreadable CSV row: {message}")
+            continue
         where = f"line {reader.line_num}"
         try:
             yield where, row_record(row, source)
         except BadRecord as bad:
             yield where, bad
-        except csv.Error as exc:
-            yield where, BadRecord(f"broken CSV ({exc})")

@@ -1,9 +1,10 @@
 """Errors shared by the ingestion sources."""
 
-
-class BadRecord(ValueError):
-    """One input record that cannot be used; the message says why."""
+from recommender.papers import BadRecord
 
 
 class SourceError(RuntimeError):
     """A whole source failed (unreachable, not a feed, unreadable file)."""
+
+
+__all__ = ["BadRecord", "SourceError"]

@@ -13,7 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from recommender.ingest.errors import BadRecord
+from recommender.ingest.errors import SourceError
 from recommender.ingest.http import BadPayload, PoliteClient
+from recommender.ingest.limits import depth
 from recommender.ingest.runner import Item, RunNotes
 from recommender.ingest.store import Entry, Sighting
 from recommender.papers import InvalidPaperId, PaperRecord, split_arxiv_id
@@ -30,9 +32,16 @@ def _day(value: Any) -> date | None:
         return None
 
 
-def parse_daily(content: bytes) -> list[Any]:
+MAX_UPVOTES = 2**31 - 1  # paper_sources.upvotes is a 32-bit integer
+MAX_DEPTH = 32
+
+
+def parse_daily(content: bytes, max_depth: int = MAX_DEPTH) -> list[Any]:
+    too_deep = f"Hugging Face returned JSON nested deeper than {max_depth} levels (PAPERBOT_INGEST_MAX_DEPTH)"
     try:
         data = json.loads(content)
+    except RecursionError:
+        raise SourceError(too_deep) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         head = content[:100].decode("utf-8", "replace").lower()
         kind = "an HTML page" if "<html" in head or "<!doctype" in head else f"broken JSON ({exc})"
@@ -40,6 +49,12 @@ def parse_daily(content: bytes) -> list[Any]:
     if not isinstance(data, list):
         raise BadPayload(f"Hugging Face returned a JSON {type(data).__name__}, not a list of papers")
     return data
+
+
+def _too_deep(item: Any, max_depth: int) -> BadRecord | None:
+    if depth(item, max_depth) > max_depth:
+        return BadRecord(f"nested deeper than {max_depth} levels (PAPERBOT_INGEST_MAX_DEPTH)")
+    return None
 
 
 def item_entry(item: Any, day: date) -> Entry:
@@ -54,24 +69,35 @@ def item_entry(item: Any, day: date) -> Entry:
     title = paper.get("title") or item.get("title") or ""
     if not isinstance(title, str) or not title.strip():
         raise BadRecord(f"{pid}: no title")
-    authors = [a.get("name", "") for a in paper.get("authors") or [] if isinstance(a, dict) and isinstance(a.get("name"), str)]
+    raw_authors = paper.get("authors")
+    authors = [a["name"] for a in raw_authors if isinstance(a, dict) and isinstance(a.get("name"), str)] \
+        if isinstance(raw_authors, list) else []
+    summary = paper.get("summary") or item.get("summary") or ""
     upvotes = paper.get("upvotes")
+    if not isinstance(upvotes, int) or isinstance(upvotes, bool) or not 0 <= upvotes <= MAX_UPVOTES:
+        upvotes = None
     record = PaperRecord(
-        id=pid, version=version, title=title, abstract=str(paper.get("summary") or item.get("summary") or ""),
+        id=pid, version=version, title=title, abstract=summary if isinstance(summary, str) else "",
         authors=authors, published=_day(paper.get("publishedAt")), source=SOURCE,
     )
     listed = _day(paper.get("submittedOnDailyAt")) or day
-    return Entry(record, Sighting(SOURCE, pid, listed_on=listed, upvotes=upvotes if isinstance(upvotes, int) else None))
+    return Entry(record, Sighting(SOURCE, pid, listed_on=listed, upvotes=upvotes))
 
 
-def daily_items(client: PoliteClient, url: str, days: list[date], notes: RunNotes) -> Iterator[Item]:
+def daily_items(
+    client: PoliteClient, url: str, days: list[date], notes: RunNotes, max_depth: int = MAX_DEPTH
+) -> Iterator[Item]:
     notes.window = (min(days), max(days))
     total = 0
     for day in days:
-        data = client.get(url, {"date": day.isoformat()}, parse_daily)
+        data = client.get(url, {"date": day.isoformat()}, lambda body: parse_daily(body, max_depth))
         total += len(data)
         for n, item in enumerate(data, start=1):
             where = f"{day.isoformat()} item {n}"
+            deep = _too_deep(item, max_depth)
+            if deep is not None:
+                yield where, deep
+                continue
             try:
                 yield where, item_entry(item, day)
             except BadRecord as bad:

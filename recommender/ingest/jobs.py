@@ -14,7 +14,9 @@ from recommender.ingest import arxiv_api, arxiv_daily, hf, oai
 from recommender.ingest.arxiv_listing import eastern_day
 from recommender.ingest.files import read_file
 from recommender.ingest.http import HttpPolicy, PoliteClient, shared_pacer, user_agent
+from recommender.ingest.limits import IngestLimits
 from recommender.ingest.runner import IngestReport, Progress, RunNotes, ingest
+from recommender.papers import record_limits
 from recommender.storage.db import Database
 from recommender.storage.models import Paper
 
@@ -68,7 +70,8 @@ def run_arxiv_daily(
         client, settings.arxiv_rss_url, settings.arxiv_api_url, cats, stored_versions(db),
         today or arxiv_today(), notes, cross,
     )
-    return ingest(db, arxiv_daily.SOURCE, items, {"categories": cats, "cross_lists": cross}, progress, notes)
+    with record_limits(IngestLimits.from_settings(settings).record):
+        return ingest(db, arxiv_daily.SOURCE, items, {"categories": cats, "cross_lists": cross}, progress, notes)
 
 
 def run_arxiv_query(
@@ -77,13 +80,16 @@ def run_arxiv_query(
 ) -> IngestReport:
     notes = RunNotes()
     problems: list[str] = []
+    limits = IngestLimits.from_settings(settings)
 
     def items():  # type: ignore[no-untyped-def]
-        yield from arxiv_api.search(client, settings.arxiv_api_url, query, limit, page_size, problems=problems)
+        yield from arxiv_api.search(client, settings.arxiv_api_url, query, limit, page_size, problems=problems,
+                                    max_pages=limits.max_pages)
         if problems:
             notes.message = "; ".join(problems)
 
-    return ingest(db, "arxiv-query", items(), {"query": query, "max": limit}, progress, notes)
+    with record_limits(limits.record):
+        return ingest(db, "arxiv-query", items(), {"query": query, "max": limit}, progress, notes)
 
 
 def run_oai(
@@ -97,9 +103,12 @@ def run_oai(
             oai.save_state(s, key, None)
         state = oai.load_state(s, key)
     notes = RunNotes()
-    items = oai.harvest(client, settings.arxiv_oai_url, prefix, set_spec, start, end, state, notes, chunk_days)
+    limits = IngestLimits.from_settings(settings)
+    items = oai.harvest(client, settings.arxiv_oai_url, prefix, set_spec, start, end, state, notes, chunk_days,
+                        max_pages=limits.max_pages)
     params = {"format": prefix, "set": set_spec, "from": start.isoformat(), "until": end.isoformat()}
-    return ingest(db, oai.SOURCE, items, params, progress, notes)
+    with record_limits(limits.record):
+        return ingest(db, oai.SOURCE, items, params, progress, notes)
 
 
 def run_hf(
@@ -110,10 +119,20 @@ def run_hf(
         today = datetime.now(timezone.utc).date()
         days = [today - timedelta(days=n) for n in range(settings.hf_days)]
     notes = RunNotes()
-    items = hf.daily_items(client, settings.hf_api_url, sorted(days), notes)
-    return ingest(db, hf.SOURCE, items, {"dates": [d.isoformat() for d in sorted(days)]}, progress, notes)
+    limits = IngestLimits.from_settings(settings)
+    items = hf.daily_items(client, settings.hf_api_url, sorted(days), notes, limits.max_depth)
+    with record_limits(limits.record):
+        return ingest(db, hf.SOURCE, items, {"dates": [d.isoformat() for d in sorted(days)]}, progress, notes)
 
 
-def run_file(db: Database, path: Path, fmt: str | None = None, progress: Progress | None = None) -> IngestReport:
-    items = read_file(path, fmt)
-    return ingest(db, "file", items, {"path": str(path), "format": fmt or "auto"}, progress)
+def run_file(
+    db: Database, path: Path, fmt: str | None = None, progress: Progress | None = None,
+    limits: IngestLimits | None = None,
+) -> IngestReport:
+    """Import a file within `limits` (the settings' PAPERBOT_INGEST_*; the defaults without)."""
+    limits = limits or IngestLimits()
+    notes = RunNotes()
+    items = read_file(path, fmt, limits=limits, notes=notes)
+    with record_limits(limits.record):
+        return ingest(db, "file", items, {"path": str(path), "format": fmt or "auto"}, progress, notes,
+                      record_seconds=limits.record_seconds)

@@ -6,6 +6,11 @@ so an interrupted harvest continues with the page it stopped at. An expired
 resumption token (`badResumptionToken`) restarts only the current chunk.
 Progress lives in the `state` table under a key naming the whole request, and
 is cleared when the harvest completes.
+
+Loop guards: a resumption token the server already gave in this chunk, pages
+that bring nothing new (no records, no deletions) several times in a row, and
+more pages than `max_pages` stop the harvest with a SourceError that says which;
+everything stored before stays, and progress points at the last good page.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ FORMATS = ("arXiv", "arXivRaw")
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 NS = {"arXiv": "{http://arxiv.org/OAI/arXiv/}", "arXivRaw": "{http://arxiv.org/OAI/arXivRaw/}"}
 MAX_RESTARTS = 2  # expired tokens tolerated per chunk before giving up
+MAX_EMPTY_PAGES = 5  # pages in a row with a token but no records: the server is not moving
 
 
 class OaiError(Exception):
@@ -70,7 +76,7 @@ def _raw_record(meta: ET.Element) -> PaperRecord:
     versions = []
     for v in meta.iterfind(f"{ns}version"):
         label = (v.get("version") or "").lstrip("v")
-        versions.append((int(label) if label.isdigit() else 0, _rfc822(_text(v, f"{ns}date"))))
+        versions.append((int(label) if label.isascii() and label.isdigit() and len(label) <= 9 else 0, _rfc822(_text(v, f"{ns}date"))))
     versions.sort(key=lambda v: v[0])
     authors_text = _text(meta, f"{ns}authors")
     authors = [a.strip() for a in authors_text.replace(", and ", ", ").replace(" and ", ", ").split(",") if a.strip()]
@@ -145,7 +151,7 @@ def parse_page(content: bytes, prefix: str, label: str = "page") -> OaiPage:
     if token is not None:
         page.token = (token.text or "").strip() or None
         size = token.get("completeListSize")
-        page.complete_size = int(size) if size and size.isdigit() else None
+        page.complete_size = int(size) if size and size.isascii() and size.isdigit() and len(size) <= 12 else None
     return page
 
 
@@ -188,6 +194,7 @@ def harvest(
     progress_state: dict[str, Any],
     notes: RunNotes,
     chunk_days: int = 7,
+    max_pages: int = 5000,
 ) -> Iterator[Item]:
     """Yield the records of every page, each page followed by a Checkpoint saving progress."""
     if prefix not in FORMATS:
@@ -199,12 +206,17 @@ def harvest(
     pages = int(progress_state.get("pages", 0))
     if progress_state:
         notes.params["resumed"] = {"chunk": resume_from.isoformat(), "pages_done": pages}
-    restarts_total = 0
+    restarts_total, pages_now = 0, 0
     for lo, hi in chunks(start, end, chunk_days):
         if hi < resume_from:
             continue
-        restarts = 0
+        restarts, empty, tokens = 0, 0, set()
         while True:
+            if pages_now >= max_pages:
+                raise SourceError(
+                    f"OAI-PMH: stopped after {max_pages:,} pages in one run (PAPERBOT_INGEST_MAX_PAGES); "
+                    "what was read is kept, run the same command again to continue"
+                )
             if token:
                 params: dict[str, Any] = {"verb": "ListRecords", "resumptionToken": token}
             else:
@@ -219,11 +231,26 @@ def harvest(
                     log.warning("OAI-PMH: resumption token expired; restarting the chunk from %s", lo)
                     restarts += 1
                     restarts_total += 1
-                    token = None
+                    token, empty = None, 0
+                    tokens.clear()
                     continue
                 raise SourceError(f"OAI-PMH error {exc}") from None
             pages += 1
+            pages_now += 1
             yield from page.items
+            if page.token and page.token in tokens:
+                raise SourceError(
+                    f"OAI-PMH: the server sent the resumption token {page.token[:60]!r} a second time "
+                    f"(chunk from {lo.isoformat()}); stopped instead of looping"
+                )
+            empty = empty + 1 if page.token and not page.items and not page.deleted else 0
+            if empty >= MAX_EMPTY_PAGES:
+                raise SourceError(
+                    f"OAI-PMH: {empty} pages in a row without records (chunk from {lo.isoformat()}); "
+                    "stopped instead of looping"
+                )
+            if page.token:
+                tokens.add(page.token)
             token = page.token
             if token:
                 value = {"chunk": lo.isoformat(), "token": token, "pages": pages}

@@ -1,4 +1,10 @@
-"""Run one ingestion: stream records into the store in batches and record the run."""
+"""Run one ingestion: stream records into the store in batches and record the run.
+
+A bad record is counted, reported with where it was, and skipped. A batch the
+database refuses is written again record by record, so one record the database
+cannot take costs only itself. A record that took longer than the time budget
+to read is refused (and reported) rather than stored.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from recommender.ingest.errors import BadRecord
@@ -17,6 +24,8 @@ from recommender.storage.db import Database
 from recommender.storage.models import IngestRun, utcnow
 
 MAX_PROBLEMS_KEPT = 1000
+# What a driver raises for one value it cannot store (besides SQLAlchemy's own errors).
+DATABASE_ERRORS = (SQLAlchemyError, OverflowError, UnicodeEncodeError)
 SOURCE_ERROR = "source error"
 Progress = Callable[[int], None]
 
@@ -65,6 +74,7 @@ class IngestReport:
     empty_reason: str | None = None
     message: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # records stored, with something cut
     changed_ids: list[str] = field(default_factory=list)
 
     @property
@@ -85,7 +95,13 @@ class IngestReport:
             "empty_reason": self.empty_reason,
             "message": self.message,
             "problems": [str(p) for p in self.problems],
+            "notes": [str(n) for n in self.notes],
         }
+
+    def skip(self, where: str, message: str) -> None:
+        self.skipped += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(Problem(where, message))
 
 
 def start_run(db: Database, source: str, params: dict[str, Any], window: tuple[date | None, date | None] = (None, None)) -> int:
@@ -113,9 +129,52 @@ def finish_run(db: Database, report: IngestReport, notes: RunNotes | None = None
         run.message = report.message
 
 
-def store_items(db: Database, items: Iterable[Item], report: IngestReport, progress: Progress | None = None) -> None:
-    """Upsert good records batch by batch (each batch commits); count and keep bad ones."""
-    batch: list[PaperRecord | Entry] = []
+def _database_says(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = " ".join(str(orig).split())
+    return f"the database refused it ({type(orig).__name__}: {text[:200]})"
+
+
+def _write(db: Database, pairs: list[tuple[str, PaperRecord | Entry]], report: IngestReport,
+           checkpoint: Checkpoint | None) -> None:
+    """Upsert one batch in one transaction; if the database refuses it, record by record."""
+    try:
+        with db.session() as s:
+            results, refused = [upsert_batch(s, [item for _, item in pairs])], 0
+            if checkpoint is not None:
+                checkpoint.save(s)
+    except DATABASE_ERRORS:
+        results, refused = [], 0
+        for where, item in pairs:
+            try:
+                with db.session() as s:
+                    results.append(upsert_batch(s, [item]))
+            except DATABASE_ERRORS as exc:
+                refused += 1
+                report.skip(where, _database_says(exc))
+        if checkpoint is not None:
+            with db.session() as s:
+                checkpoint.save(s)
+    stored = 0
+    for result in results:
+        report.new += result.new
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+        report.changed_ids.extend(result.changed_ids)
+        stored += result.new + result.updated + result.unchanged
+    # Records of the batch that were merged into another of the same batch count as unchanged.
+    report.unchanged += len(pairs) - stored - refused
+
+
+def store_items(
+    db: Database, items: Iterable[Item], report: IngestReport, progress: Progress | None = None,
+    record_seconds: float | None = None,
+) -> None:
+    """Upsert good records batch by batch (each batch commits); count and keep bad ones.
+
+    `record_seconds`: a record that took longer than this to read is refused (file imports).
+    """
+    batch: list[tuple[str, PaperRecord | Entry]] = []
 
     def flush(checkpoint: Checkpoint | None = None) -> None:
         if not batch:
@@ -123,20 +182,14 @@ def store_items(db: Database, items: Iterable[Item], report: IngestReport, progr
                 with db.session() as s:
                     checkpoint.save(s)
             return
-        with db.session() as s:
-            result: UpsertResult = upsert_batch(s, batch)
-            if checkpoint is not None:
-                checkpoint.save(s)
-        report.new += result.new
-        report.updated += result.updated
-        report.unchanged += result.unchanged + (len(batch) - result.new - result.updated - result.unchanged)
-        report.changed_ids.extend(result.changed_ids)
+        _write(db, batch, report, checkpoint)
         if progress:
             progress(len(batch))
         batch.clear()
 
     iterator = iter(items)
     while True:
+        started = time.perf_counter()
         try:
             entry = next(iterator)
         except StopIteration:
@@ -148,14 +201,19 @@ def store_items(db: Database, items: Iterable[Item], report: IngestReport, progr
             flush(entry)
             continue
         where, item = entry
+        took = time.perf_counter() - started
+        if record_seconds is not None and took > record_seconds and not isinstance(item, BadRecord):
+            item = BadRecord(f"took {took:.1f} s to read, more than {record_seconds:g} s (PAPERBOT_INGEST_RECORD_SECONDS)")
         if isinstance(item, BadRecord):
-            report.skipped += 1
-            if len(report.problems) < MAX_PROBLEMS_KEPT:
-                report.problems.append(Problem(where, str(item)))
+            report.skip(where, str(item))
             if progress:
                 progress(1)
             continue
-        batch.append(item)
+        record = item.record if isinstance(item, Entry) else item
+        for note in record.notes:
+            if len(report.notes) < MAX_PROBLEMS_KEPT:
+                report.notes.append(Problem(where, note))
+        batch.append((where, item))
         if len(batch) >= BATCH:
             flush()
     flush()
@@ -168,6 +226,7 @@ def ingest(
     params: dict[str, Any] | None = None,
     progress: Progress | None = None,
     notes: RunNotes | None = None,
+    record_seconds: float | None = None,
 ) -> IngestReport:
     """Ingest `items` as one recorded run. Source failures are recorded, then re-raised.
 
@@ -178,7 +237,7 @@ def ingest(
     report = IngestReport(source=source)
     report.run_id = start_run(db, source, params or {}, notes.window if notes else (None, None))
     try:
-        store_items(db, items, report, progress)
+        store_items(db, items, report, progress, record_seconds)
     except Exception as exc:
         report.status = "failed"
         report.failed += 1

@@ -179,13 +179,15 @@ def test_missing_and_unreadable_files_are_clear_errors(bare_service: PaperServic
         bare_service.ingest_file(broken_gz)
 
 
-def test_non_utf8_bytes_do_not_abort_the_import(bare_service: PaperService, tmp_path: Path) -> None:
-    path = tmp_path / "latin1.jsonl"
+def test_a_line_in_another_encoding_costs_only_itself(bare_service: PaperService, tmp_path: Path) -> None:
+    # A UTF-8 file with one Latin-1 line: that line is refused, naming the byte, never stored as mojibake.
+    path = tmp_path / "mixed.jsonl"
     good = json.dumps(record("2606.90070", "Caf\u00e9 networks"), ensure_ascii=False).encode("utf-8")
     latin1 = json.dumps(record("2606.90071", "Cr\u00e8me networks"), ensure_ascii=False).encode("latin-1")
     path.write_bytes(good + b"\n" + latin1 + b"\n")
     report = bare_service.ingest_file(path)
-    assert report.new == 2
+    assert (report.new, report.skipped) == (1, 1)
+    assert "line 2" in str(report.problems[0]) and "0xE8" in str(report.problems[0])
     assert all_papers(bare_service)["2606.90070"]["title"] == "Café networks"
 
 
