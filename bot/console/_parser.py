@@ -9,6 +9,10 @@ from typing import Any
 
 from bot.registry import COMMANDS, CommandSpec, Kind, Option
 
+# Discord's bounds: ids are 64-bit snowflakes, integer options lie within ±2**53.
+SNOWFLAKE_MAX = 2**63 - 1
+INTEGER_MAX = 2**53
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 TRUE = {"true", "yes", "on", "1", "y"}
 FALSE = {"false", "no", "off", "0", "n"}
 
@@ -26,9 +30,12 @@ class Parsed:
 def channel_id(text: str) -> int:
     """`123`, `<#123>` or `#name` (a stable local id for a named console channel)."""
     text = text.strip()
-    match = re.fullmatch(r"<#(\d+)>|(\d+)", text)
+    match = re.fullmatch(r"<#(\d{1,30})>|(\d{1,30})", text)
     if match:
-        return int(match.group(1) or match.group(2))
+        number = int(match.group(1) or match.group(2))
+        if not 0 < number <= SNOWFLAKE_MAX:
+            raise ParseError(f"{shorten(text)!r} is not a channel id (Discord's ids are at most 19 digits)")
+        return number
     if re.fullmatch(r"#[\w-]{1,100}", text):
         return zlib.crc32(text[1:].lower().encode()) or 1
     raise ParseError(f"{shorten(text)!r} is not a channel: use #name or a channel id")
@@ -37,6 +44,8 @@ def channel_id(text: str) -> int:
 def convert(option: Option, raw: str) -> Any:
     """The value the action gets, within the limits Discord enforces for the option."""
     raw = raw.strip()
+    if _CONTROL.search(raw):
+        raise ParseError(f"{option.name}: control characters (such as NUL) cannot be part of a value; type plain text")
     value: Any = raw
     if option.kind is Kind.BOOLEAN:
         if raw.lower() not in TRUE | FALSE:
@@ -45,10 +54,11 @@ def convert(option: Option, raw: str) -> Any:
     elif option.kind is Kind.CHANNEL:
         value = channel_id(raw)
     elif option.kind is Kind.INTEGER:
-        try:
-            value = int(raw)
-        except ValueError:
-            raise ParseError(f"{option.name}: expected a whole number, got {shorten(raw)!r}") from None
+        if not re.fullmatch(r"[+-]?[0-9]+", raw):
+            raise ParseError(f"{option.name}: expected a whole number, got {shorten(raw)!r}")
+        if len(raw.lstrip("+-")) > 16 or abs(int(raw)) > INTEGER_MAX:
+            raise ParseError(f"{option.name}: {shorten(raw)} is far too large a number")
+        value = int(raw)
     problem = option.problem(value)
     if problem:
         raise ParseError(problem)

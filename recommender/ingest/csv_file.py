@@ -67,6 +67,7 @@ def read_csv(
     if not fieldnames or "title" not in {f.strip().lower() for f in fieldnames}:
         raise BadRecord("the CSV header has no 'title' column")
     while True:
+        where = f"line {reader.line_num + 1}"  # where the row starts (a quoted field can span lines)
         try:
             row = next(reader)
         except StopIteration:
@@ -76,9 +77,8 @@ def read_csv(
             if "field larger than field limit" in message:
                 message = (f"a field longer than {limits.max_record_chars:,} characters "
                            "(PAPERBOT_INGEST_MAX_RECORD_KB)")
-            yield f"line {reader.line_num}", BadRecord(f"unreadable CSV row: {message}")
+            yield where, BadRecord(f"unreadable CSV row: {message}")
             continue
-        where = f"line {reader.line_num}"
         try:
             yield where, row_record(row, source)
         except BadRecord as bad:

@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError, UnknownPaper
-from recommender.papers import InvalidPaperId, split_arxiv_id
+from recommender.papers import InvalidPaperId, split_arxiv_id, strip_controls
 from recommender.storage.models import Feedback, Paper, ReadingListEntry, User, utcnow
 from recommender.storage.upsert import insert_ignore
 from recommender.views import PaperView
@@ -28,7 +28,7 @@ def ensure_user(session: Session, user_id: int) -> User:
 
 def find_paper(session: Session, raw_id: str) -> Paper:
     """Look a paper up by any form of its arXiv id (or its stored id)."""
-    text = (raw_id or "").strip()
+    text = strip_controls(raw_id or "")  # a NUL or other control character is never part of an id
     if not text:
         raise UnknownPaper("Give a paper id, e.g. `2406.01234`.")
     try:

@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
+from recommender.papers import strip_controls
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.text import InvalidTopic, clean_topic, topic_key
 from recommender.ranking.vocabulary import read_topic
@@ -83,7 +84,7 @@ def subscribe(session: Session, target: Target, raw_topic: str, advice: TopicAdv
 
 def unsubscribe(session: Session, target: Target, raw_topic: str) -> str:
     """Stop following a topic; raises with the list of topics when it is not followed."""
-    key = topic_key(raw_topic or "")
+    key = topic_key(strip_controls(raw_topic or ""))
     result = session.execute(
         delete(Subscription)
         .where(

@@ -124,3 +124,10 @@ def test_empty_query_result(db, server, client, ingest_settings) -> None:
 
 
 
+
+
+def test_a_server_repeating_the_same_page_is_not_followed_forever(db, server, client, ingest_settings) -> None:
+    server.route("/api/query", lambda request: Reply(api_feed(API_ENTRIES[:4], 364218), content_type=ATOM))
+    report = run_arxiv_query(db, client, ingest_settings, "cat:cs.LG", 50_000, page_size=4)
+    assert report.new == 4 and len(server.hits("/api/query")) == 2
+    assert "sent the same papers again at 4 of 364218; stopped" in (report.message or "")

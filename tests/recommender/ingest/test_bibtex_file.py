@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
+from recommender.ingest.identity import provisional_id
 from recommender.ingest.jobs import run_file
 from tests.support.sources import BIB
 from tests.support.stored import papers, write
@@ -20,3 +22,20 @@ def test_bibtex_import(db, tmp_path) -> None:
     assert kernel.authors[0] == "Bernhard Schölkopf"
     assert report.skipped == 1 and report.status == "partial"
     assert run_file(db, write(tmp_path, "library.bib", BIB)).new == 0  # re-import changes nothing
+
+
+def test_a_10_mb_field_is_cut_before_decoding(db, tmp_path) -> None:
+    # bibtexparser's LaTeX decoding took 14 s for a 1 MB field and did not finish on 10 MB.
+    huge = "ab \\'e " * (10**7 // 7)
+    path = tmp_path / "huge.bib"
+    path.write_text("@article{huge, title={A paper with a huge abstract on graph networks}, abstract={" + huge + "},"
+                    " note={" + "n" * 10**7 + "}}\n@article{good, title={Attention is all you need for graphs},"
+                    " journal={arXiv preprint arXiv:1706.03762}}\n", encoding="utf-8")
+    started = time.perf_counter()
+    report = run_file(db, path)
+    assert time.perf_counter() - started < 20
+    stored = papers(db)
+    assert report.new == 2 and len(stored[provisional_id(None, "A paper with a huge abstract on graph networks")].abstract) <= 20_000
+    notes = [str(n) for n in report.notes]
+    assert any("abstract cut from 9,999,997 to 40,000 characters before decoding" in n for n in notes)
+    assert "1706.03762" in stored

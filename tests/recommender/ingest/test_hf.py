@@ -87,3 +87,16 @@ def test_html_instead_of_json(db, server, client, ingest_settings) -> None:
         run_hf(db, client, ingest_settings, [DAY])
 
 
+
+
+def test_deep_json_is_refused_per_item_or_per_response(db, server, client, ingest_settings) -> None:
+    items = json.loads(HF)
+    items[0]["paper"]["ai_keywords"] = json.loads("[" * 40 + "]" * 40)  # deeper than 32, within Python's reach
+    server.route("/api/daily_papers", Reply(json.dumps(items).encode(), content_type="application/json"))
+    report = run_hf(db, client, ingest_settings, [DAY])
+    assert report.new == 29 and report.skipped == 1
+    assert str(report.problems[0]) == "2026-06-12 item 1: nested deeper than 32 levels (PAPERBOT_INGEST_MAX_DEPTH)"
+    server.route("/api/daily_papers", Reply(b"[" * 100_000 + b"]" * 100_000, content_type="application/json"))
+    with pytest.raises(SourceError, match="nested deeper than 32 levels"):
+        run_hf(db, client, ingest_settings, [DAY])
+    assert len(papers(db)) == 29

@@ -203,3 +203,51 @@ def test_overlong_field_values_do_not_abort_the_import(bare_service: PaperServic
     stored = all_papers(bare_service)
     assert stored["2606.90080"]["categories"] == ["cs.CL"] and stored["2606.90080"]["primary_category"] == "cs.CL"
     assert stored["2606.90081"]["doi"] is None
+
+
+# -- the cases of issue 12: one bad line costs only itself, on both backends -----------
+
+
+def test_the_bad_lines_of_issue_12_cost_only_themselves(db, tmp_path: Path) -> None:
+    from recommender.ingest.jobs import run_file
+
+    lines = [json.dumps(record(f"2705.{n:05d}", f"Graph networks study number {n}")) for n in range(1, 41)]
+    lines[3] = json.dumps(record("2705.00004", categories=["cs.LG\u0000"]))  # NUL: PostgreSQL refused the batch
+    lines[5] = json.dumps(record("2705.00006", doi="10.1000/x\u0000y"))
+    lines[7] = json.dumps(record("2705.00008v12345678901234567890"))  # OverflowError / integer out of range
+    lines[9] = "[" * 100_000  # RecursionError
+    lines[11] = json.dumps(record("2705.00012", title="T" * 10_000_000))  # a 10 MB line
+    lines[13] = json.dumps(record("2705.00014", published="9999-12-31"))
+    lines[15] = json.dumps(record("2705.00016", title={"nested": [[[[1]]]]}))
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = run_file(db, path)
+    problems = {p.where: p.message for p in report.problems}
+    assert set(problems) == {"line 8", "line 10", "line 12", "line 14", "line 16"}
+    assert "version v12345678901234567890 is not a real arXiv version" in problems["line 8"]
+    assert "nested deeper than 32 levels" in problems["line 10"]
+    assert "a line of 10,000," in problems["line 12"] and "PAPERBOT_INGEST_MAX_RECORD_KB" in problems["line 12"]
+    assert "9999-12-31 is not a plausible date" in problems["line 14"]
+    assert "title: Input should be a valid string, got dict" == problems["line 16"]
+    stored = papers_of(db)
+    assert len(stored) == 35 and report.new == 35 and report.skipped == 5
+    assert stored["2705.00004"].categories == ["cs.LG"] and stored["2705.00006"].doi == "10.1000/xy"
+    again = run_file(db, path)  # the re-run stops nowhere and changes nothing
+    assert (again.new, again.unchanged, again.skipped) == (0, 35, 5)
+
+
+def test_a_bom_keeps_the_first_record_and_utf16_is_read(db, tmp_path: Path) -> None:
+    from recommender.ingest.jobs import run_file
+
+    text = "\n".join(json.dumps(record(f"2705.0010{n}", f"Crème brûlée networks {n}"), ensure_ascii=False) for n in range(3))
+    (tmp_path / "bom.jsonl").write_text(text, encoding="utf-8-sig")
+    (tmp_path / "wide.jsonl").write_text(text, encoding="utf-16")
+    assert run_file(db, tmp_path / "bom.jsonl").new == 3
+    wide = run_file(db, tmp_path / "wide.jsonl")
+    assert (wide.unchanged, wide.skipped) == (3, 0)
+    assert papers_of(db)["2705.00100"].title == "Crème brûlée networks 0"
+
+
+def papers_of(db) -> dict[str, Paper]:
+    with db.session() as s:
+        return {p.id: p for p in s.scalars(select(Paper))}

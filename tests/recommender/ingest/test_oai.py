@@ -123,3 +123,32 @@ def test_broken_pages_fail_cleanly(db, server, client, ingest_settings, bad) -> 
     with pytest.raises(SourceError, match="not well-formed|instead of an OAI-PMH"):
         run_oai(db, client, ingest_settings, START, END, "arXivRaw", None)
     assert stored(db) == ids_of(PAGE_1)
+
+
+def page_with(token: str | None, records: bool = True) -> bytes:
+    """The first real page with another token (None: the last page), or with its records taken out."""
+    body = PAGE_1.replace(b"726959|1001", (token or "").encode())
+    if not records:
+        head, _, rest = body.partition(b"<record>")
+        body = head + rest[rest.rindex(b"</record>") + len(b"</record>"):]
+    return body
+
+
+def test_a_repeating_resumption_token_stops_the_harvest(db, server, client, ingest_settings) -> None:
+    # The server answers every token with the same token: 20 requests in 60 s and counting, before.
+    server.route("/oai", lambda request: Reply(page_with("same|1")))
+    with pytest.raises(SourceError, match=r"resumption token 'same\|1' a second time"):
+        run_oai(db, client, ingest_settings, START, END, "arXivRaw")
+    assert len(server.requests) == 2 and stored(db) == ids_of(PAGE_1)  # what it read is kept
+
+
+def test_pages_without_records_and_a_page_limit_stop_the_harvest(db, server, client, ingest_settings) -> None:
+    server.route("/oai", lambda request: Reply(page_with(f"t{len(server.requests)}", records=False)))
+    with pytest.raises(SourceError, match="5 pages in a row without records"):
+        run_oai(db, client, ingest_settings, START, END, "arXivRaw", restart=True)
+    assert len(server.requests) == 5
+    server.route("/oai", lambda request: Reply(page_with(f"t{len(server.requests)}")))
+    with pytest.raises(SourceError, match=r"stopped after 3 pages in one run \(PAPERBOT_INGEST_MAX_PAGES\)"):
+        run_oai(db, client, ingest_settings.model_copy(update={"ingest_max_pages": 3}), START, END, "arXivRaw",
+                restart=True)
+    assert stored(db) == ids_of(PAGE_1)

@@ -90,3 +90,21 @@ def test_a_checkpoint_commits_with_the_records_before_it(db: Database) -> None:
     assert stored(db) == {"2401.00001"}
     with db.session() as s:
         assert set(s.scalars(select(StateEntry.key))) == {"after-1", "nothing-before"}
+
+
+def test_a_batch_the_database_refuses_is_written_record_by_record(db: Database) -> None:
+    # Values that slipped past validation: the database refuses them (SQLite: OverflowError;
+    # PostgreSQL: integer out of range, NUL in text). Only those records are lost, with where they were.
+    items: list[Item] = [record(n) for n in range(1, 31)]
+    items[4][1].version = 10**20
+    items[9][1].doi = "10.1000/\x00" if db.backend == "postgresql" else None
+    if db.backend != "postgresql":
+        items[9][1].version = -(10**20)
+    report = ingest(db, "file", items)
+    assert {p.where for p in report.problems} == {"line 5", "line 10"}
+    assert all("the database refused it" in p.message for p in report.problems)
+    with db.session() as s:
+        assert len(s.scalars(select(Paper.id)).all()) == 28
+    assert (report.new, report.skipped, report.status) == (28, 2, "partial")
+    again = ingest(db, "file", [record(n) for n in range(1, 31)])  # a re-run completes the rest
+    assert (again.new, again.unchanged) == (2, 28)
