@@ -35,7 +35,7 @@ _C_SPACES = re.compile("[\x0b\x0c\r\x1c-\x1f\x85]")
 # What a decoder's surrogateescape left for bytes that were not valid in the file's encoding.
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 MAX_TITLE = 1000
 MAX_ABSTRACT = 20000

@@ -12,7 +12,7 @@ from bot.registry import COMMANDS, CommandSpec, Kind, Option
 # Discord's bounds: ids are 64-bit snowflakes, integer options lie within ±2**53.
 SNOWFLAKE_MAX = 2**63 - 1
 INTEGER_MAX = 2**53
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")  # and lone surrogates (bytes that were no UTF-8)
 TRUE = {"true", "yes", "on", "1", "y"}
 FALSE = {"false", "no", "off", "0", "n"}
 
@@ -45,7 +45,8 @@ def convert(option: Option, raw: str) -> Any:
     """The value the action gets, within the limits Discord enforces for the option."""
     raw = raw.strip()
     if _CONTROL.search(raw):
-        raise ParseError(f"{option.name}: control characters (such as NUL) cannot be part of a value; type plain text")
+        raise ParseError(f"{option.name}: control characters (such as NUL) or undecodable bytes cannot be part of "
+                         "a value; type plain text")
     value: Any = raw
     if option.kind is Kind.BOOLEAN:
         if raw.lower() not in TRUE | FALSE:

@@ -103,3 +103,14 @@ def test_feedback_counts_in_stats(service: PaperService) -> None:
     stats = service.stats()
     assert stats["feedback"] == 3
     assert stats["users"] == 2
+
+
+def test_a_nul_or_a_lone_surrogate_in_a_paper_id_is_no_database_error(service: PaperService) -> None:
+    # PostgreSQL refuses NUL in text (DataError) and no driver encodes a lone surrogate: the console
+    # and Discord passed both through to the lookup.
+    (pid,) = paper_ids(service, 1)
+    view, changed = service.feedback(USER, pid[:6] + "\x00" + pid[6:], "like")
+    assert changed and view.id == pid
+    for raw in ("\x00", "\ud800", "x\x00" * 40):
+        with pytest.raises(UnknownPaper):
+            service.feedback(USER, raw, "save")

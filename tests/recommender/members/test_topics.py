@@ -138,3 +138,11 @@ def test_an_acronym_topic_recommends_papers_on_its_long_form(service: PaperServi
 def test_an_empty_library_accepts_any_topic(bare_service: PaperService) -> None:
     assert bare_service.topic_advice("knowlege distilation") is None
     assert bare_service.subscribe(ME, "knowlege distilation")[1] is True
+
+
+def test_a_nul_in_a_topic_to_unsubscribe_is_no_database_error(bare_service: PaperService) -> None:
+    target = Target.user(1, 1)
+    bare_service.subscribe(target, "graph neural networks")
+    assert bare_service.unsubscribe(target, "graph\x00 neural networks") == "graph neural networks"
+    with pytest.raises(PaperbotError, match="You don't follow"):
+        bare_service.unsubscribe(target, "\x00\ud800")
