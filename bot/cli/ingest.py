@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bot.cli._app import app
@@ -52,11 +53,15 @@ def show_report(report: IngestReport, as_json: bool) -> None:
         print_json(report.as_dict())
         return
     for problem in report.problems[:PROBLEMS_SHOWN]:
-        err.print(f"[yellow]skipped[/] {problem}")
+        err.print(f"[yellow]skipped[/] {escape(str(problem))}")
     if len(report.problems) > PROBLEMS_SHOWN:
         err.print(f"[yellow]… and {report.skipped - PROBLEMS_SHOWN} more skipped records.[/]")
+    for note in report.notes[:PROBLEMS_SHOWN]:
+        err.print(f"[dim]cut[/] {escape(str(note))}")
+    if len(report.notes) > PROBLEMS_SHOWN:
+        err.print(f"[dim]… and {len(report.notes) - PROBLEMS_SHOWN} more fields cut.[/]")
     if report.message:
-        err.print(f"[dim]{report.message}[/]")
+        err.print(f"[dim]{escape(report.message)}[/]")
     err.print(summary_table(report))
 
 
@@ -67,7 +72,7 @@ def run_source(label: str, as_json: bool, total: int | None, call: Callable[[Pap
         with progress_bar(label, total, as_json) as advance:
             report = call(service, advance)
     except SourceError as exc:
-        fail(f"{exc}\nThe papers read before the failure were kept; run the same command again to continue.")
+        fail(f"{escape(str(exc))}\nThe papers read before the failure were kept; run the same command again to continue.")
     finally:
         service.close()
     show_report(report, as_json)
@@ -94,14 +99,14 @@ def ingest_file(
     try:
         kind = fmt or detect_format(path)
     except SourceError as exc:
-        fail(str(exc), 2)
+        fail(escape(str(exc)), 2)
     total = count_lines(path) if kind == "jsonl" else None
     service = open_service(seed=False)
     try:
         with progress_bar(f"importing {path.name}", total, as_json) as advance:
             report = service.ingest_file(path, advance, kind)
     except SourceError as exc:
-        fail(str(exc))
+        fail(escape(str(exc)))
     finally:
         service.close()
     show_report(report, as_json)

@@ -39,3 +39,24 @@ def test_cli_file_import_and_bench(tmp_path, db_url, monkeypatch) -> None:
     assert bench.exit_code == 0, bench.output
     figures = json.loads(bench.stdout)
     assert figures["records"] == 21 and figures["reimport_changed_nothing"] is True
+
+
+def test_cli_file_import_reports_bad_records_and_refuses_unreadable_files(tmp_path, db_url, monkeypatch) -> None:
+    monkeypatch.setenv("PAPERBOT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PAPERBOT_DATABASE_URL", db_url)
+    monkeypatch.setenv("PAPERBOT_SEED_DEMO_CORPUS", "false")
+    _register()
+    bib = tmp_path / "odd.bib"
+    bib.write_text("@article{[/red]odd, title={}}\n@article{good, title={Attention is all you need for graph"
+                   " networks}, journal={arXiv preprint arXiv:1706.03762}, abstract={" + "long words " * 5000 + "}}\n",
+                   encoding="utf-8")
+    result = CliRunner().invoke(app, ["ingest", "file", str(bib)])
+    text = " ".join(result.output.split())
+    assert result.exit_code == 0, result.output
+    assert "skipped line 1 @[/red]odd: @article{[/red]odd}: no title" in text  # markup-like text shown as it is
+    assert "cut line 2 @good: abstract cut from 55,000 to 40,000 characters before decoding" in text
+    binary = tmp_path / "photo.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)
+    result = CliRunner().invoke(app, ["ingest", "file", str(binary)])
+    assert result.exit_code == 1 and "not a text file (binary data?)" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
