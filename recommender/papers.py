@@ -34,7 +34,6 @@ _PREFIXES = re.compile(
 _C_SPACES = re.compile("[\x0b\x0c\r\x1c-\x1f\x85]")
 # What a decoder's surrogateescape left for bytes that were not valid in the file's encoding.
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 MAX_TITLE = 1000
@@ -145,16 +144,16 @@ def arxiv_links(paper_id: str) -> dict[str, str]:
 
 
 def _check_unicode(value: str) -> None:
-    found = _SURROGATE.search(value)
-    if found is None:
-        return
-    if _UNDECODABLE.fullmatch(found.group()):
-        byte = ord(found.group()) - 0xDC00
-        raise ValueError(
-            f"byte 0x{byte:02X} is not valid in the file's encoding (a file mixing encodings?); "
-            "convert the file to UTF-8 first"
-        )
-    raise ValueError("contains a lone surrogate (U+D800 to U+DFFF), which is not text")
+    try:
+        value.encode("utf-8")  # fails exactly on lone surrogates, at C speed
+    except UnicodeEncodeError as exc:
+        found = value[exc.start]
+        if _UNDECODABLE.fullmatch(found):
+            raise ValueError(
+                f"byte 0x{ord(found) - 0xDC00:02X} is not valid in the file's encoding (a file mixing encodings?); "
+                "convert the file to UTF-8 first"
+            ) from None
+        raise ValueError("contains a lone surrogate (U+D800 to U+DFFF), which is not text") from None
 
 
 def _cut(value: str, limit: int, name: str, notes: list[str]) -> str:
@@ -218,7 +217,7 @@ class PaperRecord(BaseModel):
         """A record from loosely typed data (a JSON object, a CSV row); BadRecord when unusable."""
         if not isinstance(data, dict):
             raise BadRecord(f"expected an object with the paper's fields, got {type(data).__name__}")
-        fields = {k: v for k, v in data.items() if k in cls.model_fields and k not in ("notes", "links", "source")}
+        fields = {k: v for k, v in data.items() if k in _PARSED}
         if fields.get("abstract") is None:
             fields.pop("abstract", None)
         return cls(**fields, source=source)
@@ -312,3 +311,6 @@ class PaperRecord(BaseModel):
     @property
     def primary_category(self) -> str | None:
         return self.categories[0] if self.categories else None
+
+
+_PARSED = frozenset(PaperRecord.model_fields) - {"notes", "links", "source"}  # what `parse` takes from loose data
