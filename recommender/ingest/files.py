@@ -80,5 +80,7 @@ def read_file(
     except (OSError, EOFError) as exc:
         raise SourceError(f"{path}: cannot read the file ({exc})") from None
     except UnicodeError as exc:
-        raise SourceError(f"{path}: the text stops being valid {getattr(exc, 'encoding', 'text')} ({exc.reason}) after {count:,} records; "
-                          "the records before were imported") from None
+        raise SourceError(
+            f"{path}: the text stops being valid {getattr(exc, 'encoding', 'text')} ({getattr(exc, 'reason', exc)}) "
+            f"after {count:,} records; the records before were imported"
+        ) from None

@@ -8,7 +8,8 @@ Progress lives in the `state` table under a key naming the whole request, and
 is cleared when the harvest completes.
 
 Loop guards: a resumption token the server already gave in this chunk, pages
-that bring nothing new (no records, no deletions) several times in a row, and
+that bring nothing new (no records, or only records this chunk already had)
+several times in a row, and
 more pages than `max_pages` stop the harvest with a SourceError that says which;
 everything stored before stays, and progress points at the last good page.
 """
@@ -38,7 +39,7 @@ FORMATS = ("arXiv", "arXivRaw")
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 NS = {"arXiv": "{http://arxiv.org/OAI/arXiv/}", "arXivRaw": "{http://arxiv.org/OAI/arXivRaw/}"}
 MAX_RESTARTS = 2  # expired tokens tolerated per chunk before giving up
-MAX_EMPTY_PAGES = 5  # pages in a row with a token but no records: the server is not moving
+MAX_EMPTY_PAGES = 5  # pages in a row with a token but nothing new: the server is not moving
 
 
 class OaiError(Exception):
@@ -210,7 +211,7 @@ def harvest(
     for lo, hi in chunks(start, end, chunk_days):
         if hi < resume_from:
             continue
-        restarts, empty, tokens = 0, 0, set()
+        restarts, empty, tokens, seen = 0, 0, set(), set()
         while True:
             if pages_now >= max_pages:
                 raise SourceError(
@@ -233,6 +234,7 @@ def harvest(
                     restarts_total += 1
                     token, empty = None, 0
                     tokens.clear()
+                    seen.clear()
                     continue
                 raise SourceError(f"OAI-PMH error {exc}") from None
             pages += 1
@@ -243,10 +245,13 @@ def harvest(
                     f"OAI-PMH: the server sent the resumption token {page.token[:60]!r} a second time "
                     f"(chunk from {lo.isoformat()}); stopped instead of looping"
                 )
-            empty = empty + 1 if page.token and not page.items and not page.deleted else 0
+            ids = {item.id for _, item in page.items if isinstance(item, PaperRecord)}
+            fresh = bool(ids - seen) or page.deleted > 0 or any(isinstance(i, BadRecord) for _, i in page.items)
+            seen |= ids
+            empty = empty + 1 if page.token and not fresh else 0
             if empty >= MAX_EMPTY_PAGES:
                 raise SourceError(
-                    f"OAI-PMH: {empty} pages in a row without records (chunk from {lo.isoformat()}); "
+                    f"OAI-PMH: {empty} pages in a row with no new records (chunk from {lo.isoformat()}); "
                     "stopped instead of looping"
                 )
             if page.token:

@@ -144,10 +144,13 @@ def test_a_repeating_resumption_token_stops_the_harvest(db, server, client, inge
 
 def test_pages_without_records_and_a_page_limit_stop_the_harvest(db, server, client, ingest_settings) -> None:
     server.route("/oai", lambda request: Reply(page_with(f"t{len(server.requests)}", records=False)))
-    with pytest.raises(SourceError, match="5 pages in a row without records"):
+    with pytest.raises(SourceError, match="5 pages in a row with no new records"):
         run_oai(db, client, ingest_settings, START, END, "arXivRaw", restart=True)
     assert len(server.requests) == 5
-    server.route("/oai", lambda request: Reply(page_with(f"t{len(server.requests)}")))
+    server.route("/oai", lambda request: Reply(page_with(f"t{len(server.requests)}")))  # the same records, new tokens
+    with pytest.raises(SourceError, match="5 pages in a row with no new records"):
+        run_oai(db, client, ingest_settings, START, END, "arXivRaw", restart=True)
+    assert len(server.requests) == 11  # the first page, then five that repeat it
     with pytest.raises(SourceError, match=r"stopped after 3 pages in one run \(PAPERBOT_INGEST_MAX_PAGES\)"):
         run_oai(db, client, ingest_settings.model_copy(update={"ingest_max_pages": 3}), START, END, "arXivRaw",
                 restart=True)
