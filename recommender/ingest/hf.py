@@ -42,7 +42,7 @@ def parse_daily(content: bytes, max_depth: int = MAX_DEPTH) -> list[Any]:
         data = json.loads(content)
     except RecursionError:
         raise SourceError(too_deep) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # broken JSON, not UTF-8, an integer of more than 4,300 digits
         head = content[:100].decode("utf-8", "replace").lower()
         kind = "an HTML page" if "<html" in head or "<!doctype" in head else f"broken JSON ({exc})"
         raise BadPayload(f"Hugging Face returned {kind}") from None

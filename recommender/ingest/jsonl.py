@@ -36,6 +36,8 @@ def loads(text: str, max_depth: int) -> object:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadRecord(f"broken JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise BadRecord(f"unreadable JSON ({exc})") from None
     except RecursionError:
         raise BadRecord(f"JSON nested deeper than {max_depth} levels (PAPERBOT_INGEST_MAX_DEPTH)") from None
     if depth(obj, max_depth) > max_depth:
