@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from recommender.ingest.errors import BadRecord
-from recommender.ingest.store import BATCH, Entry, UpsertResult, upsert_batch
+from recommender.ingest.store import BATCH, Entry, upsert_batch
 from recommender.papers import PaperRecord
 from recommender.storage.db import Database
 from recommender.storage.models import IngestRun, utcnow
