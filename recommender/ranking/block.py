@@ -60,6 +60,13 @@ class PaperBlock:
         with self._lock:
             self._keep(ctx, rows)
 
+    def forget_sims(self) -> None:
+        """Drop the kept cosines (after a batch that needed many)."""
+        with self._lock:
+            self._sims = None
+            self._kept_rows = np.zeros(0, dtype=np.int64)
+            self._kept_at = np.zeros(0, dtype=np.int64)
+
     def sims(self, ctx: Models, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions, matrix): the cosines of index row `rows[i]` with every paper of the
         block are `matrix[positions[i]]`. Kept rows are not copied; others are computed."""
