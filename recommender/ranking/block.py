@@ -129,7 +129,7 @@ class PaperBlock:
     @classmethod
     def of(cls, ctx: Models, rows: np.ndarray) -> PaperBlock:
         block = ctx.index.matrix[rows]
-        latent = ctx.community.latent(block).T.copy() if ctx.community is not None else None
+        latent = ctx.community.latent_of(ctx.index.matrix, rows).T.copy() if ctx.community is not None else None
         colike = pop = None
         if ctx.colikes is not None:
             colike = ctx.colikes.normalized[rows].T.tocsr()
