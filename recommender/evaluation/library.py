@@ -97,7 +97,8 @@ def make_library(
     store_papers(db, records, size)
     index = build_index(db, directory, records, size)
     order = np.argsort(index.published, kind="stable")
-    candidates, pool = order[-2000:], order[:-2000]
+    new = min(2000, size // 10)  # a day of new papers
+    candidates, pool = order[-new:], order[:-new]
     community = synthetic.members(index, pool, candidates, members, seed=seed)
     ids = store_members(db, index, community)
     # Topics and likes changed nothing the index depends on: its fingerprint is the papers'.
