@@ -243,9 +243,16 @@ MEMORY_BAR_MB = 2048.0
 
 
 def _library(tmp: Path, records: list[dict], corpus: int, members: int) -> tuple[object, list[int], object]:
-    from recommender.evaluation.library import make_library
+    from recommender.evaluation.library import make_library, reopen_library
 
+    tmp.mkdir(parents=True, exist_ok=True)
+    reuse = (tmp / "paperbot.db").exists() and (tmp / "index").exists()
     db = Database(f"sqlite:///{tmp / 'paperbot.db'}")
+    if reuse:
+        _say(f"reusing the library in {tmp}")
+        found = reopen_library(db, tmp / "index", members)
+        db.dispose()
+        return found
     _say(f"a library of {corpus:,} papers and {members:,} members in {tmp}")
     t0 = time.perf_counter()
     index, community, ids = make_library(db, tmp / "index", records, corpus, members)
@@ -268,6 +275,7 @@ def bench_recommend(
     members: int = typer.Option(300, "--members", min=5, max=100_000, help="Synthetic members with likes (the community)."),
     calls: int = typer.Option(100, "--calls", min=5, max=10_000, help="Timed calls of each kind."),
     data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
+    library: Path | None = typer.Option(None, "--library", help="Keep the library in this directory (reused when it exists)."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """p50/p99 of the /recommend, /search and /similar service calls on an N-paper library.
@@ -283,7 +291,7 @@ def bench_recommend(
 
     path, records = _records(data)
     with tempfile.TemporaryDirectory(prefix="paperbot-bench-") as tmp_name:
-        tmp = Path(tmp_name)
+        tmp = library or Path(tmp_name)
         index, ids, community = _library(tmp, records, corpus, members)
         settings = Settings(_env_file=None, data_dir=tmp, seed_demo_corpus=False)  # type: ignore[call-arg]
         service = PaperService(settings)

@@ -103,3 +103,13 @@ def make_library(
     ids = store_members(db, index, community)
     # Topics and likes changed nothing the index depends on: its fingerprint is the papers'.
     return index, community, ids
+
+
+def reopen_library(db: Database, directory: Path, members: int, seed: int = 0) -> tuple[PaperIndex, synthetic.Community, list[int]]:
+    """A library made earlier: its index, and the same synthetic members (drawn again with the same seed)."""
+    index = IndexStore(db, directory).get()
+    assert index is not None
+    order = np.argsort(index.published, kind="stable")
+    new = min(2000, len(index) // 10)
+    community = synthetic.members(index, order[:-new], order[-new:], members, seed=seed)
+    return index, community, list(range(1, members + 1))

@@ -134,11 +134,30 @@ def digest_process(path: str, out: str) -> None:
     sel = select(job.ctx, job.pop, block, job.exclude, job.limit, job.min_score, diversity=job.diversity, recency=recency)
     seconds = time.perf_counter() - t0
     picks = [[(int(job.candidates[p]), s, part) for p, s, part in sel.of(int(m))] for m in job.check]
-    Path(out).write_text(json.dumps({
+    figures = {
         "seconds": seconds, "load_seconds": loaded, "peak_rss_mb": peak_rss_mb(), "loaded_rss_mb": rss_loaded,
         "picks": int((sel.positions >= 0).sum()), "members_with_picks": int((sel.positions[:, 0] >= 0).sum()),
         "check": picks,
-    }))
+    }
+    del sel, block
+    figures["growth"] = growth(job)
+    Path(out).write_text(json.dumps(figures))
+
+
+def growth(job: DigestJob) -> list[dict[str, float]]:
+    """How the digest's time grows: fewer members (all candidates), then fewer candidates (all members)."""
+    users, papers = job.pop.size, job.candidates.size
+    sizes = [(max(1, users // 10), papers), (max(1, users // 3), papers), (users, max(10, papers // 4)),
+             (users, max(10, papers // 2))]
+    out = []
+    for u, p in sizes:
+        cands = job.candidates[:p]
+        t0 = time.perf_counter()
+        block = job.ctx.block(cands)
+        select(job.ctx, job.pop.head(u), block, job.exclude[:u, :p], job.limit, job.min_score,
+               diversity=job.diversity, recency=recency_weight(job.ctx.index, cands, job.half_life))
+        out.append({"users": u, "papers": p, "seconds": round(time.perf_counter() - t0, 3)})
+    return out
 
 
 def run_digest(
@@ -190,6 +209,7 @@ def run_digest(
         "speedup_vs_loop": round(loop * pop.size / seconds, 1),
         "svm_seconds_per_user": round(svm, 3), "svm_users": with_likes,
         "svm_seconds_scaled": round(svm * with_likes, 1), "speedup_vs_svm": round(svm * with_likes / seconds, 1),
+        "growth": result.get("growth", []) + [{"users": pop.size, "papers": int(cands.size), "seconds": round(seconds, 3)}],
         "check_members": int(check.size), "check_same_picks": same, "check_scores_close": close,
         "settings": {"size": settings.digest_size, "min_score": settings.min_score, "diversity": settings.diversity,
                      "recency_half_life_days": settings.recency_half_life_days},

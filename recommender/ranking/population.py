@@ -124,6 +124,20 @@ class Population:
             has_negative=np.array([v.has_negative for v in vecs], dtype=bool),
         )
 
+    def head(self, count: int) -> Population:
+        """The first `count` members (views where possible)."""
+        pairs = int(self._topic_starts[min(count, self.size)])
+        return Population(
+            version=self.version, liked=self.liked[:count], latent=None if self.latent is None else self.latent[:count],
+            has_latent=self.has_latent[:count], has_colike=self.has_colike[:count],
+            part_mean={k: v[:count] for k, v in self.part_mean.items()},
+            part_std={k: v[:count] for k, v in self.part_std.items()},
+            likes_center=self.likes_center[:count], likes_spread=self.likes_spread[:count],
+            has_likes=self.has_likes[:count], topics=self.topics, topic_member=self.topic_member[:pairs],
+            topic_id=self.topic_id[:pairs], topic_std=self.topic_std[:pairs], topic_slot=self.topic_slot[:pairs],
+            negative=self.negative[:count], negative_std=self.negative_std[:count], has_negative=self.has_negative[:count],
+        )
+
     def nbytes(self) -> int:
         """Memory held by the matrices."""
         arrays = [self.liked.data, self.liked.indices, self.liked.indptr, self.negative.data, self.negative.indices,
