@@ -60,6 +60,13 @@ class PaperBlock:
         with self._lock:
             self._keep(ctx, rows)
 
+    def forget_sims(self) -> None:
+        """Drop the kept cosines (after a batch that needed many)."""
+        with self._lock:
+            self._sims = None
+            self._kept_rows = np.zeros(0, dtype=np.int64)
+            self._kept_at = np.zeros(0, dtype=np.int64)
+
     def sims(self, ctx: Models, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions, matrix): the cosines of index row `rows[i]` with every paper of the
         block are `matrix[positions[i]]`. Kept rows are not copied; others are computed."""
@@ -122,7 +129,7 @@ class PaperBlock:
     @classmethod
     def of(cls, ctx: Models, rows: np.ndarray) -> PaperBlock:
         block = ctx.index.matrix[rows]
-        latent = ctx.community.latent(block).T.copy() if ctx.community is not None else None
+        latent = ctx.community.latent_of(ctx.index.matrix, rows).T.copy() if ctx.community is not None else None
         colike = pop = None
         if ctx.colikes is not None:
             colike = ctx.colikes.normalized[rows].T.tocsr()

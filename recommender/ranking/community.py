@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,6 +50,23 @@ class CommunityModel:
     def latent(self, rows: sp.csr_matrix | np.ndarray) -> np.ndarray:
         """Latent vectors of papers (one row each) from their feature rows (TF-IDF or dense)."""
         return np.asarray(rows @ self.projection, dtype=np.float32)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_latents"}  # the cache stays behind
+
+    def latent_of(self, matrix: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
+        """`latent(matrix[rows])`, remembered for the last few row sets of this matrix: the same
+        window of recent papers is asked for by every `/recommend` until the index changes."""
+        key = (id(matrix), rows.size, hash(np.ascontiguousarray(rows).tobytes()))
+        cache = self.__dict__.setdefault("_latents", {})
+        found = cache.get(key)
+        if found is not None and found[0]() is matrix:  # the very matrix, not one at a reused address
+            return found[1]
+        latent = self.latent(matrix[rows])
+        if len(cache) >= 4:
+            cache.pop(next(iter(cache)))
+        cache[key] = (weakref.ref(matrix), latent)
+        return latent
 
     def member_vector(self, liked_latents: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """z for a member from the latents of the papers they liked (optionally weighted)."""

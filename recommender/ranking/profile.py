@@ -119,14 +119,18 @@ def expand_topics(index: PaperIndex, topics: sp.csr_matrix) -> sp.csr_matrix:
     near = np.where(near >= FEEDBACK_NEAR * near.max(axis=1, keepdims=True), near, 0.0).clip(0, None)
     mix = sp.csr_matrix((near.ravel().astype(np.float32), top.ravel(), np.arange(0, top.size + 1, k)), shape=sims.shape)
     centroid = sp.csr_matrix(mix @ index.matrix)
-    rows = []
-    for i in range(centroid.shape[0]):
-        row = centroid[i]
-        if row.nnz > FEEDBACK_TERMS:
-            strongest = np.argpartition(-row.data, FEEDBACK_TERMS - 1)[:FEEDBACK_TERMS]
-            row = sp.csr_matrix((row.data[strongest], row.indices[strongest], [0, FEEDBACK_TERMS]), shape=row.shape)
-        rows.append(normalize(row))
-    return normalize(topics + FEEDBACK_WEIGHT * sp.vstack(rows)).astype(np.float32).tocsr()
+    data, indices, indptr = [], [], [0]
+    for i in range(centroid.shape[0]):  # each row's strongest terms (array slices: no sparse indexing per row)
+        a, b = centroid.indptr[i], centroid.indptr[i + 1]
+        values, columns = centroid.data[a:b], centroid.indices[a:b]
+        if b - a > FEEDBACK_TERMS:
+            strongest = np.argpartition(-values, FEEDBACK_TERMS - 1)[:FEEDBACK_TERMS]
+            values, columns = values[strongest], columns[strongest]
+        data.append(values)
+        indices.append(columns)
+        indptr.append(indptr[-1] + values.size)
+    kept = sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=centroid.shape)
+    return normalize(topics + FEEDBACK_WEIGHT * normalize(kept)).astype(np.float32).tocsr()
 
 
 def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None = None) -> ProfileVectors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,7 +11,8 @@ import scipy.sparse as sp
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileVectors
-from recommender.ranking.scores import score, score_chunks
+from recommender.ranking.population import Population, select
+from recommender.ranking.scores import score
 from recommender.ranking.vocabulary import words_of
 
 MAX_TERMS = 4
@@ -32,9 +34,9 @@ class Pick:
 
 def candidate_rows(index: PaperIndex, window_days: int, exclude: set[str]) -> np.ndarray:
     rows = index.window(window_days)
-    if exclude:
-        keep = np.array([index.ids[r] not in exclude for r in rows], dtype=bool)
-        rows = rows[keep] if rows.size else rows
+    if exclude and rows.size:
+        hidden = np.array([index.row[p] for p in exclude if p in index.row], dtype=np.int64)
+        rows = rows[~np.isin(rows, hidden)]
     return rows
 
 
@@ -195,30 +197,28 @@ def rank_many(
     recency_half_life: float | None = None,
     chunk: int = 2000,
 ) -> list[list[Pick]]:
-    """`rank` for many members over the same candidates: scores in batched products,
-    then each member's short list is diversified and explained."""
-    position = {str(pid): i for i, pid in enumerate(ctx.index.ids[rows])}
-    block = ctx.block(rows)
-    pool = max(limit * POOL_FACTOR, limit)
+    """`rank` for many members over the same candidates: the members' vectors stacked as one
+    `Population`, picked in batched products (ranking/population.py), then each pick explained."""
+    if ctx.semantic is not None:  # the semantic extra's parts are scored member by member
+        return [rank(ctx, vec, rows[[str(ctx.index.ids[r]) not in ex for r in rows]] if ex else rows, limit, min_score,
+                     diversity=diversity, recency_half_life=recency_half_life) for vec, ex in zip(vecs, excludes)]
+    pop = Population.stack(ctx, vecs)
+    selection = select(
+        ctx, pop, ctx.block(rows), exclusion_matrix(ctx.index, rows, excludes), limit, min_score, diversity=diversity,
+        recency=recency_weight(ctx.index, rows, recency_half_life) if recency_half_life else None, chunk=chunk,
+    )
+    return [[_pick(ctx, vec, int(rows[p]), s, part) for p, s, part in selection.of(m)] for m, vec in enumerate(vecs)]
 
-    def shortlist(start: int, scores: np.ndarray) -> list[list[Pick]]:
-        out: list[list[Pick]] = []
-        for j, vec in enumerate(vecs[start : start + chunk]):
-            row_scores = scores[j]
-            hidden = [position[pid] for pid in excludes[start + j] if pid in position]
-            row_scores[hidden] = -np.inf
-            k = min(pool, rows.size)
-            short = np.argpartition(-row_scores, k - 1)[:k] if k < rows.size else np.arange(rows.size)
-            short = short[np.isfinite(row_scores[short])]
-            if vec.empty or short.size == 0:
-                out.append([])
-                continue
-            sub = rows[short]
-            best, which = score(ctx, vec, ctx.block(sub))
-            out.append(_choose(ctx, vec, sub, best, which, limit, min_score, diversity, recency_half_life))
-        return out
 
-    return [picks for part in score_chunks(ctx, vecs, block, shortlist, chunk, workers=1) for picks in part]
+def exclusion_matrix(index: PaperIndex, rows: np.ndarray, excludes: list[set[str]]) -> sp.csr_matrix:
+    """Members x candidates: 1 where the member must not get the paper (liked, dismissed, saved, sent)."""
+    position = {str(pid): i for i, pid in enumerate(index.ids[rows])}
+    indptr, cols = [0], []
+    for ex in excludes:
+        cols += sorted(position[p] for p in ex if p in position)
+        indptr.append(len(cols))
+    return sp.csr_matrix((np.ones(len(cols), dtype=np.int8), np.array(cols, dtype=np.int64), np.array(indptr)),
+                         shape=(len(excludes), rows.size))
 
 
 def explain(ctx: ScoringContext, vec: ProfileVectors, row: int) -> Pick | None:
@@ -231,7 +231,7 @@ def explain(ctx: ScoringContext, vec: ProfileVectors, row: int) -> Pick | None:
 
 def nearest(index: PaperIndex, query: sp.csr_matrix, limit: int, skip: set[int] | None = None) -> list[tuple[int, float]]:
     """(row, cosine) of the papers closest to a query vector, best first."""
-    sims = (index.matrix @ query.T).toarray().ravel()
+    sims = cosines(index.matrix, query)
     for row in skip or ():
         sims[row] = -1.0
     k = min(limit, sims.size)
@@ -240,3 +240,22 @@ def nearest(index: PaperIndex, query: sp.csr_matrix, limit: int, skip: set[int] 
     top = np.argpartition(-sims, k - 1)[:k]
     top = top[np.argsort(-sims[top], kind="stable")]
     return [(int(r), float(sims[r])) for r in top if sims[r] > 0]
+
+
+PARALLEL_PAPERS = 100_000  # a corpus this big is searched in two halves on two threads
+
+
+def cosines(matrix: sp.csr_matrix, query: sp.csr_matrix) -> np.ndarray:
+    """`matrix @ query.T` as a vector: a dense query (the same sums as the sparse product, without
+    its bookkeeping), and a big corpus in two halves on two threads (SciPy releases the GIL)."""
+    vector = np.asarray(query.toarray(), dtype=matrix.dtype).ravel()
+    n = matrix.shape[0]
+    if n < PARALLEL_PAPERS:
+        return np.asarray(matrix @ vector)
+    half = n // 2
+    cut = matrix.indptr[half]
+    top = sp.csr_matrix((matrix.data[:cut], matrix.indices[:cut], matrix.indptr[: half + 1]), shape=(half, matrix.shape[1]))
+    rest = sp.csr_matrix((matrix.data[cut:], matrix.indices[cut:], matrix.indptr[half:] - cut), shape=(n - half, matrix.shape[1]))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = list(pool.map(lambda m: m @ vector, (top, rest)))
+    return np.concatenate(parts)

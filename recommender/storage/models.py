@@ -60,7 +60,7 @@ class Paper(Base):
     source: Mapped[str] = mapped_column(String(32))
     links: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     ingested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    modified_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    modified_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
 class PaperSource(Base):

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,16 +37,22 @@ def key_id(key: object) -> str:
 
 @dataclass
 class _Fitted:
-    key: Key  # what the co-likes were built from (the model may be older: `model_id`)
+    key: Key  # the state last seen
     model: CommunityModel | None
     model_id: str  # key_id of the key the model was fitted on, or "none"
     colikes: CoLikes | None
     fitted_at: float
+    built: Key | None = None  # what the co-likes were built from (default: `key`)
+    liked_papers: int = 0
+
+    def __post_init__(self) -> None:
+        self.built = self.built or self.key
 
     @property
     def version(self) -> str:
-        """Names exactly what member vectors built against this state depend on."""
-        return f"{key_id(self.key)}:{self.model_id}"
+        """Names exactly what member vectors built against this state depend on: the index,
+        the co-likes and the model, not likes given since (see `CommunityStore._current`)."""
+        return f"{key_id(self.built)}:{self.model_id}"
 
 
 def likes_matrix(db: Database, index: PaperIndex) -> tuple[sp.csr_matrix, int]:
@@ -126,6 +132,17 @@ class CommunityStore:
         fitted = self._fitted
         if fitted is not None and fitted.key == key and not force:
             return fitted
+        if (
+            fitted is not None
+            and not force
+            and fitted.built[:2] == key[:2]  # type: ignore[index]
+            and fitted.liked_papers > CHEAP_REFIT_PAPERS
+            and time.monotonic() - fitted.fitted_at < REFIT_AFTER_SECONDS
+        ):
+            # A big community's model is refitted daily; its co-likes are kept until then too, so
+            # one member's like rebuilds that member's vectors (the feedback path does), not everyone's.
+            self._fitted = replace(fitted, key=key)
+            return self._fitted
         likes, members = likes_matrix(self.db, index)
         liked_papers = int((likes.getnnz(axis=1) > 0).sum())
         colikes = CoLikes.from_likes(likes) if members else None
@@ -151,17 +168,18 @@ class CommunityStore:
         else:
             model = fit_community(index.matrix, likes) if members else None
             model_id, when = (key_id(key) if model else "none"), time.monotonic()
-        self._fitted = _Fitted(key, model, model_id, colikes, when)
+        self._fitted = _Fitted(key, model, model_id, colikes, when, key, liked_papers)
         return self._fitted
 
     def _fit_in_background(self, index: PaperIndex, likes: sp.csr_matrix, key: Key, colikes: CoLikes | None) -> None:
         if self._background is not None and self._background.is_alive():
             return
+        liked_papers = int((likes.getnnz(axis=1) > 0).sum())
 
         def work() -> None:
             model = fit_community(index.matrix, likes)
             with self._lock:
-                self._fitted = _Fitted(key, model, key_id(key) if model else "none", colikes, time.monotonic())
+                self._fitted = _Fitted(key, model, key_id(key) if model else "none", colikes, time.monotonic(), key, liked_papers)
 
         self._background = threading.Thread(target=work, name="community-fit", daemon=True)
         self._background.start()

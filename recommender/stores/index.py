@@ -85,6 +85,12 @@ class IndexStore:
         """Papers in the index held in memory (0 before the first load)."""
         return len(self._index) if self._index is not None else 0
 
+    def save(self, index: PaperIndex) -> None:
+        """Keep this index (in memory and on disk), e.g. one built elsewhere for the same papers."""
+        with self._lock:
+            self._save(index)
+            self._index = index
+
     def _save(self, index: PaperIndex) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(f".tmp{os.getpid()}")

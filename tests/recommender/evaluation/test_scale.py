@@ -1,49 +1,28 @@
-"""The digest-scale benchmark (`paperbot bench`) on a small real sample: its members and its figures."""
+"""The scale benchmarks (`paperbot bench digest` / `refold`) on a small real sample: the digest
+in its own process, the per-member loop and the SVM on a subsample, the check of the picks."""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
-from recommender.evaluation.scale import (
-    TOP,
-    index_from_records,
-    likes_matrix,
-    run_scale,
-    synthetic_members,
-)
-
-pytestmark = pytest.mark.semantic  # also run in CI's venv with the semantic extra (.ci/run)
-
-WORDS = ["graph", "neural", "speech", "protein", "diffusion", "robot", "quantum", "market", "galaxy", "privacy"]
+from recommender.evaluation import scale, synthetic
+from recommender.ingest.seed import demo_corpus_path
 
 
-def records(n: int) -> list[dict]:
-    return [{"id": f"2607.{i:05d}", "title": f"{WORDS[i % 10]} {WORDS[(i * 3) % 10]} methods {i % 7}",
-             "abstract": f"We study {WORDS[i % 10]} with {WORDS[(i + 4) % 10]} and {WORDS[(i * 7) % 10]} models.",
-             "published": f"2026-07-{1 + i % 28:02d}"} for i in range(n)]
-
-
-def test_synthetic_members_like_real_papers_of_the_pool_and_follow_real_terms() -> None:
-    index = index_from_records(records(200))
-    pool = np.arange(150)
-    members = synthetic_members(index, pool, 30)
-    pool_ids = {str(index.ids[r]) for r in pool}
-    assert len(members) == 30
-    assert all(set(m.liked) <= pool_ids and len(m.liked) <= 40 and len(m.topics) <= 3 for m in members)
-    assert all(t in set(index.terms) for m in members for t in m.topics)
-    assert [m.liked for m in synthetic_members(index, pool, 30)] == [m.liked for m in members]  # seeded
-    likes = likes_matrix(index, members)
-    assert likes.shape == (200, 30) and likes.nnz == sum(len(set(m.liked)) for m in members)
-
-
-def test_run_scale_scores_every_member_and_reports_its_figures() -> None:
+def test_digest_and_refold_report_their_figures_and_the_batched_picks_match_the_loop() -> None:
+    records = synthetic.read_records(demo_corpus_path())[:500]
     said: list[str] = []
-    result = run_scale(records(300), members=40, candidates=50, progress=said.append)
-    assert (result.papers, result.members, result.candidates) == (300, 40, 50)
-    figures = result.figures
-    assert {"index_seconds", "community_fit_seconds", "profile_build_ms_per_member", "score_seconds",
-            "score_ms_per_member", "picks", "peak_rss_mb"} <= set(figures)
-    assert all(v >= 0 for v in figures.values()) and figures["peak_rss_mb"] > 0
-    assert 0 < figures["picks"] <= 40 * TOP  # members with topics or likes get picks
-    assert said and said[-1] == "scoring"
+    setup = scale.prepare(records, users=40, papers=60, say=said.append)
+    assert len(setup.index) == 500 and setup.candidates.size == 60 and not setup.notes
+    pop, refold = scale.refold(setup)
+    assert pop.size == 40 and refold["seconds"] > 0 and refold["loop_ms_per_member"] > 0
+    figures = scale.run_digest(setup, pop, subsample=15, svm_users=2)
+    assert figures["users"] == 40 and figures["papers"] == 60
+    assert figures["check_members"] == 15 and figures["check_same_picks"] == 15 and figures["check_scores_close"]
+    assert 0 < figures["picks"] <= 40 * 8 and figures["seconds"] > 0 and figures["peak_rss_mb"] > 0
+    assert figures["speedup_vs_loop"] > 0 and figures["svm_seconds_per_user"] > 0 and figures["speedup_vs_svm"] > 0
+    assert said and "fitting the community model" in said[-1]
+
+
+def test_a_resampled_corpus_says_so() -> None:
+    records = synthetic.read_records(demo_corpus_path())[:200]
+    setup = scale.prepare(records, users=10, papers=20, corpus=450)
+    assert len(setup.index) == 450 and "resampling" in setup.notes[0]

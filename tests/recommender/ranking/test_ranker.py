@@ -21,3 +21,20 @@ def test_likes_in_two_unrelated_areas_both_surface(fitted: Fitted) -> None:
     assert len(picks) == 10 and all(p.label == LIKES_LABEL for p in picks)
     assert set(subjects) == {0, 2}
     assert min(subjects.count(0), subjects.count(2)) >= 3
+
+
+def test_cosines_of_a_big_corpus_in_two_halves_are_the_sparse_product() -> None:
+    import scipy.sparse as sp
+
+    from recommender.ranking import ranker
+
+    matrix = sp.random(3000, 400, density=0.05, format="csr", dtype=np.float32, random_state=1)
+    query = sp.random(1, 400, density=0.05, format="csr", dtype=np.float32, random_state=2)
+    expected = (matrix @ query.T).toarray().ravel()
+    assert np.array_equal(ranker.cosines(matrix, query), expected)
+    old = ranker.PARALLEL_PAPERS
+    try:
+        ranker.PARALLEL_PAPERS = 1000
+        assert np.array_equal(ranker.cosines(matrix, query), expected)
+    finally:
+        ranker.PARALLEL_PAPERS = old

@@ -27,7 +27,7 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
                                   f" '2026-07-01 08:00:00', {sent})"))
                 conn.execute(text(f"INSERT INTO digest_items (digest_id, paper_id, rank, score)"
                                   f" VALUES ({digest_id}, '2401.00001', 1, 0.5)"))
-        assert database.upgrade() == "0002"
+        command.upgrade(cfg, "0002")
         assert {"lease_owner", "lease_until", "attempts", "reason", "failed_at", "next_retry_at"} <= columns(database, "digests")
         with database.engine.connect() as conn:
             rows = conn.execute(text("SELECT d.status, d.attempts, i.posted_at FROM digests d"
@@ -47,6 +47,26 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
         assert kept == [1, 2] and status == "failed"  # retryable under 0001, its paper free again
         command.downgrade(cfg, "base")
         assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
-        assert database.upgrade() == "0002"  # and back up from nothing
+        assert database.upgrade() == "0003_speed"  # and back up from nothing
+    finally:
+        database.dispose()
+
+
+def test_0003_speed_indexes_when_papers_last_changed_and_downgrades(blank_db_url: str) -> None:
+    database = Database(blank_db_url)
+    cfg = alembic_config(database.engine)
+    try:
+        command.upgrade(cfg, "0002")
+        with database.engine.begin() as conn:
+            conn.execute(text("INSERT INTO papers (id, title, title_key, abstract, authors, categories, source, links,"
+                              " ingested_at, modified_at) VALUES ('2401.00001', 't', 't', '', '[]', '[]', 'file', '{}',"
+                              " '2026-07-01 08:00:00', '2026-07-01 08:00:00')"))
+        assert database.upgrade() == "0003_speed"
+        indexes = {i["name"] for i in inspect(database.engine).get_indexes("papers")}
+        assert "ix_papers_modified_at" in indexes
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM papers")).scalar() == 1
+        command.downgrade(cfg, "0002")
+        assert "ix_papers_modified_at" not in {i["name"] for i in inspect(database.engine).get_indexes("papers")}
     finally:
         database.dispose()

@@ -62,3 +62,33 @@ def test_the_model_is_kept_until_likes_change_and_refresh_refits_under_the_same_
     with service.db.session() as s:  # likes gone: the model goes too
         s.execute(delete(Feedback))
     assert store.context().community is None  # type: ignore[union-attr]
+
+
+def test_in_a_big_community_a_like_keeps_every_other_members_stored_vectors(service: PaperService, monkeypatch) -> None:
+    """Issue 13: stored vectors are versioned by what they depend on. In a community past
+    CHEAP_REFIT_PAPERS the model and the co-likes are refitted daily, so one like changes
+    neither the context's version (no one else's vectors are rebuilt) nor the co-likes; the
+    liker's own vectors are rebuilt with the like; a refresh makes a new version."""
+    from recommender.stores import community as store_module
+
+    monkeypatch.setattr(store_module, "CHEAP_REFIT_PAPERS", 5)
+    likes = community(service)
+    add_likes(service, likes)
+    store = CommunityStore(service.db, service.index_store)
+    store.context()
+    assert store._background is not None
+    store._background.join()  # the big fit runs in the background
+    ctx = store.context()
+    assert ctx is not None and ctx.community is not None
+    version, colikes = ctx.version, ctx.colikes
+    index = service.index()
+    assert index is not None
+    fresh = str(index.ids[len(index) - 1])
+    add_likes(service, [(100, fresh, "like")])
+    after = store.context()
+    assert after is not None and after.version == version and after.colikes is colikes
+    with service.db.session() as s:
+        mine = service.profiles.rebuild(s, after, 100)
+    assert index.row[fresh] in mine.liked_rows.tolist() and mine.version == version
+    store.refresh()
+    assert store.context().version != version  # type: ignore[union-attr]

@@ -1,0 +1,576 @@
+"""Many members' vectors as one set of matrices (a row per member), scored and picked
+as a whole: what a daily digest for thousands of members runs.
+
+`Population.stack` turns `ProfileVectors` into the matrices once; `select` then scores
+member chunks against one block of candidates with batched products (never a
+members x corpus matrix, and only one chunk x candidates at a time), applies the
+recency weight, exclusions and threshold, keeps each member's best candidates with
+`argpartition` and runs the diversity re-ranking (MMR) for every member of the chunk
+at once. Its picks are those of `ranker.rank` for each member, computed one by one
+(tests/recommender/ranking/test_population.py, and `paperbot bench digest` checks it
+on a sample of every run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.ranking.block import PaperBlock
+from recommender.ranking.context import ScoringContext
+from recommender.ranking.likes import community_evidence, part_weight
+from recommender.ranking.profile import ProfileInputs, ProfileVectors, expand_topics
+from recommender.ranking.scale import EPS, TOP
+from recommender.ranking.vocabulary import embed_topics
+from recommender.ranking.weights import COMMUNITY_PARTS, DISMISS_WEIGHT, FULL_HISTORY
+
+PARTS = ("centroid", "latent", "colike", "popularity")
+CHUNK = 2000
+POOL_FACTOR = 5  # as ranker.POOL_FACTOR: MMR re-ranks this many times `limit` best papers
+
+
+def _mix(rows: Sequence[np.ndarray], coefs: Sequence[np.ndarray], width: int) -> sp.csr_matrix:
+    indptr = np.concatenate([[0], np.cumsum([r.size for r in rows])]).astype(np.int64)
+    data = np.concatenate([np.asarray(c, dtype=np.float32) for c in coefs]) if rows else np.zeros(0, np.float32)
+    indices = np.concatenate([np.asarray(r, dtype=np.int64) for r in rows]) if rows else np.zeros(0, np.int64)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), width))
+
+
+@dataclass
+class Population:
+    """The vectors of `size` members, as matrices (ranking/profile.py has one member's)."""
+
+    version: str
+    liked: sp.csr_matrix  # members x index rows: the liked papers' centroid coefficients
+    latent: np.ndarray | None  # members x rank (zero rows: none)
+    has_latent: np.ndarray  # bool, members
+    has_colike: np.ndarray  # bool, members
+    part_mean: dict[str, np.ndarray]  # part -> members
+    part_std: dict[str, np.ndarray]  # part -> members (inf: the part is absent or flat)
+    likes_center: np.ndarray
+    likes_spread: np.ndarray
+    has_likes: np.ndarray
+    topics: sp.csr_matrix  # distinct topic vectors x terms
+    topic_member: np.ndarray  # (member, topic) pairs, sorted by member ...
+    topic_id: np.ndarray  # ... the row of `topics` ...
+    topic_std: np.ndarray  # ... its relative scale ...
+    topic_slot: np.ndarray  # ... and its place among the member's topics (0-based)
+    negative: sp.csr_matrix  # members x index rows: the dismissed papers' centroid coefficients
+    negative_std: np.ndarray
+    has_negative: np.ndarray
+    _topic_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+
+    def __post_init__(self) -> None:
+        # Where each member's topic pairs start (members without topics: start == end).
+        self._topic_starts = np.searchsorted(self.topic_member, np.arange(self.size + 1))
+
+    @property
+    def size(self) -> int:
+        return int(self.has_likes.size)
+
+    @property
+    def liked_count(self) -> np.ndarray:
+        return np.diff(self.liked.indptr)
+
+    @classmethod
+    def stack(cls, ctx: ScoringContext, vecs: Sequence[ProfileVectors]) -> Population:
+        """The matrices of these members' vectors (built against `ctx`)."""
+        ctx.check(vecs)
+        n, width = len(vecs), len(ctx.index)
+        rank = ctx.community.rank if ctx.community is not None else 0
+        latent = np.zeros((n, rank), dtype=np.float32) if rank else None
+        has_latent = np.array([v.latent is not None and v.liked_rows.size > 0 for v in vecs], dtype=bool)
+        if latent is not None and has_latent.any():
+            latent[has_latent] = np.vstack([vecs[i].latent for i in np.flatnonzero(has_latent)])
+        mean = {p: np.zeros(n, dtype=np.float32) for p in PARTS}
+        std = {p: np.full(n, np.inf, dtype=np.float32) for p in PARTS}
+        for i, v in enumerate(vecs):
+            for name, sc in v.part_scales.items():
+                if name in mean:
+                    mean[name][i] = sc.mean
+                    std[name][i] = sc.std if sc.usable else np.inf
+        distinct: dict[str, int] = {}
+        rows: list[sp.csr_matrix] = []
+        member, tid, tstd, slot = [], [], [], []
+        for i, v in enumerate(vecs):
+            for k, topic in enumerate(v.topics):
+                if topic not in distinct:
+                    distinct[topic] = len(distinct)
+                    rows.append(v.topic_matrix[k])
+                member.append(i)
+                tid.append(distinct[topic])
+                tstd.append(v.topic_scales[k].std)
+                slot.append(k)
+        terms = ctx.index.matrix.shape[1]
+        topics = sp.vstack(rows).tocsr() if rows else sp.csr_matrix((0, terms), dtype=np.float32)
+        return cls(
+            version=ctx.version,
+            liked=_mix([v.liked_rows for v in vecs], [v.liked_coef for v in vecs], width),
+            latent=latent, has_latent=has_latent,
+            has_colike=np.array([v.colike is not None and v.liked_rows.size > 0 for v in vecs], dtype=bool),
+            part_mean=mean, part_std=std,
+            likes_center=np.array([v.likes_scale.mean for v in vecs], dtype=np.float32),
+            likes_spread=np.array([v.likes_scale.std for v in vecs], dtype=np.float32),
+            has_likes=np.array([v.has_likes for v in vecs], dtype=bool),
+            topics=topics.astype(np.float32),
+            topic_member=np.array(member, dtype=np.int64), topic_id=np.array(tid, dtype=np.int64),
+            topic_std=np.array(tstd, dtype=np.float32), topic_slot=np.array(slot, dtype=np.int64),
+            negative=_mix([v.negative_rows for v in vecs], [v.negative_coef for v in vecs], width),
+            negative_std=np.array([v.negative_scale.std for v in vecs], dtype=np.float32),
+            has_negative=np.array([v.has_negative for v in vecs], dtype=bool),
+        )
+
+    def head(self, count: int) -> Population:
+        """The first `count` members (views where possible)."""
+        pairs = int(self._topic_starts[min(count, self.size)])
+        return Population(
+            version=self.version, liked=self.liked[:count], latent=None if self.latent is None else self.latent[:count],
+            has_latent=self.has_latent[:count], has_colike=self.has_colike[:count],
+            part_mean={k: v[:count] for k, v in self.part_mean.items()},
+            part_std={k: v[:count] for k, v in self.part_std.items()},
+            likes_center=self.likes_center[:count], likes_spread=self.likes_spread[:count],
+            has_likes=self.has_likes[:count], topics=self.topics, topic_member=self.topic_member[:pairs],
+            topic_id=self.topic_id[:pairs], topic_std=self.topic_std[:pairs], topic_slot=self.topic_slot[:pairs],
+            negative=self.negative[:count], negative_std=self.negative_std[:count], has_negative=self.has_negative[:count],
+        )
+
+    def nbytes(self) -> int:
+        """Memory held by the matrices."""
+        arrays = [self.liked.data, self.liked.indices, self.liked.indptr, self.negative.data, self.negative.indices,
+                  self.negative.indptr, self.topics.data, self.topics.indices, self.topics.indptr, self.topic_member,
+                  self.topic_id, self.topic_std, self.topic_slot, self.likes_center, self.likes_spread,
+                  *self.part_mean.values(), *self.part_std.values()]
+        return int(sum(a.nbytes for a in arrays) + (self.latent.nbytes if self.latent is not None else 0))
+
+
+@dataclass
+class Selection:
+    """Each member's picks among a block's candidates: positions into the block (-1: none),
+    in the order shown (best first), their scores and the part each matched (0: likes)."""
+
+    positions: np.ndarray  # members x limit
+    scores: np.ndarray
+    parts: np.ndarray
+
+    def of(self, member: int) -> list[tuple[int, float, int]]:
+        keep = self.positions[member] >= 0
+        return list(zip(self.positions[member][keep].tolist(), self.scores[member][keep].tolist(),
+                        self.parts[member][keep].tolist()))
+
+
+def centroid_scores(ctx: ScoringContext, block: PaperBlock, mix: sp.csr_matrix) -> np.ndarray:
+    """Cosines of the centroids `mix` (members x index rows) with the block's papers, through
+    the cosines of the mixed papers (kept by the block across chunks)."""
+    pos, sims = block.sims(ctx, mix.indices)
+    local = sp.csr_matrix((mix.data, pos, mix.indptr), shape=(mix.shape[0], sims.shape[0]))
+    return np.asarray(local @ sims, dtype=np.float32)
+
+
+def colike_scores(sims: np.ndarray | None, used: np.ndarray, mix: sp.csr_matrix, n: int) -> np.ndarray:
+    """Co-likes of members' liked papers with n candidates: the sum over liked papers of their
+    co-likes `sims` (rows: `used` papers); None when no candidate has likes (all 0)."""
+    if sims is None:
+        return np.zeros((mix.shape[0], n), dtype=np.float32)
+    pos = np.searchsorted(used, mix.indices)
+    ones = sp.csr_matrix((np.ones(mix.nnz, np.float32), pos, mix.indptr), shape=(mix.shape[0], used.size))
+    return np.asarray(ones @ sims, dtype=np.float32)
+
+
+class Digest:
+    """One digest's candidates against a population: what every chunk shares (the block,
+    the cosines of liked and dismissed papers with it, the topics' scores, the candidates'
+    pairwise cosines for diversity), computed once."""
+
+    def __init__(self, ctx: ScoringContext, pop: Population, block: PaperBlock, diversity: float) -> None:
+        if pop.version != ctx.version:
+            ctx.check([pop])  # raises StaleProfileError
+        self.ctx, self.pop, self.block = ctx, pop, block
+        n = block.rows.size
+        used = np.union1d(pop.liked.indices, pop.negative.indices)
+        # The most used papers first, in case the cache cannot keep them all.
+        counts = np.bincount(np.concatenate([pop.liked.indices, pop.negative.indices]), minlength=0)
+        block.keep_sims(ctx, used[np.argsort(-counts[used], kind="stable")] if used.size else used)
+        self.used = used
+        self.topic_raw = np.asarray((pop.topics @ block.tfidf_t).toarray(), dtype=np.float32) if pop.topics.shape[0] else None
+        self.latent_t = block.latent_t
+        self.warm = block.warm
+        self.cold = self.warm is None or not self.warm.any()
+        self.pair = None
+        if diversity > 0:
+            self.pair = np.asarray((block.tfidf_t.T @ block.tfidf_t).toarray(), dtype=np.float32)
+        evidence = {p: community_evidence(ctx, p) if p in COMMUNITY_PARTS else 1.0 for p in PARTS}
+        self.evidence = evidence
+        self.weights = {p: part_weight(ctx, p, self.warm) for p in PARTS}
+        self.colike_sims: np.ndarray | None = None
+        if ctx.colikes is not None and not self.cold and pop.liked.nnz:
+            self.colike_sims = np.asarray((ctx.colikes.normalized[used] @ block.colike_t).toarray(), dtype=np.float32)
+        self.n = n
+
+    def _centroids(self, mix: sp.csr_matrix) -> np.ndarray:
+        return centroid_scores(self.ctx, self.block, mix)
+
+    def scores(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, likes part) of members a..b for every candidate (chunk x candidates)."""
+        pop, n = self.pop, self.n
+        size = b - a
+        best = np.full((size, n), -np.inf, dtype=np.float32)
+        likes = np.flatnonzero(pop.has_likes[a:b])
+        if likes.size:
+            m = a + likes
+            spread = pop.likes_spread[m]
+            offset = -pop.likes_center[m] / spread
+            total = np.zeros((likes.size, n), dtype=np.float32)
+            history = np.minimum(1.0, pop.liked_count[m] / FULL_HISTORY).astype(np.float32)
+            raws = {"centroid": (np.ones(likes.size, bool), lambda: self._centroids(pop.liked[m]))}
+            if self.latent_t is not None and pop.latent is not None:
+                raws["latent"] = (pop.has_latent[m], lambda: pop.latent[m[pop.has_latent[m]]] @ self.latent_t)
+            if self.block.colike_t is not None:
+                have = pop.has_colike[m]
+                raws["colike"] = (have, lambda: self._colikes(pop.liked[m[have]]))
+                raws["popularity"] = (have, lambda: np.broadcast_to(self.block.popularity, (int(have.sum()), n)))
+            for name, (have, raw_of) in raws.items():
+                if not have.any():
+                    continue
+                who = m[have]
+                mean = pop.part_mean[name][who]
+                std = pop.part_std[name][who]
+                if name in COMMUNITY_PARTS:
+                    std = std / np.maximum(self.evidence[name] * history[have], 1e-6)
+                weight = self.weights[name]
+                raw = raw_of()
+                if isinstance(weight, float):
+                    gain = weight / (std * spread[have])
+                    offset[have] -= gain * mean
+                    part = raw * gain[:, None]
+                else:
+                    inverse = 1.0 / (std * spread[have])
+                    part = (raw * inverse[:, None] - (inverse * mean)[:, None]) * weight
+                if have.all():
+                    total += part
+                else:
+                    total[have] += part
+            total += offset[:, None]
+            best[likes] = total
+        likes_best = best.copy()
+        lo, hi = pop._topic_starts[a], pop._topic_starts[b]
+        if hi > lo and self.topic_raw is not None:
+            owners = pop.topic_member[lo:hi] - a
+            rel = self.topic_raw[pop.topic_id[lo:hi]] / pop.topic_std[lo:hi, None]
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            users = owners[starts]
+            best[users] = np.maximum(best[users], np.maximum.reduceat(rel, starts, axis=0))
+        negative = np.flatnonzero(pop.has_negative[a:b])
+        if negative.size:
+            raw = self._centroids(pop.negative[a + negative])
+            best[negative] -= DISMISS_WEIGHT * np.clip(raw / pop.negative_std[a + negative, None], 0, None)
+        return best, likes_best
+
+    def _colikes(self, mix: sp.csr_matrix) -> np.ndarray:
+        return colike_scores(self.colike_sims, self.used, mix, self.n)
+
+    def parts_at(self, a: int, likes_best: np.ndarray, short: np.ndarray) -> np.ndarray:
+        """The winning part (0: likes, k: topic k) of members a.. at their shortlisted candidates."""
+        pop = self.pop
+        which = np.zeros(short.shape, dtype=np.int64)
+        b = a + short.shape[0]
+        lo, hi = pop._topic_starts[a], pop._topic_starts[b]
+        if hi <= lo or self.topic_raw is None:
+            return which
+        owners = pop.topic_member[lo:hi] - a
+        rel = self.topic_raw[pop.topic_id[lo:hi][:, None], short[owners]] / pop.topic_std[lo:hi, None]
+        slots = pop.topic_slot[lo:hi]
+        top = np.full(short.shape, -np.inf, dtype=np.float32)
+        arg = np.zeros(short.shape, dtype=np.int64)
+        for s in range(int(slots.max()) + 1):  # first best topic wins, as argmax does
+            at = slots == s
+            who = owners[at]
+            better = rel[at] > top[who]
+            top[who] = np.where(better, rel[at], top[who])
+            arg[who] = np.where(better, s + 1, arg[who])
+        base = np.take_along_axis(likes_best, short, axis=1)
+        has = np.zeros(short.shape[0], dtype=bool)
+        has[owners] = True
+        return np.where(has[:, None] & (top > base), arg, 0)
+
+
+def select(
+    ctx: ScoringContext, pop: Population, block: PaperBlock, exclude: sp.csr_matrix | None, limit: int,
+    min_score: float = 0.0, *, diversity: float = 0.0, recency: np.ndarray | None = None,
+    chunk: int = CHUNK, workers: int = 2,
+) -> Selection:
+    """Every member's picks among the block's candidates, as `ranker.rank` makes them one by one.
+
+    `exclude` (members x candidates, nonzero = leave out: dismissed, saved, liked, sent);
+    `recency` (a weight per candidate) multiplies the scores before the threshold."""
+    n = block.rows.size
+    out = Selection(np.full((pop.size, limit), -1, dtype=np.int64), np.zeros((pop.size, limit), dtype=np.float32),
+                    np.zeros((pop.size, limit), dtype=np.int64))
+    pool = min(max(limit * POOL_FACTOR, limit), n)
+    if n == 0 or limit <= 0:
+        return out
+    digest = Digest(ctx, pop, block, diversity)
+
+    def run(a: int) -> None:
+        b = min(a + chunk, pop.size)
+        scores, likes_best = digest.scores(a, b)
+        if recency is not None:
+            scores *= recency[None, :]
+        if exclude is not None:
+            part = exclude[a:b]
+            scores[np.repeat(np.arange(b - a), np.diff(part.indptr)), part.indices] = -np.inf
+        short = np.argpartition(-scores, pool - 1, axis=1)[:, :pool] if pool < n else np.tile(np.arange(n), (b - a, 1))
+        values = np.take_along_axis(scores, short, axis=1)
+        order = np.lexsort((short, -values), axis=-1)  # best first; ties by position, as a stable sort
+        short = np.take_along_axis(short, order, axis=1)
+        values = np.take_along_axis(values, order, axis=1)
+        valid = values > min_score
+        parts = digest.parts_at(a, likes_best, short)
+        chosen = _mmr(digest.pair, short, values, valid, parts, limit, diversity)
+        picked_values = np.take_along_axis(values, np.maximum(chosen, 0), axis=1)
+        picked_values[chosen < 0] = -np.inf
+        # Shown best first (ties in the order MMR chose them).
+        shown = np.argsort(-picked_values, axis=1, kind="stable")
+        chosen = np.take_along_axis(chosen, shown, axis=1)
+        ok = chosen >= 0
+        at = np.maximum(chosen, 0)
+        out.positions[a:b] = np.where(ok, np.take_along_axis(short, at, axis=1), -1)
+        out.scores[a:b] = np.where(ok, np.take_along_axis(values, at, axis=1), 0.0)
+        out.parts[a:b] = np.where(ok, np.take_along_axis(parts, at, axis=1), 0)
+
+    starts = range(0, pop.size, chunk)
+    if workers <= 1 or len(starts) <= 1:
+        for a in starts:
+            run(a)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            list(threads.map(run, starts))
+    return out
+
+
+def _mmr(
+    pair: np.ndarray | None, short: np.ndarray, values: np.ndarray, valid: np.ndarray, parts: np.ndarray,
+    limit: int, weight: float,
+) -> np.ndarray:
+    """Columns of `short` each member picks (-1: none), in the order chosen: `ranker.diversify`
+    for every row at once (the valid candidates are a prefix of each row, best first)."""
+    rows, k = short.shape
+    count = valid.sum(axis=1)
+    take = np.minimum(count, limit)
+    chosen = np.full((rows, limit), -1, dtype=np.int64)
+    if weight <= 0 or pair is None or k <= 1:
+        cols = np.arange(limit)[None, :]
+        return np.where(cols < take[:, None], cols, -1)
+    live = np.flatnonzero(take > 0)
+    if not live.size:
+        return chosen
+    s = short[live]
+    sims = pair[s[:, :, None], s[:, None, :]]  # live x k x k
+    top = values[live, :1]
+    relevance = values[live] / np.maximum(top, 1e-9)
+    part = parts[live]
+    ok = valid[live].copy()
+    picked = np.zeros_like(ok)
+    chosen[live, 0] = 0
+    picked[:, 0] = True
+    closest = sims[:, 0, :].copy()
+    nparts = int(part.max()) + 1
+    counts = np.zeros((live.size, nparts), dtype=np.float64)
+    counts[np.arange(live.size), part[:, 0]] += 1
+    idx = np.arange(live.size)
+    for t in range(1, limit):
+        going = take[live] > t
+        if not going.any():
+            break
+        share = np.take_along_axis(counts, part, axis=1) / t
+        mmr = (1 - weight) * relevance - weight * closest - weight * share
+        mmr[picked | ~ok] = -np.inf
+        nxt = mmr.argmax(axis=1)
+        g = idx[going]
+        chosen[live[g], t] = nxt[g]
+        picked[g, nxt[g]] = True
+        closest[g] = np.maximum(closest[g], sims[g, nxt[g], :])
+        counts[g, part[g, nxt[g]]] += 1
+    return chosen
+
+
+def _relative(sample: np.ndarray, center: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`Scale.relative` of every row at once (NaN entries are left out): (middle, spread)."""
+    sample = np.asarray(sample, dtype=np.float64)
+    n = sample.shape[1]
+    if center is None:
+        holes = np.isnan(sample).any(axis=1)
+        middle = np.empty(sample.shape[0])
+        if (~holes).any():
+            middle[~holes] = np.median(sample[~holes], axis=1)
+        if holes.any():
+            middle[holes] = np.nanmedian(sample[holes], axis=1)
+    else:
+        middle = center
+    filled = np.where(np.isnan(sample), -np.inf, sample)
+    size = n - np.isnan(sample).sum(axis=1)
+    k = np.minimum(TOP, size)
+    t = min(TOP, n)
+    ranked = -np.sort(-np.partition(filled, n - t, axis=1)[:, n - t :], axis=1)  # the best t, best first
+    mask = np.arange(t)[None, :] < k[:, None]
+    top = np.where(mask, ranked, 0.0).sum(axis=1) / np.maximum(k, 1)
+    flat = top - middle <= EPS
+    top = np.where(flat, filled.max(axis=1), top)
+    spread = np.where(top - middle > EPS, top - middle, 1.0)
+    return middle, spread
+
+
+def _unit_coefs(x: sp.csr_matrix, mix: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows of `mix` (members x rows of `x`) scaled so each combination of `x`'s rows has unit length."""
+    centroids = (mix.astype(np.float64) @ x).tocsr()
+    norms = np.sqrt(np.maximum(np.add.reduceat(np.r_[centroids.data ** 2, 0.0], centroids.indptr[:-1]), 0.0))
+    norms[np.diff(centroids.indptr) == 0] = 0.0
+    scaled = sp.diags(1.0 / np.maximum(norms, EPS)) @ mix.astype(np.float64)
+    return sp.csr_matrix(scaled, dtype=np.float32)
+
+
+def _rows_of(ctx: ScoringContext, ids: list[list[str]], weights: list[list[float]]) -> sp.csr_matrix:
+    """Members x index rows: 1 (or the given weight) for each known paper, in the given order."""
+    row = ctx.index.row
+    indptr, indices, data = [0], [], []
+    for member_ids, given in zip(ids, weights):
+        for n, pid in enumerate(member_ids):
+            r = row.get(pid)
+            if r is not None:
+                indices.append(r)
+                data.append(given[n] if n < len(given) else 1.0)
+        indptr.append(len(indices))
+    return sp.csr_matrix((np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), np.array(indptr)),
+                         shape=(len(ids), len(ctx.index)))
+
+
+def build_population(ctx: ScoringContext, inputs: Sequence[ProfileInputs], chunk: int = CHUNK) -> Population:
+    """`build_vectors` for many members at once (what the daily refold runs after the community
+    refit): the same vectors and scales, as batched products over member chunks."""
+    if ctx.semantic is not None:
+        raise ValueError("build_population does not cover the semantic extra: use build_vectors per member")
+    index, reference = ctx.index, ctx.reference()
+    n = len(inputs)
+    # Topics: each distinct topic read, expanded and scaled once.
+    texts = list(dict.fromkeys(t for inp in inputs for t in inp.topics))
+    usable: dict[str, int] = {}
+    topics = sp.csr_matrix((0, index.matrix.shape[1]), dtype=np.float32)
+    topic_scale = np.zeros(0, dtype=np.float32)
+    if texts:
+        embedded = embed_topics(index, texts)
+        keep = [i for i in range(len(texts)) if embedded[i].nnz]
+        if keep:
+            step = max(16, 20_000_000 // max(len(index), 1))  # expand_topics holds topics x corpus cosines
+            kept = embedded[keep].tocsr()
+            topics = sp.vstack([expand_topics(index, kept[i : i + step]) for i in range(0, len(keep), step)]).tocsr()
+            usable = {texts[i]: j for j, i in enumerate(keep)}
+            if reference is not None:
+                raw = (topics @ reference.tfidf_t).toarray()
+                topic_scale = _relative(raw, center=np.zeros(raw.shape[0]))[1].astype(np.float32)
+            else:
+                topic_scale = np.ones(len(keep), dtype=np.float32)
+    member, tid, slot = [], [], []
+    for i, inp in enumerate(inputs):
+        k = 0
+        for t in inp.topics:
+            if t in usable:
+                member.append(i)
+                tid.append(usable[t])
+                slot.append(k)
+                k += 1
+    tid_arr = np.array(tid, dtype=np.int64)
+    liked = _rows_of(ctx, [inp.liked for inp in inputs], [inp.liked_weights for inp in inputs])
+    negative = _rows_of(ctx, [inp.dismissed for inp in inputs], [inp.dismissed_weights for inp in inputs])
+    used = np.union1d(liked.indices, negative.indices)
+    x_used = index.matrix[used].astype(np.float64)
+    local = lambda m: sp.csr_matrix((m.data, np.searchsorted(used, m.indices), m.indptr), shape=(m.shape[0], used.size))  # noqa: E731
+    liked = _unit_coefs(x_used, local(liked)).tocsr()
+    negative = _unit_coefs(x_used, local(negative)).tocsr()
+    rank = ctx.community.rank if ctx.community is not None else 0
+    counts = np.diff(liked.indptr)
+    pop = Population(
+        version=ctx.version,
+        liked=sp.csr_matrix((liked.data, used[liked.indices], liked.indptr), shape=(n, len(index))),
+        latent=np.zeros((n, rank), dtype=np.float32) if rank else None,
+        has_latent=(counts > 0) & (rank > 0), has_colike=(counts > 0) & (ctx.colikes is not None),
+        part_mean={p: np.zeros(n, dtype=np.float32) for p in PARTS},
+        part_std={p: np.full(n, np.inf, dtype=np.float32) for p in PARTS},
+        likes_center=np.zeros(n, dtype=np.float32), likes_spread=np.ones(n, dtype=np.float32),
+        has_likes=np.zeros(n, dtype=bool),
+        topics=topics, topic_member=np.array(member, dtype=np.int64), topic_id=tid_arr,
+        topic_std=topic_scale[tid_arr] if tid_arr.size else np.zeros(0, np.float32), topic_slot=np.array(slot, dtype=np.int64),
+        negative=sp.csr_matrix((negative.data, used[negative.indices], negative.indptr), shape=(n, len(index))),
+        negative_std=np.ones(n, dtype=np.float32), has_negative=np.zeros(n, dtype=bool),
+    )
+    if ctx.community is not None and liked.nnz:
+        latents = ctx.community.latent(index.matrix[used])  # the used papers' latent vectors
+        share = sp.diags(1.0 / np.maximum(np.asarray(liked.sum(axis=1)).ravel(), EPS)) @ liked
+        pop.latent = np.asarray((sp.csr_matrix(share, dtype=np.float32) @ latents) @ ctx.community.fold, dtype=np.float32)
+        pop.latent[counts == 0] = 0.0
+    if reference is None:
+        pop.has_likes = counts > 0
+        pop.has_negative = np.diff(pop.negative.indptr) > 0
+        return pop
+    # The scales: every member's parts over the reference sample, chunk by chunk.
+    ref_pos = {int(r): j for j, r in enumerate(reference.rows)}
+    n_ref = reference.rows.size
+    colike_sims = None
+    warm_ref = reference.warm
+    if ctx.colikes is not None and liked.nnz and warm_ref is not None and warm_ref.any():
+        colike_sims = np.asarray((ctx.colikes.normalized[used] @ reference.colike_t).toarray(), dtype=np.float32)
+    weights = {p: part_weight(ctx, p, None) for p in PARTS}
+    evidence = {p: community_evidence(ctx, p) if p in COMMUNITY_PARTS else 1.0 for p in PARTS}
+    for a in range(0, n, chunk):
+        b = min(a + chunk, n)
+        m = a + np.flatnonzero(counts[a:b] > 0)
+        if m.size:
+            raws = {"centroid": (np.ones(m.size, bool), centroid_scores(ctx, reference, pop.liked[m]))}
+            if pop.latent is not None and reference.latent_t is not None:
+                raws["latent"] = (pop.has_latent[m], pop.latent[m[pop.has_latent[m]]] @ reference.latent_t)
+            if reference.colike_t is not None:
+                have = pop.has_colike[m]
+                raws["colike"] = (have, colike_scores(colike_sims, used, pop.liked[m[have]], n_ref))
+                raws["popularity"] = (have, np.broadcast_to(reference.popularity, (int(have.sum()), n_ref)))
+            total = np.zeros((m.size, n_ref), dtype=np.float32)
+            offset = np.zeros(m.size, dtype=np.float32)
+            history = np.minimum(1.0, counts[m] / FULL_HISTORY).astype(np.float32)
+            for name, (have, raw) in raws.items():
+                if not have.any():
+                    continue
+                who = m[have]
+                sample = np.asarray(raw, dtype=np.float64)
+                mean, std = sample.mean(axis=1), sample.std(axis=1)
+                std = np.where(std > EPS, std, 0.0)
+                pop.part_mean[name][who] = mean
+                pop.part_std[name][who] = np.where(std > 0, std, np.inf)
+                s = pop.part_std[name][who]
+                if name in COMMUNITY_PARTS:
+                    s = s / np.maximum(evidence[name] * history[have], 1e-6)
+                gain = weights[name] / s
+                offset[have] -= gain * pop.part_mean[name][who]
+                part = raw * gain[:, None]
+                if have.all():
+                    total += part
+                else:
+                    total[have] += part
+            total += offset[:, None]
+            # The member's own liked papers are left out of the relative scale (as build_vectors does).
+            sample = total.astype(np.float64)
+            own = pop.liked[m][:, reference.rows] if len(ref_pos) else None
+            if own is not None and own.nnz:
+                r, c = own.nonzero()
+                whole = np.bincount(r, minlength=m.size) >= n_ref
+                sample[r[~whole[r]], c[~whole[r]]] = np.nan
+            center, spread = _relative(sample)
+            pop.likes_center[m], pop.likes_spread[m] = center, spread
+            pop.has_likes[m] = spread > 0
+        d = a + np.flatnonzero(np.diff(pop.negative.indptr)[a:b] > 0)
+        if d.size:
+            raw = centroid_scores(ctx, reference, pop.negative[d])
+            pop.negative_std[d] = _relative(raw, center=np.zeros(d.size))[1]
+            pop.has_negative[d] = True
+    reference.forget_sims()  # the reference block lives with the context: keep it small
+    return pop

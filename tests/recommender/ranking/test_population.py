@@ -1,0 +1,110 @@
+"""Population: members' vectors stacked as matrices, built in one batch, and their digest
+picks selected at once are the picks `build_vectors` + `rank` give member by member."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recommender.evaluation import synthetic
+from recommender.ingest.seed import demo_corpus_path
+from recommender.ranking.community import CoLikes, fit_community
+from recommender.ranking.context import ScoringContext, StaleProfileError
+from recommender.ranking.population import Population, build_population, select
+from recommender.ranking.profile import ProfileInputs, build_vectors
+from recommender.ranking.ranker import exclusion_matrix, rank, rank_many, recency_weight
+
+
+@pytest.fixture(scope="module")
+def world() -> tuple[ScoringContext, synthetic.Community, np.ndarray]:
+    records = synthetic.read_records(demo_corpus_path())[:700]
+    index = synthetic.resampled_index(records, len(records))
+    order = np.argsort(index.published, kind="stable")
+    candidates, pool = np.sort(order[-150:]), order[:-150]
+    community = synthetic.members(index, pool, candidates, 50, [r.get("categories") or [] for r in records],
+                                  [r["title"] for r in records], seed=5)
+    # Some candidates already have likes (a /recommend window), so co-likes and popularity count.
+    community.inputs[0].liked += [str(index.ids[r]) for r in candidates[:3]]
+    community.inputs[1].liked += [str(index.ids[r]) for r in candidates[:2]]
+    likes = synthetic.likes_matrix(index, community.inputs)
+    ctx = ScoringContext(index, fit_community(index.matrix, likes), CoLikes.from_likes(likes),
+                         reference_rows=index.reference_rows(300), version="v1")
+    return ctx, community, candidates
+
+
+def one_by_one(ctx, inputs, candidates, **kw) -> list[list[str]]:
+    out = []
+    for inp in inputs:
+        keep = np.array([str(ctx.index.ids[r]) not in inp.exclude for r in candidates], dtype=bool)
+        out.append([p.paper_id for p in rank(ctx, build_vectors(ctx, inp), candidates[keep], 8, **kw)])
+    return out
+
+
+def batched(ctx, pop, inputs, candidates, min_score, diversity, half_life) -> list[list[str]]:
+    sel = select(ctx, pop, ctx.block(candidates), exclusion_matrix(ctx.index, candidates, [i.exclude for i in inputs]),
+                 8, min_score, diversity=diversity, recency=recency_weight(ctx.index, candidates, half_life), chunk=16)
+    return [[str(ctx.index.ids[candidates[p]]) for p, _, _ in sel.of(m)] for m in range(pop.size)]
+
+
+@pytest.mark.parametrize("diversity", [0.0, 0.3])
+def test_batched_picks_are_the_per_member_picks(world, diversity: float) -> None:
+    ctx, community, candidates = world
+    inputs = community.inputs
+    pop = build_population(ctx, inputs, chunk=16)
+    expected = one_by_one(ctx, inputs, candidates, min_score=0.3, diversity=diversity, recency_half_life=7.0)
+    assert sum(map(len, expected)) > 100  # most members get picks
+    assert any(not e for e in expected)  # ... and some get none (nothing above the bar, or no interests)
+    assert batched(ctx, pop, inputs, candidates, 0.3, diversity, 7.0) == expected
+    # The same from vectors built one by one and stacked (what rank_many does with stored vectors).
+    stacked = Population.stack(ctx, [build_vectors(ctx, i) for i in inputs])
+    assert batched(ctx, stacked, inputs, candidates, 0.3, diversity, 7.0) == expected
+
+
+def test_a_window_with_liked_papers_scores_co_likes_as_one_by_one(world) -> None:
+    ctx, community, _ = world
+    window = np.arange(len(ctx.index) - 400, len(ctx.index))
+    inputs = community.inputs[:20]
+    pop = build_population(ctx, inputs)
+    assert ctx.block(window).warm.any()
+    assert batched(ctx, pop, inputs, window, 0.0, 0.3, 7.0) == one_by_one(ctx, inputs, window, min_score=0.0,
+                                                                           diversity=0.3, recency_half_life=7.0)
+
+
+def test_the_batch_build_equals_build_vectors(world) -> None:
+    ctx, community, _ = world
+    inputs = community.inputs[:30]
+    built = build_population(ctx, inputs)
+    stacked = Population.stack(ctx, [build_vectors(ctx, i) for i in inputs])
+    assert (built.liked != stacked.liked).nnz == 0 or np.allclose(built.liked.toarray(), stacked.liked.toarray(), atol=1e-6)
+    assert np.allclose(built.latent, stacked.latent, atol=1e-5)
+    for name in ("centroid", "latent", "colike", "popularity"):
+        assert np.allclose(built.part_mean[name], stacked.part_mean[name], atol=1e-5), name
+        assert np.allclose(built.part_std[name], stacked.part_std[name], rtol=1e-4), name
+    assert np.allclose(built.likes_center, stacked.likes_center, atol=1e-4)
+    assert np.allclose(built.likes_spread, stacked.likes_spread, rtol=1e-4)
+    assert (built.has_likes == stacked.has_likes).all() and (built.has_negative == stacked.has_negative).all()
+    assert np.allclose(built.negative_std, np.where(stacked.has_negative, stacked.negative_std, 1.0), rtol=1e-4)
+    assert built.topic_member.tolist() == stacked.topic_member.tolist()
+    assert np.allclose(built.topic_std, stacked.topic_std, rtol=1e-5)
+
+
+def test_rank_many_goes_through_the_population_and_explains_every_pick(world) -> None:
+    ctx, community, candidates = world
+    inputs = community.inputs[:12]
+    vecs = [build_vectors(ctx, i) for i in inputs]
+    lists = rank_many(ctx, vecs, candidates, [i.exclude for i in inputs], 8, 0.3, diversity=0.3, recency_half_life=7.0)
+    assert [[p.paper_id for p in picks] for picks in lists] == one_by_one(ctx, inputs, candidates, min_score=0.3,
+                                                                          diversity=0.3, recency_half_life=7.0)
+    picks = [p for ps in lists for p in ps]
+    assert picks and all(p.label and p.terms for p in picks)
+    assert all(p.paper_id not in inp.exclude for ps, inp in zip(lists, inputs) for p in ps)
+
+
+def test_stale_vectors_are_refused_and_empty_members_get_nothing(world) -> None:
+    ctx, _, candidates = world
+    pop = build_population(ctx, [ProfileInputs(), ProfileInputs(topics=["zzzzqqq"])])
+    sel = select(ctx, pop, ctx.block(candidates), None, 5)
+    assert (sel.positions == -1).all()
+    other = ScoringContext(ctx.index, ctx.community, ctx.colikes, reference_rows=ctx.reference_rows, version="v2")
+    with pytest.raises(StaleProfileError):
+        select(other, pop, other.block(candidates), None, 5)
