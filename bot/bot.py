@@ -19,6 +19,7 @@ from discord.ext import commands
 from bot.context import Reply
 from bot.interactions import send_reply
 from bot.publisher import DiscordPublisher
+from bot.shards import Shards
 from bot.ui.feedback import DYNAMIC_ITEMS
 from bot.ui.stale import answer_unclaimed
 from recommender.config import Settings
@@ -45,6 +46,7 @@ class PaperBot(commands.Bot):
         )
         self.service = service
         self.settings = settings
+        self.shard_plan = Shards.of(settings)  # whose digests this process delivers (bot/shards.py)
         self.scheduler = AsyncIOScheduler(
             timezone=timezone.utc, job_defaults={"coalesce": True, "misfire_grace_time": 3600, "max_instances": 1}
         )
@@ -67,7 +69,7 @@ class PaperBot(commands.Bot):
         return await self.tree.sync()
 
     async def on_ready(self) -> None:
-        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        log.info("connected as %s to %d servers (%s)", self.user, len(self.guilds), self.shard_plan.describe())
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Buttons nothing handles (from an older version) get a polite answer, not "This interaction failed"."""
@@ -77,3 +79,16 @@ class PaperBot(commands.Bot):
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await super().close()
+
+
+class ShardedPaperBot(PaperBot, commands.AutoShardedBot):
+    """The bot on some shards of a sharded deployment (PAPERBOT_SHARD_COUNT / PAPERBOT_SHARD_IDS):
+    discord.py connects those shards in one process, and the digest feature keeps to their servers."""
+
+
+def make_bot(service: PaperService, settings: Settings, *, extensions: Sequence[str], **options: Any) -> PaperBot:
+    """A PaperBot, or a ShardedPaperBot on this process's shards when PAPERBOT_SHARD_COUNT is set."""
+    if settings.shard_count is None:
+        return PaperBot(service, settings, extensions=extensions, **options)
+    count, ids = settings.shards
+    return ShardedPaperBot(service, settings, extensions=extensions, shard_count=count, shard_ids=list(ids), **options)
