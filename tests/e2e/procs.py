@@ -49,9 +49,9 @@ class BotProcess:
     async def stop(self) -> None:
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
-                self.proc.send_signal(signal.SIGINT)
+                self.proc.send_signal(signal.SIGTERM)  # no handler: the bot just ends (what it did is recorded)
             try:
-                await asyncio.wait_for(self.proc.wait(), 15)
+                await asyncio.wait_for(self.proc.wait(), 5)
             except TimeoutError:
                 self.proc.kill()
                 await self.proc.wait()

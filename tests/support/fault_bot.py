@@ -97,7 +97,13 @@ def fast_clock() -> None:
     _retry.FIRST_BACKOFF = timedelta(seconds=1)
 
 
-def install(fault: str) -> None:
+def install(faults: str) -> None:
+    """Install the faults of a comma-separated PAPERBOT_FAULT."""
+    for fault in filter(None, faults.split(",")):
+        _install(fault)
+
+
+def _install(fault: str) -> None:
     kind, _, arg = fault.partition(":")
     if kind == "exit_after_posts":
         _exit_after_posts(int(arg or 1))
