@@ -94,6 +94,22 @@ class Database:
         except OperationalError as exc:
             raise DatabaseError(f"cannot open the database ({self.safe_url}): {exc.orig}") from None
 
+    def head_revision(self) -> str:
+        """The newest revision this paperbot's migrations know."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(alembic_config(self.engine)).get_current_head() or ""
+
+    def known_revision(self, revision: str) -> bool:
+        """Whether `revision` is one of this paperbot's (a newer paperbot's database is not)."""
+        from alembic.script import ScriptDirectory
+        from alembic.util import CommandError
+
+        try:
+            return ScriptDirectory.from_config(alembic_config(self.engine)).get_revision(revision) is not None
+        except CommandError:
+            return False
+
     @property
     def safe_url(self) -> str:
         """The URL with any password hidden, for messages and logs."""
