@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from discord import app_commands
 from discord.ext import commands
 
+from bot import heartbeat
 from bot.context import Reply
 from bot.interactions import send_reply
 from bot.publisher import DiscordPublisher
@@ -55,6 +56,7 @@ class PaperBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.scheduler.start()
+        self.scheduler.add_job(self.beat, "interval", seconds=heartbeat.EVERY, id="heartbeat", replace_existing=True)
         self.add_dynamic_items(*DYNAMIC_ITEMS)  # feedback buttons, also on messages from before a restart
         for extension in self.extensions_to_load:
             await self.load_extension(extension)
@@ -68,7 +70,16 @@ class PaperBot(commands.Bot):
             return await self.tree.sync(guild=guild)
         return await self.tree.sync()
 
+    def beat(self) -> None:
+        """Tell `paperbot health` (Docker's healthcheck) that the bot is up and connected."""
+        if self.is_ready() and not self.is_closed():
+            try:
+                heartbeat.beat(self.settings.data_dir)
+            except OSError as exc:
+                log.warning("cannot write the heartbeat file in %s: %s", self.settings.data_dir, exc)
+
     async def on_ready(self) -> None:
+        self.beat()
         log.info("connected as %s to %d servers (%s)", self.user, len(self.guilds), self.shard_plan.describe())
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:

@@ -114,3 +114,15 @@ async def test_a_sharded_bot_connects_its_shards(discord_harness: Any, service: 
     assert [s.identify["shard"] for s in fd.sessions if s.identify] == [[1, 2]]
     jobs = bot.get_cog("Digest").jobs  # type: ignore[union-attr]
     assert [j.id for j in jobs.scheduler.get_jobs() if j.id.startswith(JOB_PREFIX)] == [f"{JOB_PREFIX}{mine.id}"]
+
+
+def test_only_shard_0_ingests(tmp_path: Any) -> None:
+    """Several processes share the database and the index: the one with shard 0 ingests, the others
+    reload the index it rewrites (recommender/stores/index.py)."""
+    from bot.exts.ingest._scheduler import JOB_ID, IngestJobs
+
+    for ids, scheduled in (("0", True), ("1", False), ("1,0", True)):
+        settings = Settings(_env_file=None, data_dir=tmp_path, shard_count=2, shard_ids=ids)
+        jobs = IngestJobs(AsyncIOScheduler(timezone="UTC"), None, settings)  # type: ignore[arg-type]
+        jobs.schedule()
+        assert (jobs.scheduler.get_job(JOB_ID) is not None) == scheduled, ids
