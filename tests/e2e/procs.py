@@ -77,6 +77,7 @@ class Fleet:
             "PAPERBOT_SEED_DEMO_CORPUS": "false",
             "PAPERBOT_MIN_SCORE": str(settings.min_score),
             "PAPERBOT_LOG_LEVEL": "INFO",
+            "PAPERBOT_INGEST_SOURCES": "",  # no scheduled ingestion (no network here)
             "PAPERBOT_FAULT": fault,
             "PAPERBOT_FAULT_FAST": "1",
             "PYTHONPATH": str(ROOT),
