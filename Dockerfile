@@ -16,5 +16,7 @@ RUN useradd --create-home --uid 10001 paperbot \
 USER paperbot
 WORKDIR /home/paperbot
 VOLUME ["/data"]
+# Healthy while the bot is connected to Discord (it rewrites /data/heartbeat every 30 s).
+HEALTHCHECK --interval=60s --timeout=30s --start-period=10m --retries=3 CMD ["paperbot", "health"]
 ENTRYPOINT ["paperbot"]
 CMD ["run"]

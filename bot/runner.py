@@ -8,12 +8,25 @@ import logging
 import aiohttp
 import discord
 
-from bot.bot import PaperBot
+from bot.bot import PaperBot, make_bot
 from bot.exts import EXTENSIONS
 from recommender.config import Settings
 from recommender.service import PaperService
 
 log = logging.getLogger(__name__)
+
+
+def use_api_url(api_url: str) -> None:
+    """Tests only (PAPERBOT_DISCORD_API_URL): send discord.py's REST calls to `api_url` and open the
+    gateway at the same host (ws://host:port/), e.g. the emulator in tests/e2e/fakediscord."""
+    import yarl
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
+
+    url = yarl.URL(api_url)
+    Route.BASE = str(url).rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = url.with_scheme("wss" if url.scheme == "https" else "ws").with_path("/")
+    log.warning("PAPERBOT_DISCORD_API_URL is set: talking to %s, not to Discord (for tests only)", Route.BASE)
 
 
 async def _run(bot: PaperBot, token: str) -> None:
@@ -23,7 +36,9 @@ async def _run(bot: PaperBot, token: str) -> None:
 
 def run_bot(service: PaperService, settings: Settings) -> None:
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
-    bot = PaperBot(service, settings, extensions=EXTENSIONS)
+    if settings.discord_api_url:
+        use_api_url(settings.discord_api_url)
+    bot = make_bot(service, settings, extensions=EXTENSIONS)
     try:
         asyncio.run(_run(bot, token))
     except discord.LoginFailure:

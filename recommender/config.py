@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from recommender.ranking.weights import SEMANTIC_WEIGHTS, WEIGHTS
@@ -56,6 +56,19 @@ def check_timezone(value: str) -> str:
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
             raise ValueError(f"{quoted(value)} is not an IANA time zone name, e.g. Europe/Berlin or UTC") from None
     return name
+
+
+def parse_shard_ids(value: str) -> tuple[int, ...]:
+    """"0,2" or "0-3" -> (0, 2) / (0, 1, 2, 3)."""
+    ids: set[int] = set()
+    for part in split_list(value):
+        start, dash, end = part.partition("-")
+        if not start.isdigit() or (dash and not end.isdigit()):
+            raise ValueError(f"{quoted(part)} is not a shard id or range like 0,1 or 0-3")
+        ids.update(range(int(start), int(end if dash else start) + 1))
+    if not ids:
+        raise ValueError(f"{quoted(value)} names no shard")
+    return tuple(sorted(ids))
 
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -123,6 +136,14 @@ class Settings(BaseSettings):
 
     seed_demo_corpus: bool = True
     dev_guild_id: int | None = None
+    # Sharding: this process connects these shards of `shard_count` and schedules, scores and delivers
+    # only their servers' digests (shard = (guild_id >> 22) % shard_count) and its members' DM digests
+    # (shard = (user_id >> 22) % shard_count). Unset: one process, every shard (docs/deployment.md).
+    shard_count: int | None = Field(default=None, ge=1, le=4096)
+    shard_ids: str | None = None
+    # Tests only: the Discord REST API base (e.g. http://127.0.0.1:PORT/api/v10 of the emulator in
+    # tests/e2e/fakediscord); the gateway is ws://<same host:port>/. Never set it for a real bot.
+    discord_api_url: str | None = None
 
     # Ingestion. arXiv's RSS listing is rebuilt at midnight US Eastern after each
     # announcement (Sun-Thu 20:00 ET), so the default job runs at 00:30 New York
@@ -214,6 +235,37 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("log level must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parse_shard_ids(value)
+        return value
+
+    @field_validator("discord_api_url")
+    @classmethod
+    def _api_url(cls, value: str | None) -> str | None:
+        if value and not re.match(r"^https?://[^/]+/", value):
+            raise ValueError(f"{quoted(value)} is not an http(s) URL like http://127.0.0.1:8080/api/v10")
+        return value or None
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        self.shards  # noqa: B018 - raises on a shard id outside the count
+        return self
+
+    @property
+    def shards(self) -> tuple[int, tuple[int, ...]]:
+        """(shard count, this process's shard ids); (1, (0,)) when not sharded."""
+        count = self.shard_count or 1
+        ids = parse_shard_ids(self.shard_ids) if self.shard_ids else tuple(range(count))
+        bad = [i for i in ids if i >= count]
+        if bad:
+            raise ValueError(f"PAPERBOT_SHARD_IDS has shard {bad[0]}, but PAPERBOT_SHARD_COUNT is {count} "
+                             f"(shard ids go from 0 to {count - 1})")
+        return count, ids
 
     @property
     def db_url(self) -> str:

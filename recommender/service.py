@@ -317,27 +317,22 @@ class PaperService:
 
     def claim_digest(self, draft: DigestDraft) -> int | None:
         """Claim the (target, day) digest for this process (see recommender/picks/ledger.py); None: sent or held."""
-        with self.db.session() as s:
-            return ledger.claim(s, draft, self.worker)
+        return self.db.transact(ledger.claim, draft, self.worker)  # again on a lost connection: atomic
 
     def digest_plan(self, digest_id: int) -> tuple[int, list[str]]:
         """(papers of the digest already posted, the ids still to post, in order)."""
-        with self.db.session() as s:
-            return ledger.plan(s, digest_id)
+        return self.db.transact(ledger.plan, digest_id)
 
     def mark_digest_posted(self, digest_id: int, paper_ids: list[str]) -> None:
-        with self.db.session() as s:
-            ledger.mark_posted(s, digest_id, paper_ids, self.worker)
+        self.db.transact(ledger.mark_posted, digest_id, paper_ids, self.worker)  # idempotent
 
     def mark_digest_sent(self, digest_id: int, message_id: int | None) -> None:
-        with self.db.session() as s:
-            ledger.mark_sent(s, digest_id, message_id)
+        self.db.transact(ledger.mark_sent, digest_id, message_id)  # idempotent
 
     def mark_digest_failed(
         self, digest_id: int, error: str, reason: str = "unknown", retry_at: datetime | None = None
     ) -> bool:
-        with self.db.session() as s:
-            return ledger.mark_failed(s, digest_id, self.worker, reason, error, retry_at)
+        return self.db.transact(ledger.mark_failed, digest_id, self.worker, reason, error, retry_at)
 
     def due_digests(self, since: date) -> list[LedgerEntry]:
         """Digests (from `since` on) to retry now: failed ones due, and claims whose lease expired."""

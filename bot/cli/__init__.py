@@ -8,7 +8,7 @@ __all__ = ["app", "main"]
 
 
 def _register() -> None:
-    from bot.cli import bench, db, embed, eval, ingest, papers, run  # noqa: F401  (commands register on import)
+    from bot.cli import bench, db, doctor, embed, eval, health, ingest, papers, run  # noqa: F401  (commands register on import)
 
 
 def main() -> None:

@@ -186,3 +186,12 @@ def last_failure(session: Session, target: Target) -> LedgerEntry | None:
         .order_by(Digest.failed_at.desc()).limit(1)
     ).first()
     return _entry(row) if row is not None else None
+
+
+def failures(session: Session, since: date, limit: int = 20) -> list[LedgerEntry]:
+    """Digests of days from `since` on that are failed now, newest first (for `paperbot doctor`)."""
+    rows = session.scalars(
+        select(Digest).where(Digest.day >= since, Digest.status == FAILED)
+        .order_by(Digest.failed_at.desc(), Digest.id.desc()).limit(limit)
+    )
+    return [_entry(r) for r in rows]

@@ -44,7 +44,8 @@ class Digest(commands.Cog):
     dm_off = slash("dm off", parent=dm)
 
     def __init__(self, bot: PaperBot) -> None:
-        self.jobs = DigestJobs(bot.scheduler, bot.service, bot.publisher, lambda g: getattr(bot.get_guild(g), "name", ""))
+        self.jobs = DigestJobs(bot.scheduler, bot.service, bot.publisher, lambda g: getattr(bot.get_guild(g), "name", ""),
+                               bot.shard_plan)
 
     async def cog_load(self) -> None:
         await self.jobs.sync_all()

@@ -14,6 +14,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.context import FailureReason, Publisher
 from bot.exts.digest._delivery import Outcome, deliver
+from bot.shards import Shards
 from recommender.config import parse_hhmm, parse_weekdays
 from recommender.service import PaperService
 from recommender.views import DigestSettings
@@ -23,6 +24,7 @@ JOB_PREFIX = "digest:"
 DM_SWEEP = "dm-sweep"
 RETRIES = "digest-retries"
 RETRY_EVERY = timedelta(minutes=1)
+DM_SWEEP_FIRST = timedelta(seconds=30)  # the first DM sweep after a start
 
 
 def digest_trigger(conf: DigestSettings) -> CronTrigger:
@@ -33,14 +35,15 @@ def digest_trigger(conf: DigestSettings) -> CronTrigger:
 
 class DigestJobs:
     def __init__(self, scheduler: BaseScheduler, service: PaperService, publisher: Publisher,
-                 guild_name: Callable[[int], str] = lambda guild_id: "") -> None:
+                 guild_name: Callable[[int], str] = lambda guild_id: "", shards: Shards = Shards()) -> None:
         self.scheduler = scheduler
+        self.shards = shards  # this process delivers only its shards' digests
         self.service = service
         self.publisher = publisher
         self.guild_name = guild_name
 
     async def sync_all(self, catch_up: bool = True) -> None:
-        confs = await asyncio.to_thread(self.service.scheduled_digests)
+        confs = [c for c in await asyncio.to_thread(self.service.scheduled_digests) if self.shards.owns_guild(c.guild_id)]
         wanted = {f"{JOB_PREFIX}{c.guild_id}" for c in confs}
         for job in self.scheduler.get_jobs():
             if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
@@ -51,7 +54,7 @@ class DigestJobs:
                 self._catch_up(conf)
         self.scheduler.add_job(
             self.run_dm_sweep, IntervalTrigger(minutes=5), id=DM_SWEEP, replace_existing=True,
-            next_run_time=datetime.now(ZoneInfo("UTC")) + timedelta(seconds=30),
+            next_run_time=datetime.now(ZoneInfo("UTC")) + DM_SWEEP_FIRST,
         )
         self.scheduler.add_job(
             self.run_retries, IntervalTrigger(seconds=RETRY_EVERY.total_seconds()), id=RETRIES, replace_existing=True,
@@ -84,7 +87,7 @@ class DigestJobs:
         """After a server's settings changed: schedule, move or drop its job."""
         conf = await asyncio.to_thread(self.service.digest_settings, guild_id)
         job_id = f"{JOB_PREFIX}{guild_id}"
-        if conf is None or conf.channel_id is None or not conf.enabled:
+        if conf is None or conf.channel_id is None or not conf.enabled or not self.shards.owns_guild(guild_id):
             if self.scheduler.get_job(job_id):
                 self.scheduler.remove_job(job_id)
             return
@@ -107,6 +110,8 @@ class DigestJobs:
         since = datetime.now(ZoneInfo("UTC")).date() - timedelta(days=1)
         sent = 0
         for entry in await asyncio.to_thread(service.due_digests, since):
+            if not self.shards.owns(entry.target):
+                continue  # another shard's
             if entry.target.kind == "channel":
                 guild_id = entry.target.guild_id
                 conf = await asyncio.to_thread(service.digest_settings, guild_id) if guild_id is not None else None
@@ -132,7 +137,7 @@ class DigestJobs:
         """Send the DM digests that are due; a member whose DMs are closed gets no more."""
         service = self.service
         sent = 0
-        due = await asyncio.to_thread(service.due_dm_digests)
+        due = [(uid, day) for uid, day in await asyncio.to_thread(service.due_dm_digests) if self.shards.owns_user(uid)]
         if not due:
             return 0
         for draft in await asyncio.to_thread(service.compose_personal_digests, due):

@@ -44,6 +44,9 @@ class IngestJobs:
         if not self.settings.source_list:
             log.info("no ingestion sources configured; not scheduling ingestion")
             return
+        if 0 not in self.settings.shards[1]:  # sharded: one process ingests, the others reload its index
+            log.info("ingestion runs in the process of shard 0; not scheduling it here")
+            return
         self.scheduler.add_job(
             self.run, ingest_trigger(self.settings), id=JOB_ID, replace_existing=True,
             name=f"ingest {', '.join(self.settings.source_list)}",

@@ -33,6 +33,14 @@ class Frame:
     d: Any
 
 
+def shard_guilds(world: Any, shard: list[int] | None) -> list[Any]:
+    """The guilds a session gets: all, or with IDENTIFY's shard [i, n] those with (id >> 22) % n == i."""
+    guilds = list(world.guilds.values())
+    if not shard or shard[1] <= 1:
+        return guilds
+    return [g for g in guilds if (g.id >> 22) % shard[1] == shard[0]]
+
+
 class GatewaySession:
     """One WebSocket connection (a resumed connection takes over the old session id and seq)."""
 
@@ -101,8 +109,12 @@ class GatewaySession:
         self.identify, self.intents = d, int(d.get("intents", 0))
         self.fd.sessions_by_id[self.session_id] = self
         world = self.fd.world
-        await self.dispatch("READY", payloads.ready(world, self.session_id, self.fd.resume_gateway_url, self.intents))
-        for guild in world.guilds.values():
+        ready = payloads.ready(world, self.session_id, self.fd.resume_gateway_url, self.intents)
+        guilds = shard_guilds(world, d.get("shard"))
+        if d.get("shard"):  # READY lists, and names, the session's shard only
+            ready.update(guilds=[{"id": str(g.id), "unavailable": True} for g in guilds], shard=list(d["shard"]))
+        await self.dispatch("READY", ready)
+        for guild in guilds:
             data = payloads.guild_create(world, guild, all_members=self.wants(INTENT_MEMBERS))
             await self.dispatch("GUILD_CREATE", data)
         self.identified = True

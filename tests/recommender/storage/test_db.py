@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
+from sqlalchemy.exc import DBAPIError
 
 from recommender.storage.db import Database, DatabaseError, alembic_config
 from recommender.storage.models import (
@@ -98,3 +99,44 @@ def test_an_unusable_data_directory_is_a_clear_error(tmp_path) -> None:  # type:
     blocker.write_text("")
     with pytest.raises(DatabaseError, match="cannot create the data directory"):
         Database(f"sqlite:///{blocker / 'data' / 'paperbot.db'}")
+
+
+def test_transact_does_work_again_after_a_lost_connection(db: Database) -> None:
+    """The connection is cut inside the transaction (on PostgreSQL, pg_terminate_backend from
+    another connection; on SQLite, a connection SQLAlchemy marks as lost): the work runs again on a
+    new connection, and its write is there once."""
+    runs: list[int] = []
+
+    def work(session, name: str) -> int:  # type: ignore[no-untyped-def]
+        runs.append(1)
+        session.add(paper(name))
+        session.flush()
+        if len(runs) == 1:
+            if db.backend == "postgresql":
+                pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+                with db.engine.connect() as other:
+                    other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                    other.commit()
+            else:
+                raise DBAPIError("COMMIT", None, OSError("connection lost"), connection_invalidated=True)
+        return len(runs)
+
+    assert db.transact(work, "2401.00098") == 2
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Paper).where(Paper.id == "2401.00098")) == 1
+
+
+def test_transact_does_not_repeat_other_errors(db: Database) -> None:
+    runs: list[int] = []
+
+    def work(session) -> None:  # type: ignore[no-untyped-def]
+        runs.append(1)
+        session.add(paper("2401.00099"))
+        session.flush()
+        raise ValueError("a bug, not the connection")
+
+    with pytest.raises(ValueError):
+        db.transact(work)
+    assert len(runs) == 1
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Paper).where(Paper.id == "2401.00099")) == 0
