@@ -15,10 +15,12 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
 from typing import Any, get_type_hints
 
 import discord
 
+from bot import formatting
 from bot.context import Invoker, Reply
 from recommender.errors import PaperbotError
 
@@ -196,6 +198,17 @@ def with_notices(reply: Reply, notices: list[str]) -> Reply:
     return reply
 
 
+NOTICE_DAYS = 2  # how far back an admin hears about digests that failed (or went out without a thread)
+
+
+async def digest_notices(ctx: Invoker, guild_id: int) -> list[str]:
+    """What the server's admins were not told yet about its digests, each told once (to one admin)."""
+    since = datetime.now(timezone.utc).date() - timedelta(days=NOTICE_DAYS)
+    entries = await ctx.call(ctx.service.digest_notices, guild_id, since)
+    mention = ctx.publisher.mention if ctx.publisher is not None else (lambda c: f"<#{c}>")
+    return [formatting.digest_notice(entry, mention(entry.target.id)) for entry in entries]
+
+
 async def invoke(ctx: Invoker, name: str, **options: Any) -> Reply:
     """Run a command's action with the server-side permission check and clear errors.
 
@@ -204,6 +217,8 @@ async def invoke(ctx: Invoker, name: str, **options: Any) -> Reply:
     """
     spec = COMMANDS[name]
     notices = await ctx.call(ctx.service.member_seen, ctx.user_id, ctx.guild_id)
+    if spec.admin and ctx.can_manage_guild and ctx.guild_id is not None:
+        notices += await digest_notices(ctx, ctx.guild_id)
     if spec.admin and ctx.guild_id is None:  # a server's admin commands mean nothing in DMs
         return with_notices(Reply.error("Use this command in a server, not in DMs."), notices)
     if spec.admin and not ctx.can_manage_guild:

@@ -8,6 +8,9 @@ from sqlalchemy import inspect, text
 from recommender.storage.db import Database, alembic_config
 
 
+HEAD = "0003_digest"
+
+
 def columns(database: Database, table: str) -> set[str]:
     return {c["name"] for c in inspect(database.engine).get_columns(table)}
 
@@ -27,7 +30,7 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
                                   f" '2026-07-01 08:00:00', {sent})"))
                 conn.execute(text(f"INSERT INTO digest_items (digest_id, paper_id, rank, score)"
                                   f" VALUES ({digest_id}, '2401.00001', 1, 0.5)"))
-        assert database.upgrade() == "0002"
+        command.upgrade(cfg, "0002")
         assert {"lease_owner", "lease_until", "attempts", "reason", "failed_at", "next_retry_at"} <= columns(database, "digests")
         with database.engine.connect() as conn:
             rows = conn.execute(text("SELECT d.status, d.attempts, i.posted_at FROM digests d"
@@ -47,6 +50,34 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
         assert kept == [1, 2] and status == "failed"  # retryable under 0001, its paper free again
         command.downgrade(cfg, "base")
         assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
-        assert database.upgrade() == "0002"  # and back up from nothing
+        assert database.upgrade() == HEAD  # and back up from nothing
+    finally:
+        database.dispose()
+
+
+def test_upgrade_from_0002_adds_the_digest_thread_and_downgrade_keeps_the_ledger(blank_db_url: str) -> None:
+    database = Database(blank_db_url)
+    cfg = alembic_config(database.engine)
+    try:
+        command.upgrade(cfg, "0002")
+        with database.engine.begin() as conn:  # a 0002 ledger: a sent digest and a failed one
+            for digest_id, status in ((1, "sent"), (2, "failed")):
+                conn.execute(text(f"INSERT INTO digests (id, target_kind, target_id, guild_id, day, status, created_at,"
+                                  f" attempts, reason) VALUES ({digest_id}, 'channel', {digest_id}, 9, '2026-07-01',"
+                                  f" '{status}', '2026-07-01 08:00:00', 1, 'MISSING_PERMISSION')"))
+        command.upgrade(cfg, "0003_digest")
+        assert {"header_id", "thread_id", "notified"} <= columns(database, "digests")
+        with database.engine.begin() as conn:
+            rows = conn.execute(text("SELECT id, status, header_id, thread_id, notified FROM digests ORDER BY id")).all()
+            assert [tuple(r) for r in rows] == [(1, "sent", None, None, None), (2, "failed", None, None, None)]
+            conn.execute(text("UPDATE digests SET header_id = 5000000000000000001, thread_id = 5000000000000000001,"
+                              " notified = 'MISSING_PERMISSION' WHERE id = 2"))  # snowflakes need 64 bits
+            assert conn.execute(text("SELECT thread_id FROM digests WHERE id = 2")).scalar() == 5000000000000000001
+        command.downgrade(cfg, "0002")
+        assert not {"header_id", "thread_id", "notified"} & columns(database, "digests")
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, status FROM digests ORDER BY id")).all() == [(1, "sent"), (2, "failed")]
+        command.downgrade(cfg, "base")
+        assert database.upgrade() == HEAD
     finally:
         database.dispose()
