@@ -15,7 +15,6 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
 from typing import Any, get_type_hints
 
 import discord
@@ -198,13 +197,9 @@ def with_notices(reply: Reply, notices: list[str]) -> Reply:
     return reply
 
 
-NOTICE_DAYS = 2  # how far back an admin hears about digests that failed (or went out without a thread)
-
-
 async def digest_notices(ctx: Invoker, guild_id: int) -> list[str]:
     """What the server's admins were not told yet about its digests, each told once (to one admin)."""
-    since = datetime.now(timezone.utc).date() - timedelta(days=NOTICE_DAYS)
-    entries = await ctx.call(ctx.service.digest_notices, guild_id, since)
+    entries = await ctx.call(ctx.service.digest_notices, guild_id)
     mention = ctx.publisher.mention if ctx.publisher is not None else (lambda c: f"<#{c}>")
     return [formatting.digest_notice(entry, mention(entry.target.id)) for entry in entries]
 

@@ -342,10 +342,11 @@ class PaperService:
         with self.db.session() as s:
             ledger.mark_thread(s, digest_id, thread_id, self.worker)
 
-    def digest_notices(self, guild_id: int, since: date) -> list[LedgerEntry]:
-        """The server's digests (from `since` on) its admins must be told about, each handed out once."""
+    def digest_notices(self, guild_id: int) -> list[LedgerEntry]:
+        """The server's recent digests its admins must be told about (failed, or without a thread), each
+        handed out once."""
         with self.db.session() as s:
-            return ledger.notices(s, guild_id, since)
+            return ledger.notices(s, guild_id)
 
     def mark_digest_sent(self, digest_id: int, message_id: int | None) -> None:
         with self.db.session() as s:

@@ -21,7 +21,7 @@ import secrets
 import socket
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Update, and_, delete, or_, select, update
+from sqlalchemy import Update, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -152,13 +152,16 @@ def _owed(row: Digest) -> str | None:
     return None
 
 
-def notices(session: Session, guild_id: int, since: date) -> list[LedgerEntry]:
-    """The server's channel digests (of days from `since` on) that its admins were not told about yet:
-    failed ones, and ones posted without a thread. Each is handed out once (a conditional update per
-    row, so of two admins' concurrent commands only one gets it)."""
+def notices(session: Session, guild_id: int, days: int = 2) -> list[LedgerEntry]:
+    """The server's channel digests its admins were not told about yet: failed ones, and ones posted
+    without a thread, of its newest `days` + 1 digest days. Each is handed out once (a conditional update
+    per row, so of two admins' concurrent commands only one gets it)."""
+    mine = (Digest.target_kind == "channel", Digest.guild_id == guild_id)
+    newest = session.scalar(select(func.max(Digest.day)).where(*mine))
+    if newest is None:
+        return []
     rows = session.scalars(
-        select(Digest).where(Digest.target_kind == "channel", Digest.guild_id == guild_id, Digest.day >= since)
-        .order_by(Digest.day, Digest.id)
+        select(Digest).where(*mine, Digest.day >= newest - timedelta(days=days)).order_by(Digest.day, Digest.id)
     ).all()
     owed: list[LedgerEntry] = []
     for row in rows:
