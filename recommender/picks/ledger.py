@@ -84,7 +84,8 @@ def claim(
     planned = session.execute(select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id)).all()
     posted = {pid for pid, when in planned if when is not None}
     picks = [pick for pick in draft.picks if pick.paper.id not in posted]
-    if posted:  # an interrupted digest: complete it to its planned size, not a whole new one
+    announced = session.scalar(select(Digest.header_id).where(Digest.id == digest_id)) is not None
+    if posted or announced:  # an interrupted digest: complete it to the size its header gave, not a new one
         picks = picks[: max(len(planned) - len(posted), 0)]
     session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id, DigestItem.posted_at.is_(None)))
     session.add_all(
