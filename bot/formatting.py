@@ -211,13 +211,12 @@ def paper_card(rec: Recommendation, number: int) -> discord.Embed:
     embed = discord.Embed(
         title=truncate(f"{number}. {title_md(paper.title)}", TITLE_MAX),
         url=paper.url or None,
-        description=truncate(
-            f"*{escape(authors_line(paper.authors, 3))}*\n> {truncate(why_text(rec).replace(chr(10), ' · '), 400)}",
-            DESCRIPTION_MAX,
-        ),
+        # At most 256 + 710 + 120 characters a card: five fit in one message's 6,000.
+        description=f"*{truncate(escape(authors_line(paper.authors, 3)), 300)}*\n"
+                    f"> {truncate(why_text(rec).replace(chr(10), ' · '), 400)}",
         colour=COLOUR,
     )
-    embed.set_footer(text=truncate(f"{paper_meta(paper)} · {match_text(rec)}", FOOTER_MAX))
+    embed.set_footer(text=truncate(f"{paper_meta(paper)} · {match_text(rec)}", 120))
     return embed
 
 

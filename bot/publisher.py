@@ -12,7 +12,7 @@ from bot.context import DeliveryFailed, FailureReason, Reply
 NEEDED = "View Channel, Send Messages and Embed Links"
 
 # Discord's JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
-UNKNOWN_CHANNEL, UNKNOWN_USER = 10003, 10013
+UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, UNKNOWN_USER = 10003, 10008, 10013
 MISSING_ACCESS, CANNOT_DM, MISSING_PERMISSIONS = 50001, 50007, 50013
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 THREAD_ARCHIVE_MINUTES = 1440  # a day's thread stays open for a day
@@ -115,7 +115,7 @@ class DiscordPublisher:
         except discord.HTTPException as exc:
             if exc.code == THREAD_EXISTS:
                 return message_id
-            if isinstance(exc, discord.Forbidden):
+            if isinstance(exc, discord.Forbidden) or exc.code == UNKNOWN_MESSAGE:  # no thread: the header is gone
                 return None
             raise failed(exc, f"<#{channel_id}>") from exc
         except (discord.RateLimited, *NETWORK_ERRORS) as exc:

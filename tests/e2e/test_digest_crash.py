@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from digestkit import Clock, digest_bot, ledger, sent_papers, the_digest, thread_papers
-from fakediscord.channels import threads_of
+from fakediscord.channels import delete_channel, threads_of
 from sqlalchemy import update
 
 from recommender.picks.ledger import worker_id
@@ -79,3 +79,37 @@ async def test_digest_crash_then_restart_completes_one_digest_in_one_thread(disc
     assert posted == sent_papers(service, papers.id)
     row = ledger(service, papers.id)
     assert (row.status, row.header_id, row.thread_id) == ("sent", header.id, thread.id)
+
+
+async def test_digest_whose_thread_was_deleted_midway_goes_on_in_the_channel(discord_harness,
+                                                                             service: PaperService) -> None:
+    fd = discord_harness.fd
+    _, jobs = await digest_bot(discord_harness, service, Clock(datetime(2026, 11, 24, 7, 0, tzinfo=ZoneInfo("UTC"))))
+    papers = fd.channel("papers")
+    service.subscribe(Target.user(fd.member.id, fd.guild.id), "speech recognition")
+    service.configure_digest(fd.guild.id, channel_id=papers.id)
+    planned = len(service.compose_channel_digest(fd.guild.id).picks)
+    real = service.mark_digest_posted
+    calls = 0
+
+    def dies_after_the_first_part(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        real(*args, **kwargs)
+        if calls == 1:
+            raise Crash("after the first part")
+
+    service.mark_digest_posted = dies_after_the_first_part  # type: ignore[method-assign]
+    with pytest.raises(Crash):
+        await jobs.run_channel_digest(fd.guild.id)
+    service.mark_digest_posted = real  # type: ignore[method-assign]
+    header, thread = the_digest(fd, papers)
+    first = thread_papers(fd, thread)
+    await delete_channel(fd, thread)  # a moderator deletes the day's thread
+    with service.db.session() as s:
+        s.execute(update(Digest).values(lease_until=datetime(2000, 1, 1)))
+    assert await jobs.run_retries() == 1
+    rest = thread_papers(fd, papers)
+    assert len(first) == 5 and len(first + rest) == len(set(first + rest)) == planned
+    assert first + rest == sent_papers(service, papers.id)
+    assert ledger(service, papers.id).thread_id == papers.id and the_digest(fd, papers)[0].id == header.id

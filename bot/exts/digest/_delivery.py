@@ -194,7 +194,19 @@ async def _post_channel_digest(
         where = await _open_thread(service, publisher, digest_id, channel_id, header_id, draft)
     progress.in_thread = where != channel_id
     parts = thread_parts(draft, guild_name, digest_id, done + 1, total)
-    await _post_parts(service, publisher, digest_id, "channel", where, parts, progress)
+    try:
+        await _post_parts(service, publisher, digest_id, "channel", where, parts, progress)
+    except DeliveryFailed as exc:
+        if where == channel_id or exc.reason is not FailureReason.UNKNOWN_CHANNEL:
+            raise
+        # Someone deleted the day's thread: the rest goes in the channel, under the header.
+        log.warning("digest %s for channel %s: its thread %s is gone, posting the rest in the channel", draft.day,
+                    channel_id, where)
+        await asyncio.to_thread(service.mark_digest_thread, digest_id, channel_id)
+        progress.in_thread = False
+        rest = replace(draft, picks=draft.picks[progress.posted:])
+        parts = thread_parts(rest, guild_name, digest_id, done + progress.posted + 1, total)
+        await _post_parts(service, publisher, digest_id, "channel", channel_id, parts, progress)
 
 
 async def deliver(

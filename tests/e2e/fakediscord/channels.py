@@ -37,14 +37,18 @@ async def deny_bot(fd: FakeDiscord, channel: Ref, permissions: int) -> None:
 
 
 async def delete_channel(fd: FakeDiscord, channel: Ref) -> Channel:
-    """Delete a guild channel (and its threads): later requests get 404 Unknown Channel."""
+    """Delete a guild channel (and its threads) or a thread: later requests get 404 Unknown Channel."""
     chan = fd.world.channel(channel)
     guild = fd.world.guild_of(chan)
     assert guild is not None, "only guild channels can be deleted"
     for gone in [c for c in fd.world.channels.values() if c.id == chan.id or c.parent_id == chan.id and c.is_thread]:
         del fd.world.channels[gone.id]
         guild.channel_ids.remove(gone.id)
-    await fd.dispatch_to_guild(guild, "CHANNEL_DELETE", payloads.channel_obj(fd.world, chan))
+    if chan.is_thread:
+        await fd.dispatch_to_guild(guild, "THREAD_DELETE", {"id": str(chan.id), "guild_id": str(guild.id),
+                                                            "parent_id": str(chan.parent_id), "type": chan.type})
+    else:
+        await fd.dispatch_to_guild(guild, "CHANNEL_DELETE", payloads.channel_obj(fd.world, chan))
     fd.signal.bump()
     return chan
 
