@@ -85,7 +85,7 @@ def claim(
     posted = {pid for pid, when in planned if when is not None}
     picks = [pick for pick in draft.picks if pick.paper.id not in posted]
     announced = session.scalar(select(Digest.header_id).where(Digest.id == digest_id)) is not None
-    if posted or announced:  # an interrupted digest: complete it to the size its header gave, not a new one
+    if posted or announced:  # an interrupted digest: complete it (never beyond what its header announced)
         picks = picks[: max(len(planned) - len(posted), 0)]
     session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id, DigestItem.posted_at.is_(None)))
     session.add_all(

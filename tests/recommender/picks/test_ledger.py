@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
@@ -205,3 +206,23 @@ def test_notices_hand_each_failure_and_threadless_digest_out_once(db: Database) 
     with db.session() as s:
         assert [e.target.id for e in ledger.notices(s, GUILD)] == [10]
         assert ledger.notices(s, GUILD + 3) == []
+
+
+def test_a_digest_whose_header_is_out_is_never_planned_bigger_than_it_announced(service: PaperService) -> None:
+    service.subscribe(Target.user(1, GUILD), "speech recognition")
+    service.configure_digest(GUILD, channel_id=CHANNEL, size=3)
+    draft = service.compose_channel_digest(GUILD, day=DAY)
+    digest_id = service.claim_digest(draft)
+    assert digest_id is not None and len(draft.picks) == 3
+    service.mark_digest_header(digest_id, 777)  # "3 new papers", then the post of the papers failed
+    assert service.mark_digest_failed(digest_id, "503", "DISCORD_ERROR")
+    service.configure_digest(GUILD, size=8)  # the admin changed the size meanwhile
+    bigger = service.compose_channel_digest(GUILD, day=DAY)
+    assert len(bigger.picks) > 3
+    assert service.claim_digest(bigger) == digest_id
+    assert service.digest_plan(digest_id) == (0, [r.paper.id for r in bigger.picks[:3]])
+
+    other = replace(bigger, target=Target.channel(CHANNEL + 1, GUILD))  # no header out: planned anew
+    other_id = service.claim_digest(replace(other, picks=other.picks[:3]))
+    assert other_id is not None and service.mark_digest_failed(other_id, "503", "DISCORD_ERROR")
+    assert service.claim_digest(other) == other_id and len(service.digest_plan(other_id)[1]) == len(bigger.picks)
