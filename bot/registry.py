@@ -208,7 +208,9 @@ async def invoke(ctx: Invoker, name: str, **options: Any) -> Reply:
     """Run a command's action with the server-side permission check and clear errors.
 
     Every command notes the member (and the server they use it in, so their
-    topics count in its digest) and carries the notices they are owed, once.
+    topics count in its digest) and carries the notices they are owed, once; an
+    admin's command also carries what the server's admins were not told yet about
+    its digests (failed, or posted without a thread).
     """
     spec = COMMANDS[name]
     notices = await ctx.call(ctx.service.member_seen, ctx.user_id, ctx.guild_id)

@@ -64,9 +64,9 @@ async def digest_status(ctx: Invoker) -> Reply:
     reply = _settings_reply(ctx, "Current digest settings:", conf)
     latest, failure = await ctx.call(ctx.service.digest_history, Target.channel(conf.channel_id, conf.guild_id))
     note = failure_note(latest, failure)
-    if latest is not None and latest.in_channel and latest.status == "sent":
-        note = "\n".join(filter(None, [note, formatting.digest_notice(latest, ctx.publisher.mention(conf.channel_id)
-                                                                       if ctx.publisher else str(conf.channel_id))]))
+    if latest is not None and latest.in_channel and latest.status == "sent":  # posted without its thread
+        where = ctx.publisher.mention(conf.channel_id) if ctx.publisher else f"<#{conf.channel_id}>"
+        note = "\n".join(filter(None, [note, formatting.digest_notice(latest, where)]))
     if note:
         reply.content = f"{reply.content}\n{note}"
     return reply
