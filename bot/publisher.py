@@ -97,6 +97,14 @@ class DiscordPublisher:
         channel = await self._channel(channel_id)
         return await self._send(channel, reply, f"<#{channel_id}>")
 
+    def can_open_threads(self, channel_id: int) -> bool | None:
+        """Whether the bot may open public threads in the channel and post in them (None: unknown here)."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel) or channel.guild.me is None:
+            return None
+        perms = channel.permissions_for(channel.guild.me)
+        return perms.create_public_threads and perms.send_messages_in_threads
+
     async def start_thread(self, channel_id: int, message_id: int, name: str) -> int | None:
         """Start the public thread on a message of the channel; its id, or None when the bot may not
         open threads there or post in them (the caller posts in the channel instead). A thread started
@@ -104,11 +112,8 @@ class DiscordPublisher:
         channel = await self._channel(channel_id)
         if not isinstance(channel, discord.TextChannel):
             return None
-        me = channel.guild.me
-        if me is not None:
-            perms = channel.permissions_for(me)
-            if not (perms.create_public_threads and perms.send_messages_in_threads):
-                return None
+        if self.can_open_threads(channel_id) is False:
+            return None
         try:
             thread = await channel.get_partial_message(message_id).create_thread(
                 name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES)

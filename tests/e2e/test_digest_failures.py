@@ -113,9 +113,15 @@ async def test_digest_deleted_channel_is_reported_and_goes_to_the_new_channel(di
 async def test_digest_without_thread_permission_posts_in_the_channel_and_tells_the_admin(
         discord_harness, service: PaperService, missing: int, caplog: pytest.LogCaptureFixture) -> None:
     fd = discord_harness.fd
-    _, jobs = await digest_bot(discord_harness, service, Clock(TUESDAY))
+    bot, jobs = await digest_bot(discord_harness, service, Clock(TUESDAY))
     papers = setup_digest(fd, service)
     await deny_bot(fd, papers, missing)
+    await fd.wait_until(lambda: bot.publisher.can_open_threads(papers) is False or None, 5, "the CHANNEL_UPDATE")
+    warned = await admin_says(fd, "digest channel", channel=fd.channel("papers"))
+    assert warned.startswith("📰 The daily digest will be posted in") and "I can't open threads in" in warned
+    assert "follow the header in the channel" in warned
+    assert "can't open threads" not in await admin_says(fd, "digest channel", channel=fd.channel("general"))
+    await answer(await fd.slash(fd.admin, "general", "digest channel", channel=fd.channel("papers")))
     with caplog.at_level(logging.WARNING, logger="bot.exts.digest"):
         outcome = await jobs.run_channel_digest(fd.guild.id)
     assert outcome.status == "sent" and not outcome.in_thread

@@ -39,7 +39,17 @@ async def digest_channel(ctx: Invoker, channel: int) -> Reply:
     conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), channel_id=channel, name=ctx.guild_name)
     ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
     where = ctx.publisher.mention(channel) if ctx.publisher else str(channel)
-    return _settings_reply(ctx, f"📰 The daily digest will be posted in {where} at {conf.time} ({conf.timezone}).", conf)
+    text = f"📰 The daily digest will be posted in {where} at {conf.time} ({conf.timezone})."
+    return _settings_reply(ctx, text + thread_warning(ctx, channel, where), conf)
+
+
+def thread_warning(ctx: Invoker, channel: int, where: str) -> str:
+    """A line for the admin when the bot could not open the day's thread in the channel."""
+    can_open = getattr(ctx.publisher, "can_open_threads", None)  # publishers without threads: nothing to say
+    if can_open is None or can_open(channel) is not False:
+        return ""
+    return (f"\n⚠️ I can't open threads in {where}: each day's papers will follow the header in the channel. "
+            f"Give me {formatting.THREAD_PERMISSIONS} there for one thread a day.")
 
 
 @command("digest schedule", "When the daily digest is posted (Manage Server).", admin=True,
