@@ -89,3 +89,17 @@ async def test_digest_with_many_papers_posts_compact_lists_within_the_rate_limit
     posts = fd.calls("POST", f"/channels/{thread.id}/messages")
     assert [c.status for c in posts] == [200] * 3 and fd.rate_limits.limited == [], "no 429"
     assert posts[2].t - posts[0].t >= 0.29, "discord.py waited for the window, as the headers said"
+
+
+async def test_digest_now_posts_the_header_and_thread_and_says_so(discord_harness, service: PaperService) -> None:
+    fd = discord_harness.fd
+    await digest_bot(discord_harness, service, Clock(datetime(2026, 11, 24, 7, 0, tzinfo=ZoneInfo("UTC"))))
+    papers = fd.channel("papers")
+    await answer(await fd.slash(fd.member, "general", "subscribe", topic="speech recognition"))
+    await answer(await fd.slash(fd.admin, "general", "digest channel", channel=papers))
+    reply = await answer(await fd.slash(fd.admin, "general", "digest now"))
+    assert reply.content.startswith("✅ Posted today's digest (") and "(the papers in today's thread)" in reply.content
+    header, thread = the_digest(fd, papers)
+    assert thread is not None and thread_papers(fd, thread) == sent_papers(service, papers.id)
+    again = await answer(await fd.slash(fd.admin, "general", "digest now"))
+    assert "already posted" in again.content and len(fd.messages(papers)) == 1

@@ -125,7 +125,8 @@ async def digest_now(ctx: Invoker) -> Reply:
     outcome = await deliver(ctx.service, ctx.publisher, draft, ctx.guild_name, conf.timezone)
     where = ctx.publisher.mention(conf.channel_id)
     if outcome.status == "sent":
-        return Reply(content=f"✅ Posted today's digest ({outcome.papers} papers) in {where}.")
+        thread = " (the papers in today's thread)" if outcome.in_thread else ""
+        return Reply(content=f"✅ Posted today's digest ({outcome.papers} papers) in {where}{thread}.")
     if outcome.status == "already":
         return Reply(content=f"ℹ️ Today's digest was already posted in {where}; nothing is posted twice.")
     return Reply.error(f"Could not post in {where}: {outcome.detail}")
