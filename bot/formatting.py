@@ -11,6 +11,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 from recommender.views import (
     DigestDraft,
     DigestSettings,
+    LedgerEntry,
     PaperView,
     Recommendation,
     RecommendResult,
@@ -202,6 +203,57 @@ def digest_embed(draft: DigestDraft, title: str, first: int = 1) -> discord.Embe
         hint = " · 👍 💾 ✖ below to tune your own picks" if draft.picks else ""  # no buttons under an empty digest
         embed.set_footer(text=truncate(f"Topics: {shown}{hint}", FOOTER_MAX))
     return embed
+
+
+def paper_card(rec: Recommendation, number: int) -> discord.Embed:
+    """One paper of a channel digest's thread: a compact embed (linked title, authors, why, match)."""
+    paper = rec.paper
+    embed = discord.Embed(
+        title=truncate(f"{number}. {title_md(paper.title)}", TITLE_MAX),
+        url=paper.url or None,
+        # At most 256 + 710 + 120 characters a card: five fit in one message's 6,000.
+        description=f"*{truncate(escape(authors_line(paper.authors, 3)), 300)}*\n"
+                    f"> {truncate(why_text(rec).replace(chr(10), ' · '), 400)}",
+        colour=COLOUR,
+    )
+    embed.set_footer(text=truncate(f"{paper_meta(paper)} · {match_text(rec)}", 120))
+    return embed
+
+
+def digest_header(draft: DigestDraft, mention: str, total: int) -> str:
+    """The message a channel digest starts with (its thread hangs on it):
+    "📰 **12 new papers** for #ml-papers, Tue 24 Nov" and the topics, or why there are none."""
+    when = draft.day.strftime("%a %d %b")
+    if not total:
+        return truncate(f"📰 {mention}, {when}: {draft.note or 'No new papers today.'}", CONTENT_MAX)
+    papers = f"{total} new paper{'s' if total != 1 else ''}"
+    lines = [f"📰 **{papers}** for {mention}, {when}"]
+    if draft.topics:
+        shown = ", ".join(escape(t) for t in draft.topics[:10])
+        more = f" and {len(draft.topics) - 10} more" if len(draft.topics) > 10 else ""
+        lines.append(f"Topics: {shown}{more} · 👍 💾 ✖ under each paper tune your own picks")
+    return truncate("\n".join(lines), CONTENT_MAX)
+
+
+def thread_name(day: date) -> str:
+    """The name of a day's digest thread (Discord allows 1-100 characters)."""
+    return f"Papers {day.strftime('%a %d %b %Y')}"
+
+
+def digest_notice(entry: LedgerEntry, mention: str) -> str:
+    """What an admin is told, once, at their next admin command, about a digest that failed (or went
+    out without a thread)."""
+    day = entry.day.strftime("%a %d %b")
+    if entry.status == "failed":
+        retry = (f"I'll try again at {entry.next_retry_at:%H:%M} UTC" if entry.next_retry_at
+                 else "no more tries that day; `/digest now` tries again")
+        return truncate(f"⚠️ The digest for {day} could not be posted in {mention}: {entry.error} "
+                        f"({retry}; `/digest status` shows more).", 600)
+    return (f"ℹ️ The digest for {day} was posted in {mention} itself, not in a thread: give me "
+            f"{THREAD_PERMISSIONS} there to get one thread a day.")
+
+
+THREAD_PERMISSIONS = "Create Public Threads and Send Messages in Threads"
 
 
 def digest_title(day: date, guild_name: str = "", personal: bool = False) -> str:

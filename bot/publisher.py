@@ -12,8 +12,10 @@ from bot.context import DeliveryFailed, FailureReason, Reply
 NEEDED = "View Channel, Send Messages and Embed Links"
 
 # Discord's JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
-UNKNOWN_CHANNEL, UNKNOWN_USER = 10003, 10013
+UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, UNKNOWN_USER = 10003, 10008, 10013
 MISSING_ACCESS, CANNOT_DM, MISSING_PERMISSIONS = 50001, 50007, 50013
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+THREAD_ARCHIVE_MINUTES = 1440  # a day's thread stays open for a day
 
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
@@ -94,6 +96,36 @@ class DiscordPublisher:
     async def to_channel(self, channel_id: int, reply: Reply) -> int | None:
         channel = await self._channel(channel_id)
         return await self._send(channel, reply, f"<#{channel_id}>")
+
+    def can_open_threads(self, channel_id: int) -> bool | None:
+        """Whether the bot may open public threads in the channel and post in them (None: unknown here)."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.TextChannel) or channel.guild.me is None:
+            return None
+        perms = channel.permissions_for(channel.guild.me)
+        return perms.create_public_threads and perms.send_messages_in_threads
+
+    async def start_thread(self, channel_id: int, message_id: int, name: str) -> int | None:
+        """Start the public thread on a message of the channel; its id, or None when the bot may not
+        open threads there or post in them (the caller posts in the channel instead). A thread started
+        on a message has the message's id, so a second try after one was made returns that one."""
+        channel = await self._channel(channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        if self.can_open_threads(channel_id) is False:
+            return None
+        try:
+            thread = await channel.get_partial_message(message_id).create_thread(
+                name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES)
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:
+                return message_id
+            if isinstance(exc, discord.Forbidden) or exc.code == UNKNOWN_MESSAGE:  # no thread: the header is gone
+                return None
+            raise failed(exc, f"<#{channel_id}>") from exc
+        except (discord.RateLimited, *NETWORK_ERRORS) as exc:
+            raise failed(exc, f"<#{channel_id}>") from exc
+        return thread.id
 
     async def to_user(self, user_id: int, reply: Reply) -> int | None:
         where = f"user {user_id}"

@@ -19,6 +19,7 @@ from typing import Any, get_type_hints
 
 import discord
 
+from bot import formatting
 from bot.context import Invoker, Reply
 from recommender.errors import PaperbotError
 
@@ -196,14 +197,25 @@ def with_notices(reply: Reply, notices: list[str]) -> Reply:
     return reply
 
 
+async def digest_notices(ctx: Invoker, guild_id: int) -> list[str]:
+    """What the server's admins were not told yet about its digests, each told once (to one admin)."""
+    entries = await ctx.call(ctx.service.digest_notices, guild_id)
+    mention = ctx.publisher.mention if ctx.publisher is not None else (lambda c: f"<#{c}>")
+    return [formatting.digest_notice(entry, mention(entry.target.id)) for entry in entries]
+
+
 async def invoke(ctx: Invoker, name: str, **options: Any) -> Reply:
     """Run a command's action with the server-side permission check and clear errors.
 
     Every command notes the member (and the server they use it in, so their
-    topics count in its digest) and carries the notices they are owed, once.
+    topics count in its digest) and carries the notices they are owed, once; an
+    admin's command also carries what the server's admins were not told yet about
+    its digests (failed, or posted without a thread).
     """
     spec = COMMANDS[name]
     notices = await ctx.call(ctx.service.member_seen, ctx.user_id, ctx.guild_id)
+    if spec.admin and ctx.can_manage_guild and ctx.guild_id is not None:
+        notices += await digest_notices(ctx, ctx.guild_id)
     if spec.admin and ctx.guild_id is None:  # a server's admin commands mean nothing in DMs
         return with_notices(Reply.error("Use this command in a server, not in DMs."), notices)
     if spec.admin and not ctx.can_manage_guild:

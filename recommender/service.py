@@ -311,9 +311,10 @@ class PaperService:
         with self.db.session() as s:
             return users.timezone_of(s, user_id)
 
-    def due_dm_digests(self) -> list[tuple[int, date]]:
+    def due_dm_digests(self, now: datetime | None = None) -> list[tuple[int, date]]:
+        """(member, their local day) of the DM digests due at `now` (aware; default: the clock)."""
         with self.db.session() as s:
-            return [(uid, date.fromisoformat(day)) for uid, day in users.due_dm_users(s)]
+            return [(uid, date.fromisoformat(day)) for uid, day in users.due_dm_users(s, now)]
 
     def claim_digest(self, draft: DigestDraft) -> int | None:
         """Claim the (target, day) digest for this process (see recommender/picks/ledger.py); None: sent or held."""
@@ -326,18 +327,36 @@ class PaperService:
     def mark_digest_posted(self, digest_id: int, paper_ids: list[str]) -> None:
         self.db.transact(ledger.mark_posted, digest_id, paper_ids, self.worker)  # idempotent
 
+    def digest_entry(self, digest_id: int) -> LedgerEntry | None:
+        """A digest's ledger row: its header and thread, once they exist."""
+        with self.db.session() as s:
+            return ledger.entry(s, digest_id)
+
+    def mark_digest_header(self, digest_id: int, header_id: int) -> None:
+        self.db.transact(ledger.mark_header, digest_id, header_id, self.worker)
+
+    def mark_digest_thread(self, digest_id: int, thread_id: int) -> None:
+        self.db.transact(ledger.mark_thread, digest_id, thread_id, self.worker)
+
+    def digest_notices(self, guild_id: int) -> list[LedgerEntry]:
+        """The server's recent digests its admins must be told about (failed, or without a thread), each
+        handed out once."""
+        return self.db.transact(ledger.notices, guild_id)
+
     def mark_digest_sent(self, digest_id: int, message_id: int | None) -> None:
         self.db.transact(ledger.mark_sent, digest_id, message_id)  # idempotent
 
     def mark_digest_failed(
-        self, digest_id: int, error: str, reason: str = "unknown", retry_at: datetime | None = None
+        self, digest_id: int, error: str, reason: str = "unknown", retry_at: datetime | None = None,
+        now: datetime | None = None,
     ) -> bool:
-        return self.db.transact(ledger.mark_failed, digest_id, self.worker, reason, error, retry_at)
+        return self.db.transact(ledger.mark_failed, digest_id, self.worker, reason, error, retry_at, now)
 
-    def due_digests(self, since: date) -> list[LedgerEntry]:
-        """Digests (from `since` on) to retry now: failed ones due, and claims whose lease expired."""
+    def due_digests(self, since: date, now: datetime | None = None) -> list[LedgerEntry]:
+        """Digests (from `since` on) to retry at `now` (naive UTC): failed ones due, and claims whose lease
+        expired."""
         with self.db.session() as s:
-            return ledger.due(s, since)
+            return ledger.due(s, since, now)
 
     def digest_history(self, target: Target) -> tuple[LedgerEntry | None, LedgerEntry | None]:
         """(the newest digest, the newest failed one) of a target."""

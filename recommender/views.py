@@ -186,3 +186,10 @@ class LedgerEntry:
     failed_at: datetime | None
     next_retry_at: datetime | None
     sent_at: datetime | None
+    header_id: int | None = None  # a channel digest's header message, once posted
+    thread_id: int | None = None  # where its papers go: the day's thread, or the channel itself (no thread)
+
+    @property
+    def in_channel(self) -> bool:
+        """The papers went (or go) in the channel itself: the bot could not open a thread."""
+        return self.thread_id is not None and self.thread_id == self.target.id

@@ -72,13 +72,13 @@ class FeedbackSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"pb:pi
         await _feedback(interaction, self.kind, list(self.item.values))
 
 
-def feedback_view(paper_ids: list[str], titles: list[str] | None = None) -> discord.ui.View:
-    """Buttons (one row per paper) for up to 5 papers, select menus for more."""
+def feedback_view(paper_ids: list[str], titles: list[str] | None = None, first: int = 1) -> discord.ui.View:
+    """Buttons (one row per paper, labelled from `first`) for up to 5 papers, select menus for more."""
     view = discord.ui.View(timeout=None)
     if len(paper_ids) <= MAX_BUTTON_PAPERS:
-        for number, pid in enumerate(paper_ids, start=1):
+        for number, pid in enumerate(paper_ids, start=first):
             for kind in STYLE:
-                view.add_item(FeedbackButton(kind, pid, number, row=number - 1))
+                view.add_item(FeedbackButton(kind, pid, number, row=number - first))
         return view
     titles = titles or paper_ids
     options = [

@@ -6,6 +6,12 @@ RETURNING` that only matches a failed digest or a claim whose lease expired), so
 one wins. The winner holds a lease until `lease_until`; if it dies, the digest is
 claimable again once the lease expires. A paper counts as sent (and is excluded
 from later digests) only once `posted_at` is set.
+
+A channel digest is a header message, then a thread started on it with the
+papers: `header_id` and `thread_id` record each once it exists, so a resumed
+digest reuses them (one header, one thread). The admins of the server are told
+once about each failed digest (and about one posted without a thread):
+`notices` hands each such row to one admin command only.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import secrets
 import socket
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import Update, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -78,7 +84,8 @@ def claim(
     planned = session.execute(select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id)).all()
     posted = {pid for pid, when in planned if when is not None}
     picks = [pick for pick in draft.picks if pick.paper.id not in posted]
-    if posted:  # an interrupted digest: complete it to its planned size, not a whole new one
+    announced = session.scalar(select(Digest.header_id).where(Digest.id == digest_id)) is not None
+    if posted or announced:  # an interrupted digest: complete it (never beyond what its header announced)
         picks = picks[: max(len(planned) - len(posted), 0)]
     session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id, DigestItem.posted_at.is_(None)))
     session.add_all(
@@ -109,10 +116,66 @@ def mark_posted(
             .values(posted_at=now)
             .execution_options(**NO_SYNC)
         )
-    session.execute(
+    session.execute(_renew(digest_id, owner, now))
+
+
+def _renew(digest_id: int, owner: str, now: datetime, **values: object) -> Update:
+    """Renew `owner`'s lease (and set `values`), if it still holds the claim."""
+    return (
         update(Digest).where(Digest.id == digest_id, Digest.status == CLAIMED, Digest.lease_owner == owner)
-        .values(lease_until=now + LEASE).execution_options(**NO_SYNC)
+        .values(lease_until=now + LEASE, **values).execution_options(**NO_SYNC)
     )
+
+
+def mark_header(session: Session, digest_id: int, header_id: int, owner: str, now: datetime | None = None) -> None:
+    """The header message of a channel digest is out (a resumed digest does not post another)."""
+    session.execute(_renew(digest_id, owner, now or utcnow(), header_id=header_id))
+
+
+def mark_thread(session: Session, digest_id: int, thread_id: int, owner: str, now: datetime | None = None) -> None:
+    """Where the digest's papers go: the day's thread, or the channel's own id when there is no thread."""
+    session.execute(_renew(digest_id, owner, now or utcnow(), thread_id=thread_id))
+
+
+def entry(session: Session, digest_id: int) -> LedgerEntry | None:
+    row = session.get(Digest, digest_id)
+    return _entry(row) if row is not None else None
+
+
+NO_THREAD = "NO_THREAD"  # what the admins are told about a digest posted in its channel, not in a thread
+
+
+def _owed(row: Digest) -> str | None:
+    if row.status == FAILED:
+        return row.reason or FAILED
+    if row.status == SENT and row.thread_id is not None and row.thread_id == row.target_id:
+        return NO_THREAD
+    return None
+
+
+def notices(session: Session, guild_id: int, days: int = 2) -> list[LedgerEntry]:
+    """The server's channel digests its admins were not told about yet: failed ones, and ones posted
+    without a thread, of its newest `days` + 1 digest days. Each is handed out once (a conditional update
+    per row, so of two admins' concurrent commands only one gets it)."""
+    mine = (Digest.target_kind == "channel", Digest.guild_id == guild_id)
+    newest = session.scalar(select(func.max(Digest.day)).where(*mine))
+    if newest is None:
+        return []
+    rows = session.scalars(
+        select(Digest).where(*mine, Digest.day >= newest - timedelta(days=days)).order_by(Digest.day, Digest.id)
+    ).all()
+    owed: list[LedgerEntry] = []
+    for row in rows:
+        key = _owed(row)
+        if key is None or row.notified == key:
+            continue
+        won = session.execute(
+            update(Digest).where(Digest.id == row.id, or_(Digest.notified.is_(None), Digest.notified != key))
+            .values(notified=key).returning(Digest.id).execution_options(**NO_SYNC)
+        ).scalar()
+        if won is not None:
+            owed.append(_entry(row))
+    return owed
 
 
 def mark_sent(session: Session, digest_id: int, message_id: int | None, now: datetime | None = None) -> None:
@@ -150,19 +213,21 @@ def mark_failed(
 def _entry(row: Digest) -> LedgerEntry:
     target = Target(row.target_kind, row.target_id, row.guild_id)  # type: ignore[arg-type]
     return LedgerEntry(row.id, target, row.day, row.status, row.attempts, row.reason, row.error, row.failed_at,
-                       row.next_retry_at, row.sent_at)
+                       row.next_retry_at, row.sent_at, row.header_id, row.thread_id)
 
 
 def due(session: Session, since: date, now: datetime | None = None) -> list[LedgerEntry]:
-    """Digests of days from `since` on that should be (re)tried now: failed ones whose retry time came,
-    and claims whose worker's lease expired (it died or lost its connection)."""
-    now = now or utcnow()
+    """Digests of days from `since` on that should be (re)tried at `now`: failed ones whose retry time
+    came, and claims whose worker's lease expired (it died or lost its connection). Leases are measured
+    on the real clock, whatever `now` is (a scheduler's clock in tests)."""
+    wall = utcnow()
+    now = now or wall
     rows = session.scalars(
         select(Digest).where(
             Digest.day >= since,
             or_(
                 and_(Digest.status == FAILED, Digest.next_retry_at.is_not(None), Digest.next_retry_at <= now),
-                and_(Digest.status == CLAIMED, or_(Digest.lease_until.is_(None), Digest.lease_until < now)),
+                and_(Digest.status == CLAIMED, or_(Digest.lease_until.is_(None), Digest.lease_until < wall)),
             ),
         ).order_by(Digest.day, Digest.id)
     )

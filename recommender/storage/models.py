@@ -171,6 +171,13 @@ class Digest(Base):
     reason: Mapped[str | None] = mapped_column(String(24))
     failed_at: Mapped[datetime | None] = mapped_column(DateTime)
     next_retry_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    # A channel digest is a header message, then its papers in a thread started on it: `header_id`
+    # once the header is out, `thread_id` once the thread exists (the channel's own id when the bot
+    # could not open a thread and posts the papers in the channel).
+    header_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    # What the server's admins were last told about this digest (a failure reason, "NO_THREAD").
+    notified: Mapped[str | None] = mapped_column(String(24))
 
 
 class DigestItem(Base):

@@ -192,3 +192,24 @@ def test_why_plain_names_the_match_the_terms_the_liked_paper_and_colleagues() ->
         "matches papers you liked; terms: graph, message passing; "
         "most like “Message passing”, which you liked; liked or saved by 3 other members"
     )
+
+
+async def test_thread_cards_and_header_of_absurd_papers_fit(discord_limits: Limits) -> None:
+    from bot.exts.digest._delivery import card_parts
+    from recommender.views import DigestDraft
+
+    picks = [fake_pick(n, title="T*" * 600, authors=500) for n in range(1, 11)]
+    draft = DigestDraft(Target.channel(20, 10), date(2026, 11, 24), picks, ["topic*" * 20] * 25)
+    parts = card_parts(draft, digest_id=1, first=1)
+    assert [len(reply.embeds) for _, reply in parts] == [5, 5]
+    for _, reply in parts:  # five cards and five rows of buttons a message, within Discord's limits
+        assert discord_limits(reply.content, reply.embeds, reply.view) == []
+    second = parts[1][1]
+    assert (second.embeds[0].title or "").startswith("6. ") and second.view.children[0].item.label == "6"  # type: ignore[union-attr, attr-defined]
+    header = formatting.digest_header(draft, "<#20>", 10)
+    assert header.startswith("📰 **10 new papers** for <#20>, Tue 24 Nov\nTopics: topic\\*")
+    assert len(header) <= formatting.CONTENT_MAX and "and 15 more" in header
+    assert formatting.digest_header(draft, "<#20>", 1).startswith("📰 **1 new paper** for")
+    empty = DigestDraft(Target.channel(20, 10), date(2026, 11, 28), [], [], note="No new papers today (weekend).")
+    assert formatting.digest_header(empty, "<#20>", 0) == "📰 <#20>, Sat 28 Nov: No new papers today (weekend)."
+    assert 1 <= len(formatting.thread_name(date(2026, 9, 30))) <= 100

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from botkit import answer, count, custom_ids, digest_jobs, start_bot
+from fakediscord.channels import thread_on
 from recommender.service import PaperService
 from recommender.storage.models import Digest, Feedback, Subscription
 
@@ -102,11 +103,12 @@ async def test_scheduled_digest_is_posted_once(discord_harness, service: PaperSe
     job = await fd.wait_until(lambda: bot.scheduler.get_job(f"digest:{fd.guild.id}"), 5, "the digest job")
 
     job.modify(next_run_time=datetime.now(timezone.utc))  # the cron job fires now
-    posted = await fd.wait_for_message(papers, timeout=10)
-    embed = posted.embeds[0]
-    assert embed["title"].startswith("📰 Daily papers")
-    assert "graph" in embed["description"].lower()
-    assert custom_ids(posted) == ["pb:pick:like", "pb:pick:save", "pb:pick:dismiss"]
+    posted = await fd.wait_for_message(papers, timeout=10)  # the header; the papers are in its thread
+    assert "new papers** for" in posted.content and "graph neural networks" in posted.content
+    thread = await fd.wait_until(lambda: thread_on(fd, posted), 10, "the day's thread")
+    cards = await fd.wait_for_message(thread, timeout=10)
+    assert "graph" in cards.embeds[0]["title"].lower() + cards.embeds[0]["description"].lower()
+    assert custom_ids(cards)[:3] == [f"pb:{kind}:{custom_ids(cards)[0].split(':')[2]}" for kind in ("like", "save", "dismiss")]
 
     job.modify(next_run_time=datetime.now(timezone.utc))  # fires again the same day
     await fd.wait_until(lambda: not bot.scheduler.get_job(job.id).pending and count(service, Digest) == 1, 5, "rerun")
@@ -114,7 +116,7 @@ async def test_scheduled_digest_is_posted_once(discord_harness, service: PaperSe
     assert len([m for m in fd.messages(papers)]) == 1, "nothing is posted twice"
     with service.db.session() as s:
         digest = s.scalars(select(Digest)).one()
-        assert (digest.status, digest.message_id) == ("sent", posted.id)
+        assert (digest.status, digest.message_id, digest.thread_id) == ("sent", posted.id, posted.id)
 
     reply = await answer(await fd.slash(fd.admin, "general", "digest now"))
     assert "already posted" in reply.content

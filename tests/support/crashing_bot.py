@@ -4,8 +4,8 @@
 
 Posts go to POSTS_FILE (one JSON line per message: nonce and paper ids), standing in for
 Discord: a post whose nonce is already there returns that message, as Discord does with
-enforce_nonce. CRASH_AT: after_claim, mid_digest (after the first message, before it is
-recorded), before_record (every message out, the digest not yet marked sent).
+enforce_nonce. CRASH_AT: after_claim, mid_digest (after the header and the first list, before
+that list is recorded), before_record (every message out, the digest not yet marked sent).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def main(data_dir: str, url: str, guild: str, day: str, posts: str, crash_at: st
         service.claim_digest = claim_then_die  # type: ignore[method-assign]
     if crash_at == "before_record":
         service.mark_digest_sent = lambda *a: os._exit(9)  # type: ignore[method-assign]
-    publisher = FilePublisher(Path(posts), crash_after=1 if crash_at == "mid_digest" else None)
+    publisher = FilePublisher(Path(posts), crash_after=2 if crash_at == "mid_digest" else None)
     draft = service.compose_channel_digest(int(guild), day=date.fromisoformat(day))
     asyncio.run(deliver(service, publisher, draft, "Lab"))
     sys.exit(0)

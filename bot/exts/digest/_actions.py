@@ -39,7 +39,17 @@ async def digest_channel(ctx: Invoker, channel: int) -> Reply:
     conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), channel_id=channel, name=ctx.guild_name)
     ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
     where = ctx.publisher.mention(channel) if ctx.publisher else str(channel)
-    return _settings_reply(ctx, f"📰 The daily digest will be posted in {where} at {conf.time} ({conf.timezone}).", conf)
+    text = f"📰 The daily digest will be posted in {where} at {conf.time} ({conf.timezone})."
+    return _settings_reply(ctx, text + thread_warning(ctx, channel, where), conf)
+
+
+def thread_warning(ctx: Invoker, channel: int, where: str) -> str:
+    """A line for the admin when the bot could not open the day's thread in the channel."""
+    can_open = getattr(ctx.publisher, "can_open_threads", None)  # publishers without threads: nothing to say
+    if can_open is None or can_open(channel) is not False:
+        return ""
+    return (f"\n⚠️ I can't open threads in {where}: each day's papers will follow the header in the channel. "
+            f"Give me {formatting.THREAD_PERMISSIONS} there for one thread a day.")
 
 
 @command("digest schedule", "When the daily digest is posted (Manage Server).", admin=True,
@@ -64,6 +74,9 @@ async def digest_status(ctx: Invoker) -> Reply:
     reply = _settings_reply(ctx, "Current digest settings:", conf)
     latest, failure = await ctx.call(ctx.service.digest_history, Target.channel(conf.channel_id, conf.guild_id))
     note = failure_note(latest, failure)
+    if latest is not None and latest.in_channel and latest.status == "sent":  # posted without its thread
+        where = ctx.publisher.mention(conf.channel_id) if ctx.publisher else f"<#{conf.channel_id}>"
+        note = "\n".join(filter(None, [note, formatting.digest_notice(latest, where)]))
     if note:
         reply.content = f"{reply.content}\n{note}"
     return reply
@@ -112,7 +125,8 @@ async def digest_now(ctx: Invoker) -> Reply:
     outcome = await deliver(ctx.service, ctx.publisher, draft, ctx.guild_name, conf.timezone)
     where = ctx.publisher.mention(conf.channel_id)
     if outcome.status == "sent":
-        return Reply(content=f"✅ Posted today's digest ({outcome.papers} papers) in {where}.")
+        thread = " (the papers in today's thread)" if outcome.in_thread else ""
+        return Reply(content=f"✅ Posted today's digest ({outcome.papers} papers) in {where}{thread}.")
     if outcome.status == "already":
         return Reply(content=f"ℹ️ Today's digest was already posted in {where}; nothing is posted twice.")
     return Reply.error(f"Could not post in {where}: {outcome.detail}")

@@ -1,5 +1,13 @@
 """Deliver a composed digest exactly once: claim it in the ledger, post, record the outcome.
 
+A channel digest is a header message ("12 new papers for #ml-papers, Tue 24 Nov"),
+then a thread started on it with the papers: one compact embed per paper with its
+buttons, or, when there are many, compact lists. Without the permissions for a
+thread the papers follow the header in the channel, and the admins are told. The
+ledger records the header, the thread and each part once posted, and every
+message carries a nonce Discord enforces, so a digest interrupted anywhere is
+completed after a restart: one header, one thread, every paper once.
+
 A failure is recorded with its typed reason and the time of the next try (see
 _retry.py); the papers of a digest that was not posted stay free for later ones.
 """
@@ -9,13 +17,15 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot import formatting
 from bot.context import DeliveryFailed, FailureReason, Publisher, Reply
 from bot.exts.digest._retry import day_end, retry_at, utc_now
 from bot.publisher import NETWORK_ERRORS
-from bot.ui.feedback import feedback_view
+from bot.ui.feedback import MAX_BUTTON_PAPERS, feedback_view
 from recommender.service import PaperService
 from recommender.views import DigestDraft, Recommendation
 
@@ -28,12 +38,18 @@ class Outcome:
     detail: str = ""
     papers: int = 0
     reason: FailureReason | None = None  # why it failed
+    in_thread: bool = False  # a channel digest's papers went in the day's thread
 
 
 # One message holds at most this many papers, in at most PART_BUDGET characters of description, so
 # that with a title and a footer (2,048 at most) it stays within Discord's 6,000 per message.
 PART_PAPERS = 10
 PART_BUDGET = 3500
+# A thread shows one card per paper (5 a message, each with its row of buttons) up to this many
+# papers; a bigger digest is posted as compact lists.
+CARDS_MAX = 10
+
+ThreadStarter = Callable[[int, int, str], Awaitable[int | None]]
 
 
 def nonce(digest_id: int, first_paper: str = "") -> str:
@@ -42,11 +58,15 @@ def nonce(digest_id: int, first_paper: str = "") -> str:
     return f"pb{digest_id}-{hashlib.blake2s(first_paper.encode(), digest_size=4).hexdigest()}"
 
 
+def header_nonce(digest_id: int) -> str:
+    return f"pb{digest_id}-head"
+
+
 def digest_parts(
     draft: DigestDraft, guild_name: str = "", digest_id: int | None = None, first: int = 1
 ) -> list[tuple[list[str], Reply]]:
-    """The digest's messages, each with the paper ids it posts: every pick is in one of them.
-    `first` > 1: the rest of an interrupted digest, numbered on."""
+    """The digest as compact lists, each message with the paper ids it posts: every pick is in one of
+    them. `first` > 1: the rest of an interrupted digest, numbered on."""
     personal = draft.target.kind == "user"
     title = formatting.digest_title(draft.day, guild_name, personal) + (" (continued)" if first > 1 else "")
     chunks: list[list[Recommendation]] = []
@@ -70,55 +90,156 @@ def digest_parts(
     return parts
 
 
+def card_parts(draft: DigestDraft, digest_id: int | None = None, first: int = 1) -> list[tuple[list[str], Reply]]:
+    """The papers as cards, 5 a message, each card numbered and with its row of buttons."""
+    parts: list[tuple[list[str], Reply]] = []
+    for start in range(0, len(draft.picks), MAX_BUTTON_PAPERS):
+        chunk = draft.picks[start:start + MAX_BUTTON_PAPERS]
+        number = first + start
+        ids = [r.paper.id for r in chunk]
+        embeds = [formatting.paper_card(rec, n) for n, rec in enumerate(chunk, start=number)]
+        view = feedback_view(ids, [r.paper.title for r in chunk], first=number)
+        key = nonce(digest_id, ids[0]) if digest_id is not None else None
+        parts.append((ids, Reply(embeds=embeds, view=view, ephemeral=False, nonce=key)))
+    return parts
+
+
+def thread_parts(draft: DigestDraft, guild_name: str, digest_id: int, first: int, total: int) -> list[tuple[list[str], Reply]]:
+    """What goes under a channel digest's header: cards for up to CARDS_MAX papers (`total`, the
+    whole digest's, so a resumed digest keeps its form), else compact lists."""
+    if total <= CARDS_MAX:
+        return card_parts(draft, digest_id, first)
+    return digest_parts(draft, guild_name, digest_id, first)
+
+
 def digest_reply(draft: DigestDraft, guild_name: str = "", digest_id: int | None = None) -> Reply:
-    """The first message of the digest (the preview shows this one)."""
+    """The first message of the digest as a list (the preview shows this one)."""
     return digest_parts(draft, guild_name, digest_id)[0][1]
 
 
-async def _post(publisher: Publisher, draft: DigestDraft, reply: Reply) -> int | None:
-    """Post the digest; every failure, network errors included, comes out as DeliveryFailed."""
-    where = f"<#{draft.target.id}>" if draft.target.kind == "channel" else f"user {draft.target.id}"
+def _where(kind: str, target_id: int) -> str:
+    return f"<#{target_id}>" if kind == "channel" else f"user {target_id}"
+
+
+async def _guarded(where: str, call: Awaitable[int | None]) -> int | None:
+    """Await a publisher call; every failure, network errors included, comes out as DeliveryFailed."""
     try:
-        if draft.target.kind == "channel":
-            return await publisher.to_channel(draft.target.id, reply)
-        return await publisher.to_user(draft.target.id, reply)
+        return await call
     except NETWORK_ERRORS as exc:  # a publisher that let one through
         raise DeliveryFailed(FailureReason.NETWORK_ERROR, f"I could not reach Discord to post in {where} ({exc!r})") from exc
 
 
+async def _post(publisher: Publisher, kind: str, target_id: int, reply: Reply) -> int | None:
+    where = _where(kind, target_id)
+    if kind == "channel":
+        return await _guarded(where, publisher.to_channel(target_id, reply))
+    return await _guarded(where, publisher.to_user(target_id, reply))
+
+
+@dataclass
+class _Progress:
+    posted: int = 0
+    message_id: int | None = None  # the digest's first message (a channel digest's header)
+    in_thread: bool = False
+
+
+async def _post_parts(
+    service: PaperService, publisher: Publisher, digest_id: int, kind: str, where: int,
+    parts: list[tuple[list[str], Reply]], progress: _Progress,
+) -> None:
+    for ids, reply in parts:
+        sent_id = await _post(publisher, kind, where, reply)
+        progress.message_id = progress.message_id or sent_id
+        progress.posted += len(ids)
+        # Progress: a digest interrupted after this part resumes with the papers not yet posted.
+        await asyncio.to_thread(service.mark_digest_posted, digest_id, ids)
+
+
+async def _open_thread(
+    service: PaperService, publisher: Publisher, digest_id: int, channel_id: int, header_id: int | None,
+    draft: DigestDraft,
+) -> int:
+    """Where the papers go: the day's thread on the header (recorded, so a resumed digest reuses it),
+    or the channel itself for a publisher without threads or a bot not allowed to open one."""
+    start: ThreadStarter | None = getattr(publisher, "start_thread", None)
+    if start is None or header_id is None:  # the console, a file: no threads, nothing to tell
+        return channel_id
+    thread_id = await _guarded(f"<#{channel_id}>", start(channel_id, header_id, formatting.thread_name(draft.day)))
+    if thread_id is None:
+        log.warning("digest %s for channel %s posted without a thread: the bot lacks %s there", draft.day,
+                    channel_id, formatting.THREAD_PERMISSIONS)
+        thread_id = channel_id
+    await asyncio.to_thread(service.mark_digest_thread, digest_id, thread_id)
+    return thread_id
+
+
+async def _post_channel_digest(
+    service: PaperService, publisher: Publisher, draft: DigestDraft, guild_name: str, digest_id: int,
+    done: int, total: int, progress: _Progress,
+) -> None:
+    channel_id = draft.target.id
+    entry = await asyncio.to_thread(service.digest_entry, digest_id)
+    header_id = entry.header_id if entry is not None else None
+    if header_id is None:
+        header = Reply(content=formatting.digest_header(draft, publisher.mention(channel_id), total),
+                       ephemeral=False, nonce=header_nonce(digest_id))
+        header_id = await _post(publisher, "channel", channel_id, header)
+        if header_id is not None:
+            await asyncio.to_thread(service.mark_digest_header, digest_id, header_id)
+    progress.message_id = header_id
+    if not draft.picks:
+        return
+    where = entry.thread_id if entry is not None and entry.thread_id is not None else None
+    if where is None:
+        where = await _open_thread(service, publisher, digest_id, channel_id, header_id, draft)
+    progress.in_thread = where != channel_id
+    parts = thread_parts(draft, guild_name, digest_id, done + 1, total)
+    try:
+        await _post_parts(service, publisher, digest_id, "channel", where, parts, progress)
+    except DeliveryFailed as exc:
+        if where == channel_id or exc.reason is not FailureReason.UNKNOWN_CHANNEL:
+            raise
+        # Someone deleted the day's thread: the rest goes in the channel, under the header.
+        log.warning("digest %s for channel %s: its thread %s is gone, posting the rest in the channel", draft.day,
+                    channel_id, where)
+        await asyncio.to_thread(service.mark_digest_thread, digest_id, channel_id)
+        progress.in_thread = False
+        rest = replace(draft, picks=draft.picks[progress.posted:])
+        parts = thread_parts(rest, guild_name, digest_id, done + progress.posted + 1, total)
+        await _post_parts(service, publisher, digest_id, "channel", channel_id, parts, progress)
+
+
 async def deliver(
-    service: PaperService, publisher: Publisher, draft: DigestDraft, guild_name: str = "", timezone: str = "UTC"
+    service: PaperService, publisher: Publisher, draft: DigestDraft, guild_name: str = "", timezone: str = "UTC",
+    now: Callable[[], datetime] = utc_now,
 ) -> Outcome:
-    """Claim, post and record one digest; `timezone` is the target's, where its day ends (retries stop then)."""
+    """Claim, post and record one digest; `timezone` is the target's, where its day ends (retries stop then);
+    `now` the clock (naive UTC) a failure and its next try are timed by."""
     digest_id = await asyncio.to_thread(service.claim_digest, draft)
     if digest_id is None:
         return Outcome("already", f"The digest for {draft.day.isoformat()} was already sent.")
     done, todo = await asyncio.to_thread(service.digest_plan, digest_id)
+    total = done + len(todo)
     if done:  # resume: post only what the ledger still plans
         wanted = set(todo)
         draft = replace(draft, picks=[r for r in draft.picks if r.paper.id in wanted])
-        if not draft.picks:  # everything planned was posted before the interruption
-            await asyncio.to_thread(service.mark_digest_sent, digest_id, None)
-            return Outcome("sent", papers=0)
-    message_id: int | None = None
-    posted = 0
+    progress = _Progress()
     try:
-        for number, (ids, reply) in enumerate(digest_parts(draft, guild_name, digest_id, done + 1)):
-            sent_id = await _post(publisher, draft, reply)
-            message_id = sent_id if number == 0 else message_id
-            posted += len(ids)
-            # Progress: a digest interrupted after this part resumes with the papers not yet posted.
-            await asyncio.to_thread(service.mark_digest_posted, digest_id, ids)
+        if draft.target.kind == "channel":
+            await _post_channel_digest(service, publisher, draft, guild_name, digest_id, done, total, progress)
+        elif draft.picks or not done:
+            parts = digest_parts(draft, guild_name, digest_id, done + 1)
+            await _post_parts(service, publisher, digest_id, "user", draft.target.id, parts, progress)
     except DeliveryFailed as exc:
         latest, _ = await asyncio.to_thread(service.digest_history, draft.target)
         attempts = latest.attempts if latest is not None and latest.id == digest_id else 1
-        now = utc_now()
-        when = retry_at(exc.reason, attempts, now, day_end(draft.day, timezone))
-        await asyncio.to_thread(service.mark_digest_failed, digest_id, str(exc), exc.reason.name, when)
+        at = now()
+        when = retry_at(exc.reason, attempts, at, day_end(draft.day, timezone))
+        await asyncio.to_thread(service.mark_digest_failed, digest_id, str(exc), exc.reason.name, when, at)
         log.warning("digest %s for %s %s not delivered (%s, attempt %d, %s): %s", draft.day, draft.target.kind,
                     draft.target.id, exc.reason.name, attempts, f"next try {when:%H:%M} UTC" if when else "no retry",
                     exc)
-        return Outcome("failed", str(exc), papers=posted, reason=exc.reason)
-    await asyncio.to_thread(service.mark_digest_sent, digest_id, message_id)
+        return Outcome("failed", str(exc), papers=progress.posted, reason=exc.reason)
+    await asyncio.to_thread(service.mark_digest_sent, digest_id, progress.message_id)
     log.info("digest %s sent to %s %s (%d papers)", draft.day, draft.target.kind, draft.target.id, len(draft.picks))
-    return Outcome("sent", papers=len(draft.picks))
+    return Outcome("sent", papers=len(draft.picks), in_thread=progress.in_thread)

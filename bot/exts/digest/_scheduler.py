@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -17,7 +17,7 @@ from bot.exts.digest._delivery import Outcome, deliver
 from bot.shards import Shards
 from recommender.config import parse_hhmm, parse_weekdays
 from recommender.service import PaperService
-from recommender.views import DigestSettings
+from recommender.views import DigestDraft, DigestSettings
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "digest:"
@@ -33,14 +33,33 @@ def digest_trigger(conf: DigestSettings) -> CronTrigger:
     return CronTrigger(day_of_week=days, hour=at.hour, minute=at.minute, timezone=ZoneInfo(conf.timezone))
 
 
+def wall_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class DigestJobs:
+    """The digest jobs. `clock` (aware UTC) decides which day a run is for, whether a retry is due and
+    when the next one is: the wall clock, or the test's."""
+
     def __init__(self, scheduler: BaseScheduler, service: PaperService, publisher: Publisher,
-                 guild_name: Callable[[int], str] = lambda guild_id: "", shards: Shards = Shards()) -> None:
+                 guild_name: Callable[[int], str] = lambda guild_id: "", shards: Shards = Shards(),
+                 clock: Callable[[], datetime] = wall_clock) -> None:
         self.scheduler = scheduler
         self.shards = shards  # this process delivers only its shards' digests
         self.service = service
         self.publisher = publisher
         self.guild_name = guild_name
+        self.clock = clock
+
+    def _utc(self) -> datetime:
+        """The clock as naive UTC, the ledger's times."""
+        return self.clock().astimezone(timezone.utc).replace(tzinfo=None)
+
+    def _today(self, tz: str) -> date:
+        return self.clock().astimezone(ZoneInfo(tz)).date()
+
+    async def _deliver(self, draft: DigestDraft, guild_name: str, tz: str) -> Outcome:
+        return await deliver(self.service, self.publisher, draft, guild_name, tz, now=self._utc)
 
     async def sync_all(self, catch_up: bool = True) -> None:
         confs = [c for c in await asyncio.to_thread(self.service.scheduled_digests) if self.shards.owns_guild(c.guild_id)]
@@ -70,7 +89,7 @@ class DigestJobs:
         """After downtime, post a digest whose time passed in the last `digest_catch_up_hours`, under the
         day it belongs to (a digest missed at 23:30 and caught up at 00:30 is yesterday's, once)."""
         window = timedelta(hours=self.service.settings.digest_catch_up_hours)
-        now = (now or datetime.now(ZoneInfo("UTC"))).astimezone(ZoneInfo(conf.timezone))
+        now = (now or self.clock()).astimezone(ZoneInfo(conf.timezone))
         if not window:
             return
         previous = digest_trigger(conf).get_next_fire_time(None, now - window)
@@ -99,17 +118,17 @@ class DigestJobs:
         conf = await asyncio.to_thread(service.digest_settings, guild_id)
         if conf is None or conf.channel_id is None or not conf.enabled:
             return None
-        day = day or datetime.now(ZoneInfo(conf.timezone)).date()
+        day = day or self._today(conf.timezone)
         draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, day)
-        return await deliver(service, self.publisher, draft, self.guild_name(guild_id), conf.timezone)
+        return await self._deliver(draft, self.guild_name(guild_id), conf.timezone)
 
     async def run_retries(self) -> int:
         """Try again the digests that are due: failed ones whose retry time came, and claims whose
         worker died (lease expired). Only the current day's: a digest's retries end with its day."""
         service = self.service
-        since = datetime.now(ZoneInfo("UTC")).date() - timedelta(days=1)
+        since = self._utc().date() - timedelta(days=1)
         sent = 0
-        for entry in await asyncio.to_thread(service.due_digests, since):
+        for entry in await asyncio.to_thread(service.due_digests, since, self._utc()):
             if not self.shards.owns(entry.target):
                 continue  # another shard's
             if entry.target.kind == "channel":
@@ -117,17 +136,17 @@ class DigestJobs:
                 conf = await asyncio.to_thread(service.digest_settings, guild_id) if guild_id is not None else None
                 if conf is None or conf.channel_id is None or not conf.enabled:
                     continue
-                if datetime.now(ZoneInfo(conf.timezone)).date() != entry.day:
+                if self._today(conf.timezone) != entry.day:
                     continue  # that day is over
                 # The server's current channel: after `/digest channel` the retry goes there.
                 draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, entry.day)
-                outcome = await deliver(service, self.publisher, draft, self.guild_name(guild_id), conf.timezone)
+                outcome = await self._deliver(draft, self.guild_name(guild_id), conf.timezone)
             else:
                 tz = await asyncio.to_thread(service.member_timezone, entry.target.id)
-                if datetime.now(ZoneInfo(tz)).date() != entry.day:
+                if self._today(tz) != entry.day:
                     continue
                 drafts = await asyncio.to_thread(service.compose_personal_digests, [(entry.target.id, entry.day)])
-                outcome = await deliver(service, self.publisher, drafts[0], timezone=tz)
+                outcome = await self._deliver(drafts[0], "", tz)
                 if outcome.reason is FailureReason.CLOSED_DMS:
                     await asyncio.to_thread(service.set_dm_digest, entry.target.id, False)
             sent += outcome.status == "sent"
@@ -137,12 +156,13 @@ class DigestJobs:
         """Send the DM digests that are due; a member whose DMs are closed gets no more."""
         service = self.service
         sent = 0
-        due = [(uid, day) for uid, day in await asyncio.to_thread(service.due_dm_digests) if self.shards.owns_user(uid)]
+        due = [(uid, day) for uid, day in await asyncio.to_thread(service.due_dm_digests, self.clock())
+               if self.shards.owns_user(uid)]
         if not due:
             return 0
         for draft in await asyncio.to_thread(service.compose_personal_digests, due):
             tz = await asyncio.to_thread(service.member_timezone, draft.target.id)
-            outcome = await deliver(service, self.publisher, draft, timezone=tz)
+            outcome = await self._deliver(draft, "", tz)
             if outcome.reason is FailureReason.CLOSED_DMS:
                 await asyncio.to_thread(service.set_dm_digest, draft.target.id, False)
             sent += outcome.status == "sent"

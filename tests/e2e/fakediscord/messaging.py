@@ -11,6 +11,7 @@ from .util import ApiError, iso_now
 from .validate import describe, form_error, message_issues
 from .world import (
     ATTACH_FILES,
+    EMBED_LINKS,
     SEND_MESSAGES,
     SEND_MESSAGES_IN_THREADS,
     VIEW_CHANNEL,
@@ -44,6 +45,12 @@ def check_can_send(fd: FakeDiscord, channel: Channel, call: RestCall) -> None:
         raise ApiError(403, 50001, "Missing Access")
     needed = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
     if not perms & needed or (call.files and not perms & ATTACH_FILES):
+        raise ApiError(403, 50013, "Missing Permissions")
+
+
+def check_embed_links(fd: FakeDiscord, channel: Channel, body: dict[str, Any]) -> None:
+    """A bot's message with embeds needs Embed Links where it posts (threads: their parent's)."""
+    if body.get("embeds") and not fd.world.permissions(fd.world.bot.id, channel) & EMBED_LINKS:
         raise ApiError(403, 50013, "Missing Permissions")
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import payloads
 from .messaging import (
     check_can_send,
+    check_embed_links,
     check_message,
     create_message,
     delete_message,
@@ -207,6 +208,7 @@ async def message_post(fd: FakeDiscord, call: RestCall, p: Params) -> Reply:
     channel = get_channel(fd, p["channel_id"])
     body = body_dict(call)
     check_can_send(fd, channel, call)
+    check_embed_links(fd, channel, body)
     check_message(fd, call, body, creating=True)
     # enforce_nonce: the same nonce in the same channel within the window returns the stored message.
     key = (channel.id, str(body["nonce"])) if body.get("enforce_nonce") and body.get("nonce") is not None else None
@@ -239,6 +241,7 @@ async def message_patch(fd: FakeDiscord, call: RestCall, p: Params) -> Reply:
     msg = get_message(fd, get_channel(fd, p["channel_id"]), p["message_id"])
     if int(msg.data["author"]["id"]) != fd.world.bot.id:
         raise ApiError(403, 50005, "Cannot edit a message authored by another user")
+    check_embed_links(fd, get_channel(fd, p["channel_id"]), body_dict(call))
     return Reply(200, (await edit_message(fd, msg, body_dict(call), call=call)).data)
 
 
@@ -291,12 +294,19 @@ async def reaction_delete(fd: FakeDiscord, call: RestCall, p: Params) -> Reply:
     return Reply(204)
 
 
+ARCHIVE_MINUTES = (60, 1440, 4320, 10080)  # the auto-archive durations Discord accepts
+
+
 async def _create_thread(fd: FakeDiscord, call: RestCall, parent: Channel, ttype: int,
                          thread_id: int | None = None) -> Channel:
     body = body_dict(call)
     name = str(body.get("name") or "")
     if not 1 <= len(name) <= 100:
         raise form_error([(("name",), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")])
+    archive = body.get("auto_archive_duration")
+    if archive is not None and archive not in ARCHIVE_MINUTES:
+        raise form_error([(("auto_archive_duration",), "BASE_TYPE_CHOICES",
+                           f"Value must be one of {set(ARCHIVE_MINUTES)}.")])
     needed = CREATE_PRIVATE_THREADS if ttype == PRIVATE_THREAD else CREATE_PUBLIC_THREADS
     if parent.guild_id is None or parent.is_thread:
         raise ApiError(400, 50024, "Cannot execute action on this channel type")

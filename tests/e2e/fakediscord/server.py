@@ -23,6 +23,7 @@ from .gateway import (
     websocket_handler,
 )
 from .interactions import InteractionState, interaction_routes
+from .ratelimit import RateLimits
 from .recorder import Fault, Problem, Recorder, RestCall, UploadedFile, rate_limit_reply
 from .rest import Router, core_routes
 from .util import ApiError, Reply, Signal, to_response
@@ -47,6 +48,7 @@ class FakeDiscord:
         self.ack_deadline, self.token_ttl = ack_deadline, token_ttl
         self.message_events = True  # dispatch MESSAGE_CREATE/UPDATE/DELETE for bot messages, like Discord
         self.recorder = Recorder()
+        self.rate_limits = RateLimits()  # per route and channel/guild; `fd.rate_limits.limit = 0` turns it off
         self.router = Router()
         core_routes(self.router)
         interaction_routes(self.router)
@@ -328,8 +330,14 @@ class FakeDiscord:
         route, params = matched
         if route.auth and request.headers.get("Authorization") != f"Bot {self.world.token}":
             return Reply(401, {"message": "401: Unauthorized", "code": 0})
+        limited, headers = self.rate_limits.take(route.method, route.template, params, self.loop_time()) \
+            if route.auth else (None, {})
+        if limited is not None:
+            return limited
         reply = await route.handler(self, call, params)
-        return fault.reply if fault is not None else reply
+        reply = fault.reply if fault is not None else reply
+        reply.headers = {**headers, **reply.headers}
+        return reply
 
     async def _handle_ws(self, request: web.Request) -> web.StreamResponse:
         return await websocket_handler(self, request)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from recommender.picks import ledger
 from recommender.service import PaperService
@@ -164,3 +165,64 @@ def test_each_posted_part_renews_the_lease(db: Database) -> None:
         ledger.mark_posted(s, digest_id, [], "slow", now=now + ledger.LEASE / 2)
     assert claim(db, draft, "other", now=now + ledger.LEASE + timedelta(seconds=1)) is None  # renewed
     assert claim(db, draft, "other", now=now + ledger.LEASE * 2) == digest_id
+
+
+def test_header_and_thread_are_recorded_for_the_lease_holder_only(db: Database) -> None:
+    digest_id = claim(db, empty_draft(1), "w")
+    with db.session() as s:
+        ledger.mark_header(s, digest_id, 555, "someone else")  # type: ignore[arg-type]
+        assert ledger.entry(s, digest_id).header_id is None  # type: ignore[arg-type, union-attr]
+        ledger.mark_header(s, digest_id, 555, "w")  # type: ignore[arg-type]
+        ledger.mark_thread(s, digest_id, 555, "w")  # type: ignore[arg-type]
+        entry = ledger.entry(s, digest_id)  # type: ignore[arg-type]
+        assert entry is not None and (entry.header_id, entry.thread_id, entry.in_channel) == (555, 555, False)
+        ledger.mark_thread(s, digest_id, 1, "w")  # type: ignore[arg-type]  # no thread: the channel itself
+        assert ledger.entry(s, digest_id).in_channel  # type: ignore[arg-type, union-attr]
+
+
+def test_notices_hand_each_failure_and_threadless_digest_out_once(db: Database) -> None:
+    failed, threadless, fine, old, other_server = (
+        empty_draft(10, DAY), empty_draft(11, DAY), empty_draft(12, DAY), empty_draft(13, DAY - timedelta(days=5)),
+        DigestDraft(Target.channel(14, GUILD + 1), DAY, [], []),
+    )
+    with db.session() as s:
+        for draft in (failed, threadless, fine, old, other_server):
+            ledger.claim(s, draft, "w")
+        ids = {d.target.id: s.scalar(select(Digest.id).where(Digest.target_id == d.target.id))
+               for d in (failed, threadless, fine, old, other_server)}
+        ledger.mark_failed(s, ids[10], "w", "MISSING_PERMISSION", "no access", None)
+        ledger.mark_failed(s, ids[13], "w", "UNKNOWN_CHANNEL", "gone", None)
+        ledger.mark_failed(s, ids[14], "w", "UNKNOWN_CHANNEL", "gone", None)
+        ledger.mark_thread(s, ids[11], 11, "w")
+        ledger.mark_sent(s, ids[11], None)
+        ledger.mark_sent(s, ids[12], None)
+    with db.session() as s:
+        owed = ledger.notices(s, GUILD)
+    assert [(e.target.id, e.status) for e in owed] == [(10, "failed"), (11, "sent")]  # not the 5-day-old one
+    with db.session() as s:
+        assert ledger.notices(s, GUILD) == [], "told once"
+    with db.session() as s:  # the retry failed again for another reason: that is news
+        s.execute(update(Digest).where(Digest.id == ids[10]).values(reason="UNKNOWN_CHANNEL"))
+    with db.session() as s:
+        assert [e.target.id for e in ledger.notices(s, GUILD)] == [10]
+        assert ledger.notices(s, GUILD + 3) == []
+
+
+def test_a_digest_whose_header_is_out_is_never_planned_bigger_than_it_announced(service: PaperService) -> None:
+    service.subscribe(Target.user(1, GUILD), "speech recognition")
+    service.configure_digest(GUILD, channel_id=CHANNEL, size=3)
+    draft = service.compose_channel_digest(GUILD, day=DAY)
+    digest_id = service.claim_digest(draft)
+    assert digest_id is not None and len(draft.picks) == 3
+    service.mark_digest_header(digest_id, 777)  # "3 new papers", then the post of the papers failed
+    assert service.mark_digest_failed(digest_id, "503", "DISCORD_ERROR")
+    service.configure_digest(GUILD, size=8)  # the admin changed the size meanwhile
+    bigger = service.compose_channel_digest(GUILD, day=DAY)
+    assert len(bigger.picks) > 3
+    assert service.claim_digest(bigger) == digest_id
+    assert service.digest_plan(digest_id) == (0, [r.paper.id for r in bigger.picks[:3]])
+
+    other = replace(bigger, target=Target.channel(CHANNEL + 1, GUILD))  # no header out: planned anew
+    other_id = service.claim_digest(replace(other, picks=other.picks[:3]))
+    assert other_id is not None and service.mark_digest_failed(other_id, "503", "DISCORD_ERROR")
+    assert service.claim_digest(other) == other_id and len(service.digest_plan(other_id)[1]) == len(bigger.picks)

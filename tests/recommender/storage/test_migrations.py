@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from recommender.storage.db import Database, alembic_config
+from recommender.storage.db import MIGRATIONS, Database, alembic_config
+
+
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()  # the newest revision, whichever it is
 
 
 def columns(database: Database, table: str) -> set[str]:
@@ -47,7 +51,35 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
         assert kept == [1, 2] and status == "failed"  # retryable under 0001, its paper free again
         command.downgrade(cfg, "base")
         assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
-        assert database.upgrade() == "0003_speed"  # and back up from nothing
+        assert database.upgrade() == HEAD  # and back up from nothing
+    finally:
+        database.dispose()
+
+
+def test_upgrade_from_0002_adds_the_digest_thread_and_downgrade_keeps_the_ledger(blank_db_url: str) -> None:
+    database = Database(blank_db_url)
+    cfg = alembic_config(database.engine)
+    try:
+        command.upgrade(cfg, "0002")
+        with database.engine.begin() as conn:  # a 0002 ledger: a sent digest and a failed one
+            for digest_id, status in ((1, "sent"), (2, "failed")):
+                conn.execute(text(f"INSERT INTO digests (id, target_kind, target_id, guild_id, day, status, created_at,"
+                                  f" attempts, reason) VALUES ({digest_id}, 'channel', {digest_id}, 9, '2026-07-01',"
+                                  f" '{status}', '2026-07-01 08:00:00', 1, 'MISSING_PERMISSION')"))
+        command.upgrade(cfg, "0003_digest")
+        assert {"header_id", "thread_id", "notified"} <= columns(database, "digests")
+        with database.engine.begin() as conn:
+            rows = conn.execute(text("SELECT id, status, header_id, thread_id, notified FROM digests ORDER BY id")).all()
+            assert [tuple(r) for r in rows] == [(1, "sent", None, None, None), (2, "failed", None, None, None)]
+            conn.execute(text("UPDATE digests SET header_id = 5000000000000000001, thread_id = 5000000000000000001,"
+                              " notified = 'MISSING_PERMISSION' WHERE id = 2"))  # snowflakes need 64 bits
+            assert conn.execute(text("SELECT thread_id FROM digests WHERE id = 2")).scalar() == 5000000000000000001
+        command.downgrade(cfg, "0002")
+        assert not {"header_id", "thread_id", "notified"} & columns(database, "digests")
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, status FROM digests ORDER BY id")).all() == [(1, "sent"), (2, "failed")]
+        command.downgrade(cfg, "base")
+        assert database.upgrade() == HEAD
     finally:
         database.dispose()
 
@@ -61,7 +93,7 @@ def test_0003_speed_indexes_when_papers_last_changed_and_downgrades(blank_db_url
             conn.execute(text("INSERT INTO papers (id, title, title_key, abstract, authors, categories, source, links,"
                               " ingested_at, modified_at) VALUES ('2401.00001', 't', 't', '', '[]', '[]', 'file', '{}',"
                               " '2026-07-01 08:00:00', '2026-07-01 08:00:00')"))
-        assert database.upgrade() == "0003_speed"
+        command.upgrade(cfg, "0003_speed")
         indexes = {i["name"] for i in inspect(database.engine).get_indexes("papers")}
         assert "ix_papers_modified_at" in indexes
         with database.engine.connect() as conn:

@@ -51,7 +51,7 @@ async def test_exactly_once_after_kill_9_and_restart(service: PaperService, tmp_
     )
     assert proc.returncode == 9, proc.stderr[-2000:]
     before = [json.loads(line) for line in posts.read_text().splitlines()] if posts.exists() else []
-    assert len(before) == {"after_claim": 0, "mid_digest": 1, "before_record": 3}[crash_at]
+    assert len(before) == {"after_claim": 0, "mid_digest": 2, "before_record": 4}[crash_at]
 
     # The restarted bot: the dead worker's lease has run out (as if its 10 minutes passed).
     with service.db.session() as s:
@@ -62,4 +62,4 @@ async def test_exactly_once_after_kill_9_and_restart(service: PaperService, tmp_
     messages = [json.loads(line) for line in posts.read_text().splitlines()]
     papers = [p for m in messages for p in m["papers"]]
     assert len(papers) == 25 and len(set(papers)) == 25  # one complete digest, nothing twice
-    assert len(messages) == 3
+    assert len(messages) == 4  # the header and three lists

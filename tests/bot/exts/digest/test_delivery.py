@@ -50,7 +50,7 @@ async def test_a_digest_is_delivered_once(service: PaperService) -> None:
     outcome = await deliver(service, publisher, draft, "Lab")
     assert (outcome.status, outcome.papers) == ("sent", len(draft.picks))
     text = out.getvalue()
-    assert f"posted in #channel-{CHANNEL}" in text and "Daily papers for Lab" in text
+    assert f"posted in #channel-{CHANNEL}" in text and f"{len(draft.picks)} new papers for #channel-{CHANNEL}" in text
     assert draft.picks[0].paper.title[:40] in text.replace("\n", " ") or draft.picks[0].paper.id in text
     assert service.stats()["digests_sent"] == 1
 
@@ -85,7 +85,8 @@ async def test_digest_now_from_the_console(service: PaperService) -> None:
     assert first.content is not None and first.content.startswith("✅ Posted today's digest (8 papers)")
     second = await invoke(admin, "digest now")
     assert second.content is not None and "already posted" in second.content
-    assert out.getvalue().count("posted in") == 1
+    assert out.getvalue().count("8 new papers for") == 1  # one header, then the 8 papers as cards, 5 a message
+    assert out.getvalue().count("posted in") == 3
 
 
 # -- exactly once against the Discord emulator ---------------------------------------------------
@@ -189,8 +190,10 @@ async def test_every_paper_recorded_as_sent_is_posted(service: PaperService) -> 
     assert (outcome.status, outcome.papers) == ("sent", 25)
     picks = [r.paper.id for r in draft.picks]
     assert publisher.paper_ids() == picks
-    assert len(publisher.posted) == 3 and all(len(r.embeds[0]) <= 6000 for r in publisher.posted)
-    assert len({r.nonce for r in publisher.posted}) == 3
+    header, *lists = publisher.posted
+    assert header.content.startswith("📰 **25 new papers** for <#20>") and not header.embeds
+    assert len(lists) == 3 and all(len(r.embeds[0]) <= 6000 for r in lists)
+    assert len({r.nonce for r in publisher.posted}) == 4
     assert sorted(_items(service, posted=True)) == sorted(picks)
 
 
@@ -199,7 +202,7 @@ async def test_exactly_once_an_interrupted_digest_is_completed_not_restarted(ser
     service.subscribe(Target.user(1, GUILD), "graph neural networks")
     service.configure_digest(GUILD, channel_id=CHANNEL, size=25)
     draft = service.compose_channel_digest(GUILD, day=DAY)
-    broken = Recording(fail_from=2)  # the first message goes out, then the connection drops
+    broken = Recording(fail_from=3)  # the header and the first list go out, then the connection drops
     outcome = await deliver(service, broken, draft, "Lab")
     assert (outcome.status, outcome.papers, outcome.reason) == ("failed", 10, FailureReason.NETWORK_ERROR)
     first = broken.paper_ids()
@@ -210,6 +213,7 @@ async def test_exactly_once_an_interrupted_digest_is_completed_not_restarted(ser
     fixed = Recording()
     assert (await deliver(service, fixed, retry, "Lab")).status == "sent"
     rest = fixed.paper_ids()
+    assert not any(r.content for r in fixed.posted), "the header is not posted again"
     assert len(rest) == 15 and not set(first) & set(rest)  # completed to 25, nothing posted twice
     head = fixed.posted[0].embeds[0]
     assert "(continued)" in (head.title or "") and (head.description or "").startswith("**11. ")

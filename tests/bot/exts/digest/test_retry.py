@@ -77,28 +77,57 @@ def make_due(service: PaperService) -> None:
                   .values(next_retry_at=datetime(2000, 1, 1)))
 
 
+class Clock:
+    """The test's clock (aware UTC), moved by hand: no edge at the real midnight."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at.replace(tzinfo=ZoneInfo("UTC"))
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def naive(self) -> datetime:
+        return self.at.replace(tzinfo=None)
+
+
 async def test_a_network_error_is_a_typed_failure_and_is_retried(service: PaperService) -> None:
     service.subscribe(Target.user(1, GUILD), "graph neural networks")
     service.configure_digest(GUILD, channel_id=CHANNEL)
-    today = datetime.now(ZoneInfo("UTC")).date()
-    draft = service.compose_channel_digest(GUILD, day=today)
-    outcome = await deliver(service, DroppedConnection(), draft, "Lab")  # does not raise
+    clock = Clock(END - timedelta(minutes=30))  # 23:30 UTC: retries must still fit in the day
+    draft = service.compose_channel_digest(GUILD, day=NOON.date())
+    outcome = await deliver(service, DroppedConnection(), draft, "Lab", now=clock.naive)  # does not raise
     assert (outcome.status, outcome.reason) == ("failed", FailureReason.NETWORK_ERROR)
     row = ledger_row(service, CHANNEL)
     assert (row.status, row.reason, row.attempts) == ("failed", "NETWORK_ERROR", 1)
-    assert row.next_retry_at is not None and timedelta(0) < row.next_retry_at - row.failed_at <= timedelta(minutes=1)
+    assert (row.failed_at, row.next_retry_at) == (clock.naive(), clock.naive() + timedelta(minutes=1))
     with service.db.session() as s:  # nothing counts as sent
         assert s.scalars(select(DigestItem).where(DigestItem.digest_id == row.id, DigestItem.posted_at.is_not(None))).all() == []
 
     out = io.StringIO()
-    jobs = DigestJobs(AsyncIOScheduler(), service, ConsolePublisher(Console(file=out, width=120)))
+    jobs = DigestJobs(AsyncIOScheduler(), service, ConsolePublisher(Console(file=out, width=120)), clock=clock)
     assert await jobs.run_retries() == 0  # not due yet
-    make_due(service)
+    clock.at += timedelta(seconds=59)
+    assert await jobs.run_retries() == 0
+    clock.at += timedelta(seconds=1)  # 23:31: the minute passed
     assert await jobs.run_retries() == 1
     assert await jobs.run_retries() == 0  # once
     row = ledger_row(service, CHANNEL)
     assert (row.status, row.attempts) == ("sent", 2)
-    assert out.getvalue().count("posted in") == 1
+    assert out.getvalue().count("new papers for") == 1
+
+
+async def test_a_retry_after_the_day_ended_is_not_made(service: PaperService) -> None:
+    service.subscribe(Target.user(1, GUILD), "graph neural networks")
+    service.configure_digest(GUILD, channel_id=CHANNEL)
+    clock = Clock(END - timedelta(minutes=3))  # 23:57
+    draft = service.compose_channel_digest(GUILD, day=NOON.date())
+    await deliver(service, DroppedConnection(), draft, "Lab", now=clock.naive)
+    assert ledger_row(service, CHANNEL).next_retry_at == clock.naive() + timedelta(minutes=1)
+    out = io.StringIO()
+    jobs = DigestJobs(AsyncIOScheduler(), service, ConsolePublisher(Console(file=out, width=120)), clock=clock)
+    clock.at = END + timedelta(seconds=1)  # the retry was due at 23:58, but the job ran after midnight
+    assert await jobs.run_retries() == 0 and out.getvalue() == ""
+    assert ledger_row(service, CHANNEL).status == "failed", "yesterday's digest is not posted today"
 
 
 async def test_forbidden_is_shown_to_the_admin_and_retried_after_the_fix(discord_harness: Any, service: PaperService) -> None:
@@ -106,6 +135,7 @@ async def test_forbidden_is_shown_to_the_admin_and_retried_after_the_fix(discord
     bot = PaperBot(service, service.settings, extensions=EXTENSIONS, guild_ready_timeout=0.1)
     await discord_harness.start(bot)
     jobs: DigestJobs = bot.get_cog("Digest").jobs  # type: ignore[union-attr]
+    jobs.clock = Clock(NOON)
     service.subscribe(Target.user(fd.member.id, fd.guild.id), "speech recognition")
     service.configure_digest(fd.guild.id, channel_id=fd.channel("announcements").id)  # the bot may not post there
     outcome = await jobs.run_channel_digest(fd.guild.id)
@@ -122,8 +152,9 @@ async def test_forbidden_is_shown_to_the_admin_and_retried_after_the_fix(discord
     make_due(service)
     assert await jobs.run_retries() == 1
     assert await jobs.run_retries() == 0
-    posted = [m for m in fd.messages(fd.channel("papers")) if m.data.get("embeds")]
-    assert len(posted) == 1
+    header, = fd.messages(fd.channel("papers"))
+    assert "new papers** for" in header.content
+    assert fd.messages(header.id) and all(m.embeds for m in fd.messages(header.id)), "the papers, in its thread"
     fd.take_problems()
 
 
