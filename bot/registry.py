@@ -96,8 +96,13 @@ class CommandSpec:
 
     @property
     def group(self) -> str | None:
-        """`digest` for `digest channel`; None for a top-level command."""
+        """`digest` for `digest channel` and `digest topics add`; None for a top-level command."""
         return self.name.split()[0] if " " in self.name else None
+
+    @property
+    def parent(self) -> str | None:
+        """The group it sits in: `digest` for `digest channel`, `digest topics` for `digest topics add`."""
+        return self.name.rsplit(" ", 1)[0] if " " in self.name else None
 
     @property
     def leaf(self) -> str:
@@ -115,6 +120,12 @@ class GroupSpec:
 
 COMMANDS: dict[str, CommandSpec] = {}
 GROUPS: dict[str, GroupSpec] = {}
+
+
+def admin_only(name: str) -> bool:
+    """Whether a command, or every command of a group, is for server admins (Manage Server)."""
+    specs = [s for s in COMMANDS.values() if s.name == name or s.name.startswith(f"{name} ")]
+    return bool(specs) and all(s.admin for s in specs)
 
 
 def _area(module: str) -> str:
@@ -138,8 +149,8 @@ def _check_description(what: str, description: str) -> None:
 
 
 def group(name: str, description: str) -> GroupSpec:
-    """Declare a command group, e.g. `/digest ...`."""
-    if not NAME.fullmatch(name):
+    """Declare a command group, e.g. `/digest ...`, or a group in a group, e.g. `/digest topics ...`."""
+    if len(name.split()) > 2 or not all(NAME.fullmatch(w) for w in name.split()):
         raise ValueError(f"bad group name {name!r}")
     _check_description(f"/{name}", description)
     spec = GroupSpec(name, description)
@@ -151,7 +162,7 @@ def command(name: str, description: str, admin: bool = False, **options: Option)
     """Register an action under its slash-command name; `options` declare its options."""
 
     def register(fn: Action) -> Action:
-        if len(name.split()) > 2 or not all(NAME.fullmatch(w) for w in name.split()):
+        if len(name.split()) > 3 or not all(NAME.fullmatch(w) for w in name.split()):
             raise ValueError(f"bad command name {name!r}")
         _check_description(f"/{name}", description)
         hints = get_type_hints(fn)

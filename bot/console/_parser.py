@@ -60,11 +60,11 @@ def shorten(text: str, limit: int = 40) -> str:
 
 
 def find_command(words: list[str]) -> tuple[CommandSpec, int]:
-    for size in (2, 1):
+    for size in (3, 2, 1):  # /digest topics add, /digest channel, /topics
         name = " ".join(words[:size]).lower()
         if len(words) >= size and name in COMMANDS:
             return COMMANDS[name], size
-    raise ParseError(f"unknown command /{' '.join(words[:2])}. Type /help for the list.")
+    raise ParseError(f"unknown command /{shorten(' '.join(words[:3]))}. Type /help for the list.")
 
 
 def parse(line: str) -> Parsed:

@@ -138,3 +138,15 @@ def test_an_acronym_topic_recommends_papers_on_its_long_form(service: PaperServi
 def test_an_empty_library_accepts_any_topic(bare_service: PaperService) -> None:
     assert bare_service.topic_advice("knowlege distilation") is None
     assert bare_service.subscribe(ME, "knowlege distilation")[1] is True
+
+
+def test_a_new_digest_channel_takes_the_old_ones_topics(service: PaperService) -> None:
+    service.configure_digest(9, channel_id=90)
+    service.subscribe(Target.channel(90, 9), "graph neural networks")
+    service.subscribe(Target.channel(90, 9), "speech recognition")
+    service.subscribe(Target.channel(91, 9), "Speech Recognition")  # the new one follows it already
+    service.configure_digest(9, channel_id=91)
+    assert service.topics(Target.channel(90, 9)) == []
+    assert sorted(service.topics(Target.channel(91, 9))) == ["Speech Recognition", "graph neural networks"]
+    with pytest.raises(PaperbotError, match="The digest channel does not follow `nope`"):
+        service.unsubscribe(Target.channel(91, 9), "nope")

@@ -27,7 +27,8 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
                                   f" '2026-07-01 08:00:00', {sent})"))
                 conn.execute(text(f"INSERT INTO digest_items (digest_id, paper_id, rank, score)"
                                   f" VALUES ({digest_id}, '2401.00001', 1, 0.5)"))
-        assert database.upgrade() == "0002"
+        command.upgrade(cfg, "0002")
+        assert database.current_revision() == "0002"
         assert {"lease_owner", "lease_until", "attempts", "reason", "failed_at", "next_retry_at"} <= columns(database, "digests")
         with database.engine.connect() as conn:
             rows = conn.execute(text("SELECT d.status, d.attempts, i.posted_at FROM digests d"
@@ -47,6 +48,31 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
         assert kept == [1, 2] and status == "failed"  # retryable under 0001, its paper free again
         command.downgrade(cfg, "base")
         assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
-        assert database.upgrade() == "0002"  # and back up from nothing
+        command.upgrade(cfg, "0002")  # and back up from nothing
+        assert database.current_revision() == "0002"
+    finally:
+        database.dispose()
+
+
+def test_0003_admin_adds_sources_and_dm_settings_with_defaults(blank_db_url: str) -> None:
+    database = Database(blank_db_url)
+    cfg = alembic_config(database.engine)
+    try:
+        command.upgrade(cfg, "0002")
+        with database.engine.begin() as conn:  # a server and a member from before
+            conn.execute(text("INSERT INTO guilds (id, name, digest_time, timezone, weekdays, digest_size,"
+                              " digest_enabled, created_at, updated_at) VALUES (7, 'lab', '08:00', 'UTC', 'mon-fri',"
+                              " 8, true, '2026-07-01 08:00:00', '2026-07-01 08:00:00')"))
+            conn.execute(text("INSERT INTO users (id, created_at, last_active, dm_digest, dm_time, timezone)"
+                              " VALUES (5, '2026-07-01 08:00:00', '2026-07-01 08:00:00', true, '09:00', 'UTC')"))
+        command.upgrade(cfg, "0003_admin")
+        assert {"arxiv_categories", "hf_enabled"} <= columns(database, "guilds")
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT arxiv_categories, hf_enabled FROM guilds")).one() == (None, True)
+            assert conn.execute(text("SELECT dm_weekdays, min_match, dm_time FROM users")).one() == ("daily", None, "09:00")
+        command.downgrade(cfg, "0002")
+        assert "hf_enabled" not in columns(database, "guilds") and "min_match" not in columns(database, "users")
+        with database.engine.connect() as conn:  # nothing else lost
+            assert conn.execute(text("SELECT dm_time FROM users")).scalar() == "09:00"
     finally:
         database.dispose()
