@@ -79,7 +79,8 @@ def collect_guild(session: Session, guild_id: int, members: list[int], recent_fa
         "failures": [
             {"day": d.day.isoformat(), "kind": d.target_kind, "target": d.target_id, "status": d.status,
              "reason": d.reason, "error": d.error, "attempts": d.attempts,
-             "failed_at": d.failed_at.isoformat(timespec="minutes") if d.failed_at else None}
+             "failed_at": d.failed_at.isoformat(timespec="minutes") if d.failed_at else None,
+             "next_retry_at": d.next_retry_at.isoformat(timespec="minutes") if d.next_retry_at else None}
             for d in session.scalars(
                 select(Digest).where(Digest.guild_id == guild_id, Digest.failed_at.is_not(None))
                 .order_by(Digest.failed_at.desc(), Digest.id.desc()).limit(recent_failures)

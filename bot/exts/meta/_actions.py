@@ -40,6 +40,8 @@ def failures_text(failures: list[dict[str, Any]]) -> str:
     lines = []
     for f in failures:
         outcome = "sent on a later try" if f["status"] == "sent" else "not sent yet" if f["status"] != "failed" else "failed"
+        if f["status"] == "failed" and f.get("next_retry_at"):
+            outcome += f", next try {f['next_retry_at'][11:16]} UTC"
         what = "channel digest" if f["kind"] == "channel" else "DM digest"
         error = formatting.truncate(f["error"] or f["reason"] or "unknown error", 160)
         lines.append(f"{f['failed_at'].replace('T', ' ')} UTC · {what} of {f['day']} · {outcome} "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 
 from rich.console import Console
 
@@ -98,7 +98,8 @@ async def test_stats_shows_the_last_delivery_failures(service: PaperService) -> 
     draft = service.compose_channel_digest(CONSOLE_GUILD, day=date(2026, 6, 20))
     digest_id = service.claim_digest(draft)
     assert digest_id is not None
-    service.mark_digest_failed(digest_id, "Missing Permissions (50013)", "MISSING_PERMISSION")
+    service.mark_digest_failed(digest_id, "Missing Permissions (50013)", "MISSING_PERMISSION",
+                               datetime(2026, 6, 20, 9, 30))
     code, out = await run(service, "/stats\n")
     assert code == 0
-    assert "channel digest of 2026-06-20 · failed (1 tries): Missing Permissions (50013)" in out
+    assert "channel digest of 2026-06-20 · failed, next try 09:30 UTC (1 tries): Missing Permissions (50013)" in out
