@@ -44,6 +44,8 @@ def convert(option: Option, raw: str) -> Any:
         value = raw.lower() in TRUE
     elif option.kind is Kind.CHANNEL:
         value = channel_id(raw)
+    elif option.choices:  # "On" is "on", as picking it from Discord's list would give
+        value = next((c for c in option.choices if c.casefold() == raw.casefold()), raw)
     elif option.kind is Kind.INTEGER:
         try:
             value = int(raw)

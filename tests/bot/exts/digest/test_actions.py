@@ -46,7 +46,7 @@ async def test_digest_topics_add_list_remove_in_the_console(service: PaperServic
 async def test_settings_in_the_console(service: PaperService) -> None:
     code, out = await run(service, "/settings\n")
     assert code == 0 and "Your DM digest" in out and "off" in out and "(default)" in out
-    code, out = await run(service, "/settings dm: on time: 07:15 timezone: europe/berlin days: mon-fri size: 3 threshold: 40\n")
+    code, out = await run(service, "/settings dm: ON time: 07:15 timezone: europe/berlin days: mon-fri size: 3 threshold: 40\n")
     assert code == 0, out
     conf = service.dm_settings(1)
     assert (conf.enabled, conf.time, conf.timezone, conf.weekdays, conf.size, conf.min_match) == (
