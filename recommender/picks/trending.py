@@ -21,19 +21,18 @@ def trending(session: Session, members: list[int], days: int, limit: int = 5) ->
     ingested for a while still shows its last days).
     """
     since = utcnow() - timedelta(days=days)
-    recent = (Feedback.user_id.in_(members), Feedback.kind.in_(KEEPS), Feedback.created_at >= since)
-    people = func.count(func.distinct(Feedback.user_id))
-    rows = session.execute(
-        select(Feedback.paper_id, people).where(*recent)
-        .group_by(Feedback.paper_id).order_by(people.desc(), Feedback.paper_id).limit(limit)
-    ).all() if members else []
-    counts = {pid: [0, 0] for pid, _ in rows}
-    if counts:
-        for pid, kind, n in session.execute(
-            select(Feedback.paper_id, Feedback.kind, people).where(*recent, Feedback.paper_id.in_(counts))
-            .group_by(Feedback.paper_id, Feedback.kind)
-        ):
-            counts[pid][KEEPS.index(kind)] = int(n)
+    # The window's likes and saves are few next to the members (up to 100k): filter those in Python,
+    # never a member list in an IN (...) clause.
+    wanted = set(members)
+    people: dict[str, list[set[int]]] = {}
+    for user_id, pid, kind in session.execute(
+        select(Feedback.user_id, Feedback.paper_id, Feedback.kind)
+        .where(Feedback.kind.in_(KEEPS), Feedback.created_at >= since)
+    ):
+        if user_id in wanted:
+            people.setdefault(pid, [set(), set()])[KEEPS.index(kind)].add(user_id)
+    ranked = sorted(people, key=lambda pid: (-len(people[pid][0] | people[pid][1]), pid))[:limit]
+    counts = {pid: (len(people[pid][0]), len(people[pid][1])) for pid in ranked}
 
     newest = session.scalar(select(func.max(PaperSource.listed_on)).where(PaperSource.source == "hf"))
     upvoted_rows: list[tuple[str, int]] = []
@@ -45,11 +44,11 @@ def trending(session: Session, members: list[int], days: int, limit: int = 5) ->
                    PaperSource.listed_on > newest - timedelta(days=days))
             .group_by(PaperSource.paper_id).order_by(upvotes.desc(), PaperSource.paper_id).limit(limit)
         )]
-    wanted = set(counts) | {pid for pid, _ in upvoted_rows}
-    papers = {p.id: PaperView.of(p) for p in session.scalars(select(Paper).where(Paper.id.in_(wanted)))} if wanted else {}
+    shown = set(counts) | {pid for pid, _ in upvoted_rows}
+    papers = {p.id: PaperView.of(p) for p in session.scalars(select(Paper).where(Paper.id.in_(shown)))} if shown else {}
     return Trending(
         days,
-        [(papers[pid], *counts[pid]) for pid, _ in rows if pid in papers],
+        [(papers[pid], *counts[pid]) for pid in ranked if pid in papers],
         [(papers[pid], n) for pid, n in upvoted_rows if pid in papers],
         upvotes_known=newest is not None,
     )

@@ -36,6 +36,8 @@ async def test_digest_topics_add_list_remove_and_the_preview_follows_them(discor
     assert service.topics(channel) == ["graph neural networks"]
     preview = await answer(await fd.slash(fd.admin, "general", "digest preview"))
     assert "graph neural networks" in text_of(preview) and "speech recognition" not in text_of(preview)
+    status = await answer(await fd.slash(fd.admin, "general", "digest status"))
+    assert "Topics its own: graph neural networks" in text_of(status)
 
     reply = await answer(await fd.slash(fd.admin, "general", "digest topics remove", topic="graph neural networks"))
     assert "no longer follows" in reply.content and "members' topics again" in reply.content

@@ -92,6 +92,11 @@ async def digest_status(ctx: Invoker) -> Reply:
     if conf is None or conf.channel_id is None:
         return Reply(content="No digest channel yet. An admin can set one with `/digest channel`.")
     reply = _settings_reply(ctx, "Current digest settings:", conf)
+    _, own = await ctx.call(ctx.service.channel_topics, conf.guild_id)
+    reply.embeds[0].add_field(
+        name="Topics", inline=False,
+        value=formatting.truncate(f"its own: {', '.join(own)}", formatting.FIELD_VALUE_MAX) if own
+        else "the topics of this server's members (`/digest topics add` gives it its own)")
     latest, failure = await ctx.call(ctx.service.digest_history, Target.channel(conf.channel_id, conf.guild_id))
     note = failure_note(latest, failure)
     if note:
