@@ -14,8 +14,9 @@ pre-check); an option with `suggest` gets Discord autocomplete.
 
 A top-level command or group whose commands are all declared `admin=True`
 is hidden from members without Manage Server (Discord's
-`default_member_permissions`) and offered in servers only (not in DMs);
-`registry.invoke` checks the same on the server side.
+`default_member_permissions`) and offered in servers only (not in DMs); one
+declared `server_only=True` is offered in servers only. `registry.invoke`
+checks the same on the server side.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from discord import app_commands
 
 from bot.context import Reply
 from bot.interactions import invoker_from, respond, send_reply
-from bot.registry import COMMANDS, GROUPS, Kind, Option, Suggest, admin_only
+from bot.registry import COMMANDS, GROUPS, Kind, Option, Suggest, admin_only, servers_only
 
 Guard = Callable[[discord.Interaction, dict[str, Any]], Reply | None]
 CHOICES_MAX = 25
@@ -38,10 +39,12 @@ ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
 def _restrict(command: app_commands.Command | app_commands.Group, name: str) -> None:
-    """Admin commands: for Manage Server only, in servers only (Discord hides them from everyone else)."""
-    if admin_only(name):
+    """Admin commands: for Manage Server only, in servers only (Discord hides them from everyone else);
+    a server's own commands (e.g. /trending): in servers only."""
+    if servers_only(name):
         command.guild_only = True  # dm_permission: false
         command.allowed_contexts = app_commands.AppCommandContext(guild=True)  # contexts: [0], servers only
+    if admin_only(name):
         command.default_permissions = ADMIN_PERMISSIONS
 
 

@@ -79,12 +79,17 @@ async def test_admin_commands_are_hidden_and_guild_only_from_their_declaration(t
     admin = {name.split()[0] for name, spec in COMMANDS.items() if spec.admin}
     members = {name.split()[0] for name, spec in COMMANDS.items() if not spec.admin}
     assert {"digest", "stats", "sources"} <= admin and not admin & members
+    servers = {name.split()[0] for name, spec in COMMANDS.items() if spec.server_only} | admin
+    assert "trending" in servers and "settings" not in servers
     for name, payload in top.items():
         if name in admin:
             assert payload["default_member_permissions"] == discord.Permissions(manage_guild=True).value
+        else:
+            assert payload["default_member_permissions"] is None, name
+        if name in servers:
             assert payload["dm_permission"] is False and payload["contexts"] == [0], name
         else:
-            assert payload["default_member_permissions"] is None and payload["dm_permission"] is True, name
+            assert payload["dm_permission"] is True and payload["contexts"] != [0], name
     sub = next(o for o in top["digest"]["options"] if o["name"] == "topics")
     assert sub["type"] == 2 and {o["name"] for o in sub["options"]} == {"add", "remove", "list"}
 

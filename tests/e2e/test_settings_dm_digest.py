@@ -27,6 +27,7 @@ async def test_settings_shows_and_changes_the_dm_digest(discord_harness, service
     reply = await answer(await fd.slash(fd.member, "general", "settings", dm="on", time="21:30", timezone="america/chicago",
                                         days="mon-fri", size=3, threshold=60))
     assert "Your personal picks come by DM at 21:30 (America/Chicago), mon-fri" in reply.content
+    assert "You follow no topics yet" in reply.content
     got = fields(reply)
     assert got["Papers"] == "up to 3" and got["Threshold"] == "match above 60" and got["Status"] == "on"
     conf = service.dm_settings(fd.member.id)
@@ -35,8 +36,9 @@ async def test_settings_shows_and_changes_the_dm_digest(discord_harness, service
 
     reply = await answer(await fd.slash(fd.member, "general", "dm off"))  # /dm sits beside /settings
     assert fields(await answer(await fd.slash(fd.member, "general", "settings")))["Status"] == "off"
+    await answer(await fd.slash(fd.member, "general", "subscribe", topic="graph neural networks"))
     reply = await answer(await fd.slash(fd.member, "general", "settings", dm="on"))
-    assert service.dm_settings(fd.member.id).size == 3  # the rest was kept
+    assert service.dm_settings(fd.member.id).size == 3 and "no topics" not in reply.content  # the rest was kept
 
 
 async def test_settings_refuses_absurd_values_with_short_messages(discord_harness, service: PaperService) -> None:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from botkit import answer, custom_ids, start_bot
+from fakediscord import CommandNotVisible
 
 from recommender.service import PaperService
 from recommender.storage.models import PaperSource
@@ -42,5 +43,7 @@ async def test_trending_days_out_of_range_and_in_dms(discord_harness, service: P
     for days in (0, 91, -5, 10**15):
         with pytest.raises(ValueError):  # the client enforces 1-90
             await fd.slash(fd.member, "general", "trending", days=days)
-    reply = await answer(await fd.slash(fd.member, fd.dm_channel(fd.member), "trending"))
-    assert "Use this command in a server" in reply.content
+    assert "trending" not in fd.visible_commands(fd.member, fd.dm_channel(fd.member))  # about a server: not in DMs
+    with pytest.raises(CommandNotVisible, match="not available in DMs"):
+        await fd.slash(fd.member, fd.dm_channel(fd.member), "trending")
+    assert "trending" in fd.visible_commands(fd.member, "general")

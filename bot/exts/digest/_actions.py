@@ -253,6 +253,8 @@ async def settings(
     conf = await ctx.call(ctx.service.configure_dm, ctx.user_id, **changes)
     if conf.enabled:
         text = f"📬 Saved. Your personal picks come by DM at {conf.time} ({conf.timezone}), {conf.weekdays}."
+        if not await ctx.call(ctx.service.topics, Target.user(ctx.user_id)):
+            text += "\nYou follow no topics yet: `/subscribe` to one (or 👍 papers) so it has something to pick."
     else:
         text = "✅ Saved. Your DM digest is off; `/settings dm: on` switches it on."
     return Reply(content=text, embeds=[dm_settings_embed(conf)])

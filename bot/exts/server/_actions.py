@@ -99,7 +99,7 @@ def trending_embed(data: Trending, guild_name: str) -> discord.Embed:
 
 
 @command("trending", "What this server liked and saved most lately, and Hugging Face's most upvoted papers.",
-         days=number("How many days back, 1-90 (default 7)", min_value=1, max_value=90))
+         server_only=True, days=number("How many days back, 1-90 (default 7)", min_value=1, max_value=90))
 async def trending(ctx: Invoker, days: int = 7) -> Reply:
     if not 1 <= days <= 90:
         raise PaperbotError("days must be between 1 and 90.")
