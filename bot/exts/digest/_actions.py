@@ -61,14 +61,15 @@ def _settings_reply(ctx: Invoker, text: str, conf) -> Reply:  # type: ignore[no-
          channel=text_channel("Channel that gets the daily digest"))
 async def digest_channel(ctx: Invoker, channel: int) -> Reply:
     before = await ctx.call(ctx.service.digest_settings, _guild(ctx))
+    moving: list[str] = []  # the old digest channel's own topics go with the digest
+    if before is not None and before.channel_id not in (None, channel):
+        _, moving = await ctx.call(ctx.service.channel_topics, before.guild_id)
     conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), channel_id=channel, name=ctx.guild_name)
     ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
     where = ctx.publisher.mention(channel) if ctx.publisher else str(channel)
     text = f"📰 The daily digest will be posted in {where} at {conf.time} ({conf.timezone})."
-    if before is not None and before.channel_id not in (None, channel):
-        _, moved = await ctx.call(ctx.service.channel_topics, conf.guild_id)
-        if moved:
-            text += f" Its {len(moved)} own topic{'s' * (len(moved) != 1)} moved with it."
+    if moving:
+        text += f" Its {len(moving)} own topic{'s' * (len(moving) != 1)} moved with it."
     return _settings_reply(ctx, text, conf)
 
 

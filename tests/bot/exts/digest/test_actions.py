@@ -36,6 +36,11 @@ async def test_digest_topics_add_list_remove_in_the_console(service: PaperServic
     assert draft.topics == ["graph neural networks", "speech recognition"]  # the channel's own, not members'
     assert {p.matched for p in draft.picks} <= {"graph neural networks", "speech recognition"}
 
+    code, out = await run(service, "/digest channel channel: #reading-group\n")  # the topics go with the digest
+    assert code == 0 and "Its 2 own topics moved with it" in out
+    channel = Target.channel(service.digest_settings(CONSOLE_GUILD).channel_id, CONSOLE_GUILD)
+    assert service.topics(channel) == ["graph neural networks", "speech recognition"]
+
     code, out = await run(service, "/digest topics remove topic: Speech Recognition\n/digest topics remove topic: nope\n")
     assert code == 1 and "no longer follows speech recognition" in out
     assert "does not follow nope. Its topics: graph neural networks" in out.replace("`", "")
