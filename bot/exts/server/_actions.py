@@ -37,11 +37,12 @@ async def category_choices(ctx: Invoker, current: str) -> list[str]:
     return [o for o in out if len(o) <= CATEGORIES_MAX][:25]
 
 
-def sources_embed(conf: DigestSettings) -> discord.Embed:
+def sources_embed(conf: DigestSettings | None) -> discord.Embed:
+    """A server's /sources (None: a server that never set anything, so every paper counts)."""
     embed = discord.Embed(title="Where this server's digest finds papers", colour=formatting.COLOUR)
-    cats = ", ".join(conf.categories) if conf.categories else "all the categories the bot reads"
+    cats = ", ".join(conf.categories) if conf and conf.categories else "all the categories the bot reads"
     embed.add_field(name="arXiv categories", value=formatting.truncate(cats, formatting.FIELD_VALUE_MAX), inline=False)
-    embed.add_field(name="Hugging Face Daily Papers", value="on" if conf.hf else "off", inline=False)
+    embed.add_field(name="Hugging Face Daily Papers", value="on" if conf is None or conf.hf else "off", inline=False)
     embed.set_footer(text="A paper counts when one of its categories (cross-lists too) is listed; with Hugging Face on, "
                           "every paper on Hugging Face Daily Papers counts too.")
     return embed
@@ -55,10 +56,7 @@ def sources_embed(conf: DigestSettings) -> discord.Embed:
 async def sources(ctx: Invoker, categories: str | None = None, huggingface: str | None = None) -> Reply:
     guild = _guild(ctx)
     if categories is None and huggingface is None:
-        conf = await ctx.call(ctx.service.digest_settings, guild)
-        if conf is None:
-            conf = await ctx.call(ctx.service.set_sources, guild, name=ctx.guild_name)
-        return Reply(embeds=[sources_embed(conf)])
+        return Reply(embeds=[sources_embed(await ctx.call(ctx.service.digest_settings, guild))])
     conf = await ctx.call(ctx.service.set_sources, guild, categories, None if huggingface is None else huggingface == "on",
                           ctx.guild_name)
     text = "✅ Saved: the digest draws on these from its next run (`/digest preview` shows it now)."
