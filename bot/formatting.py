@@ -321,6 +321,9 @@ def settings_embed(conf: DigestSettings, channel_mention: str) -> discord.Embed:
     embed.add_field(name="Days", value=conf.weekdays, inline=True)
     embed.add_field(name="Papers", value=str(conf.size), inline=True)
     embed.add_field(name="Status", value=state, inline=True)
+    cats = ", ".join(conf.categories) if conf.categories else "all categories"
+    embed.add_field(name="Sources", value=truncate(f"arXiv: {cats}; Hugging Face: {'on' if conf.hf else 'off'}",
+                                                   FIELD_VALUE_MAX), inline=True)
     return embed
 
 

@@ -94,11 +94,21 @@ class CommandSpec:
     action: Action
     admin: bool = False
     area: str = ""  # the feature that declares it, e.g. "library" (for /help)
+    server_only: bool = False  # about a server (e.g. /trending): not offered in DMs (admin commands never are)
+
+    @property
+    def in_servers_only(self) -> bool:
+        return self.admin or self.server_only
 
     @property
     def group(self) -> str | None:
-        """`digest` for `digest channel`; None for a top-level command."""
+        """`digest` for `digest channel` and `digest topics add`; None for a top-level command."""
         return self.name.split()[0] if " " in self.name else None
+
+    @property
+    def parent(self) -> str | None:
+        """The group it sits in: `digest` for `digest channel`, `digest topics` for `digest topics add`."""
+        return self.name.rsplit(" ", 1)[0] if " " in self.name else None
 
     @property
     def leaf(self) -> str:
@@ -116,6 +126,22 @@ class GroupSpec:
 
 COMMANDS: dict[str, CommandSpec] = {}
 GROUPS: dict[str, GroupSpec] = {}
+
+
+def _specs(name: str) -> list[CommandSpec]:
+    return [s for s in COMMANDS.values() if s.name == name or s.name.startswith(f"{name} ")]
+
+
+def admin_only(name: str) -> bool:
+    """Whether a command, or every command of a group, is for server admins (Manage Server)."""
+    specs = _specs(name)
+    return bool(specs) and all(s.admin for s in specs)
+
+
+def servers_only(name: str) -> bool:
+    """Whether a command, or every command of a group, only makes sense in a server."""
+    specs = _specs(name)
+    return bool(specs) and all(s.in_servers_only for s in specs)
 
 
 def _area(module: str) -> str:
@@ -139,8 +165,8 @@ def _check_description(what: str, description: str) -> None:
 
 
 def group(name: str, description: str) -> GroupSpec:
-    """Declare a command group, e.g. `/digest ...`."""
-    if not NAME.fullmatch(name):
+    """Declare a command group, e.g. `/digest ...`, or a group in a group, e.g. `/digest topics ...`."""
+    if len(name.split()) > 2 or not all(NAME.fullmatch(w) for w in name.split()):
         raise ValueError(f"bad group name {name!r}")
     _check_description(f"/{name}", description)
     spec = GroupSpec(name, description)
@@ -148,11 +174,15 @@ def group(name: str, description: str) -> GroupSpec:
     return spec
 
 
-def command(name: str, description: str, admin: bool = False, **options: Option) -> Callable[[Action], Action]:
-    """Register an action under its slash-command name; `options` declare its options."""
+def command(name: str, description: str, admin: bool = False, server_only: bool = False,
+            **options: Option) -> Callable[[Action], Action]:
+    """Register an action under its slash-command name; `options` declare its options.
+
+    `admin`: for Manage Server, in servers only; `server_only`: for everyone, in servers only.
+    """
 
     def register(fn: Action) -> Action:
-        if len(name.split()) > 2 or not all(NAME.fullmatch(w) for w in name.split()):
+        if len(name.split()) > 3 or not all(NAME.fullmatch(w) for w in name.split()):
             raise ValueError(f"bad command name {name!r}")
         _check_description(f"/{name}", description)
         hints = get_type_hints(fn)
@@ -174,7 +204,7 @@ def command(name: str, description: str, admin: bool = False, **options: Option)
             raise ValueError(f"/{name}: required options come first (Discord lists them so)")
         if len(declared) > OPTIONS_MAX:
             raise ValueError(f"/{name}: at most {OPTIONS_MAX} options")
-        COMMANDS[name] = CommandSpec(name, description, tuple(declared), fn, admin, _area(fn.__module__))
+        COMMANDS[name] = CommandSpec(name, description, tuple(declared), fn, admin, _area(fn.__module__), server_only)
         return fn
 
     return register
@@ -216,7 +246,7 @@ async def invoke(ctx: Invoker, name: str, **options: Any) -> Reply:
     notices = await ctx.call(ctx.service.member_seen, ctx.user_id, ctx.guild_id)
     if spec.admin and ctx.can_manage_guild and ctx.guild_id is not None:
         notices += await digest_notices(ctx, ctx.guild_id)
-    if spec.admin and ctx.guild_id is None:  # a server's admin commands mean nothing in DMs
+    if spec.in_servers_only and ctx.guild_id is None:  # a server's commands mean nothing in DMs
         return with_notices(Reply.error("Use this command in a server, not in DMs."), notices)
     if spec.admin and not ctx.can_manage_guild:
         return with_notices(Reply.error("Only members with the **Manage Server** permission can do that."), notices)

@@ -3,12 +3,20 @@
 In a cog's class body:
 
     like = slash("like")                                  # /like paper
-    digest = slash_group("digest", guild_only=True)       # /digest ...
+    digest = slash_group("digest")                        # /digest ...
     channel = slash("digest channel", parent=digest, guard=can_post_there)
+    topics = slash_group("digest topics", parent=digest)  # /digest topics ...
+    add = slash("digest topics add", parent=topics)
 
 The callback defers, runs the action through `respond` and sends its reply.
 A `guard` may refuse before that with an immediate reply (e.g. a permission
 pre-check); an option with `suggest` gets Discord autocomplete.
+
+A top-level command or group whose commands are all declared `admin=True`
+is hidden from members without Manage Server (Discord's
+`default_member_permissions`) and offered in servers only (not in DMs); one
+declared `server_only=True` is offered in servers only. `registry.invoke`
+checks the same on the server side.
 """
 
 from __future__ import annotations
@@ -22,11 +30,22 @@ from discord import app_commands
 
 from bot.context import Reply
 from bot.interactions import invoker_from, respond, send_reply
-from bot.registry import COMMANDS, GROUPS, Kind, Option, Suggest
+from bot.registry import COMMANDS, GROUPS, Kind, Option, Suggest, admin_only, servers_only
 
 Guard = Callable[[discord.Interaction, dict[str, Any]], Reply | None]
 CHOICES_MAX = 25
 CHOICE_MAX = 100
+ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
+
+
+def _restrict(command: app_commands.Command | app_commands.Group, name: str) -> None:
+    """Admin commands: for Manage Server only, in servers only (Discord hides them from everyone else);
+    a server's own commands (e.g. /trending): in servers only."""
+    if servers_only(name):
+        command.guild_only = True  # dm_permission: false
+        command.allowed_contexts = app_commands.AppCommandContext(guild=True)  # contexts: [0], servers only
+    if admin_only(name):
+        command.default_permissions = ADMIN_PERMISSIONS
 
 
 def annotation(option: Option) -> Any:
@@ -55,8 +74,8 @@ def _autocomplete(suggest: Suggest) -> Callable[..., Any]:
 def slash(name: str, *, parent: app_commands.Group | None = None, guard: Guard | None = None) -> app_commands.Command:
     """The slash command of a registered spec (`parent` for a sub-command such as `digest channel`)."""
     spec = COMMANDS[name]
-    if (parent.name if parent else None) != spec.group:
-        raise ValueError(f"/{name} belongs in the group {spec.group!r}")
+    if (parent.qualified_name if parent else None) != spec.parent:
+        raise ValueError(f"/{name} belongs in the group {spec.parent!r}")
     channels = [o.name for o in spec.options if o.kind is Kind.CHANNEL]
 
     async def callback(cog: Any, interaction: discord.Interaction, **options: Any) -> None:
@@ -91,10 +110,18 @@ def slash(name: str, *, parent: app_commands.Group | None = None, guard: Guard |
     command = app_commands.Command(name=spec.leaf, description=spec.description, callback=callback, parent=parent)
     if parent is not None:
         parent.add_command(command)
+    else:
+        _restrict(command, spec.name)
     return command
 
 
-def slash_group(name: str, **kwargs: Any) -> app_commands.Group:
-    """A declared command group, e.g. `slash_group("digest", guild_only=True, default_permissions=...)`."""
+def slash_group(name: str, *, parent: app_commands.Group | None = None) -> app_commands.Group:
+    """A declared command group, e.g. `slash_group("digest")`, or `slash_group("digest topics", parent=digest)`."""
     spec = GROUPS[name]
-    return app_commands.Group(name=spec.name, description=spec.description, **kwargs)
+    expected = spec.name.rsplit(" ", 1)[0] if " " in spec.name else None
+    if (parent.qualified_name if parent else None) != expected:
+        raise ValueError(f"/{name} belongs in the group {expected!r}")
+    group = app_commands.Group(name=spec.name.split()[-1], description=spec.description, parent=parent)
+    if parent is None:
+        _restrict(group, spec.name)
+    return group

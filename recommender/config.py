@@ -46,6 +46,11 @@ def _timezones() -> dict[str, str]:
     return {name.casefold(): name for name in available_timezones()}
 
 
+def timezone_names() -> list[str]:
+    """Every IANA time zone name, sorted (for autocomplete)."""
+    return sorted(_timezones().values())
+
+
 def check_timezone(value: str) -> str:
     """The canonical IANA name for `value`, in any letter case ("europe/berlin" -> "Europe/Berlin")."""
     name = _timezones().get(value.strip().casefold())

@@ -23,7 +23,7 @@ from recommender.ingest.runner import IngestReport
 from recommender.ingest.seed import seed_demo
 from recommender.members import feedback, membership, servers, topics, users
 from recommender.members.inputs import channel_inputs, many_users, user_inputs
-from recommender.picks import digests, explore, ledger
+from recommender.picks import digests, explore, ledger, trending
 from recommender.picks.recommend import hydrate, recommend
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
@@ -40,12 +40,14 @@ from recommender.stores.semantic import SemanticStore, embed_papers, embedding_c
 from recommender.views import (
     DigestDraft,
     DigestSettings,
+    DmSettings,
     LedgerEntry,
     PaperView,
     Recommendation,
     RecommendResult,
     Target,
     TopicAdvice,
+    Trending,
 )
 
 log = logging.getLogger(__name__)
@@ -227,8 +229,36 @@ class PaperService:
     # -- digests ---------------------------------------------------------------
 
     def configure_digest(self, guild_id: int, **changes: Any) -> DigestSettings:
+        """Change a server's digest settings; a new digest channel takes the old one's own topics along."""
         with self.db.session() as s:
-            return servers.configure(s, self.settings, guild_id, **changes)
+            before = servers.get_settings(s, guild_id)
+            conf = servers.configure(s, self.settings, guild_id, **changes)
+            if before is not None and before.channel_id and conf.channel_id and before.channel_id != conf.channel_id:
+                topics.move_channel_topics(s, guild_id, before.channel_id, conf.channel_id)
+            return conf
+
+    def set_sources(self, guild_id: int, categories: str | None = None, hf: bool | None = None,
+                    name: str = "") -> DigestSettings:
+        """A server's `/sources`: the arXiv categories its digest draws on, Hugging Face on or off."""
+        with self.db.session() as s:
+            return servers.set_sources(s, self.settings, guild_id, categories=categories, hf=hf, name=name)
+
+    def known_categories(self) -> list[str]:
+        """The arXiv categories the library has papers in, and the configured ones (for autocomplete)."""
+        with self.db.session() as s:
+            return sorted(set(servers.known_categories(s, self.settings).values()), key=str.casefold)
+
+    def channel_topics(self, guild_id: int) -> tuple[int, list[str]]:
+        """(the digest channel, its own topics); refuses while the server has no digest channel."""
+        with self.db.session() as s:
+            conf = servers.get_settings(s, guild_id)
+            if conf is None or conf.channel_id is None:
+                raise PaperbotError("Set the digest channel first: `/digest channel`. Its topics belong to it.")
+            return conf.channel_id, topics.list_topics(s, Target.channel(conf.channel_id, guild_id))
+
+    def trending(self, guild_id: int, days: int) -> Trending:
+        with self.db.session() as s:
+            return trending.trending(s, membership.member_ids(s, guild_id), days)
 
     def digest_settings(self, guild_id: int) -> DigestSettings | None:
         with self.db.session() as s:
@@ -267,15 +297,18 @@ class PaperService:
                 inputs = many_users(s, ids)
                 vecs = self.profiles.get_many(s, ctx, ids) if ctx else {}
                 rows = ctx.index.window(self.settings.digest_lookback_days) if ctx else None
+                limits = users.dm_picks_limits(s, self.settings, ids)  # each member's size and bar (/settings)
                 ranked = (
                     rank_many(
-                        ctx, [vecs[u] for u in ids], rows, [inputs[u].exclude for u in ids], self.settings.digest_size,
-                        self.settings.min_score, diversity=self.settings.diversity,
-                        recency_half_life=self.settings.recency_half_life_days,
+                        ctx, [vecs[u] for u in ids], rows, [inputs[u].exclude for u in ids],
+                        max(size for size, _ in limits.values()), min(bar for _, bar in limits.values()),
+                        diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
                     )
                     if ctx is not None else [[] for _ in ids]
                 )
                 for (uid, day), picks in zip(part, ranked):
+                    size, bar = limits[uid]
+                    picks = [p for p in picks if p.score > bar][:size]
                     result = RecommendResult(hydrate(s, picks), candidates=int(rows.size) if rows is not None else 0)
                     drafts.append(digests.draft_from(s, Target.user(uid), day, inputs[uid], result))
         return drafts
@@ -285,6 +318,10 @@ class PaperService:
         with self.db.session() as s:
             if target.kind == "channel":
                 inputs = channel_inputs(s, target.id, target.guild_id or 0)
+                conf = servers.get_settings(s, target.guild_id) if target.guild_id is not None else None
+                if ctx is not None and conf is not None:  # only papers from the server's /sources
+                    ids = ctx.index.ids[ctx.index.window(self.settings.digest_lookback_days)].tolist()
+                    inputs.exclude |= digests.outside_sources(s, ids, conf.categories, conf.hf)
                 vec = build_vectors(ctx, inputs) if ctx else None
             else:
                 inputs = user_inputs(s, target.id)
@@ -299,6 +336,15 @@ class PaperService:
         """Switch personal DM digests on or off; returns (enabled, time, timezone)."""
         with self.db.session() as s:
             return users.set_dm_digest(s, user_id, enabled, time, tz)
+
+    def dm_settings(self, user_id: int) -> DmSettings:
+        with self.db.session() as s:
+            return users.dm_settings(s, self.settings, user_id)
+
+    def configure_dm(self, user_id: int, **changes: Any) -> DmSettings:
+        """Change a member's DM digest (`/settings`): enabled, time, tz, weekdays, size, min_match."""
+        with self.db.session() as s:
+            return users.configure_dm(s, self.settings, user_id, **changes)
 
     def member_seen(self, user_id: int, guild_id: int | None = None) -> list[str]:
         """A member ran a command (in a server, or in DMs): note it; return the notices they are owed, once."""
@@ -427,7 +473,8 @@ class PaperService:
         A failing source is recorded as a failed run and does not stop the others.
         """
         reports: list[IngestReport] = []
-        runs = {"arxiv": lambda: self.ingest_arxiv(refresh=False), "hf": lambda: self.ingest_hf(refresh=False)}
+        runs = {"arxiv": lambda: self.ingest_arxiv(self.ingest_categories(), refresh=False),
+                "hf": lambda: self.ingest_hf(refresh=False)}
         for source in self.settings.source_list:
             try:
                 reports.append(runs[source]())
@@ -442,6 +489,12 @@ class PaperService:
         if self.semantic is not None and index is not None:
             self.semantic.refresh(index)
         return reports
+
+    def ingest_categories(self) -> list[str]:
+        """The configured arXiv categories and every category a server's `/sources` asks for."""
+        with self.db.session() as s:
+            extra = servers.all_categories(s)
+        return list(dict.fromkeys([*self.settings.category_list, *extra]))
 
     def _refresh_after(self, report: IngestReport) -> None:
         self._embed_changed(report)

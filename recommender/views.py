@@ -67,6 +67,13 @@ def match_percent(score: float) -> int:
     return round(100 * (1 - math.exp(-max(score, 0.0))))
 
 
+def score_for_match(match: int) -> float:
+    """The score a 0-99 match stands for (the inverse of `match_percent`): a member's bar as a score."""
+    if not 0 <= match < 100:
+        raise ValueError("a match is between 0 and 99")
+    return -math.log(1 - match / 100)
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether `/why`'s paper would be picked for the member now, and if not, why."""
@@ -170,6 +177,32 @@ class DigestSettings:
     weekdays: str
     size: int
     enabled: bool
+    categories: tuple[str, ...] | None = None  # /sources: the arXiv categories its digest draws on (None: all)
+    hf: bool = True  # whether papers only Hugging Face Daily Papers brought count
+
+
+@dataclass(frozen=True)
+class DmSettings:
+    """A member's personal DM digest (`/settings`)."""
+
+    enabled: bool
+    time: str
+    timezone: str
+    weekdays: str
+    size: int  # papers per DM digest
+    min_match: int  # the bar, as a 0-99 match
+    custom_size: bool = False  # size and bar set by the member (else the server's defaults)
+    custom_bar: bool = False
+
+
+@dataclass(frozen=True)
+class Trending:
+    """What a server's members liked and saved most lately, and Hugging Face's most upvoted papers."""
+
+    days: int
+    members: list[tuple[PaperView, int, int]]  # (paper, members who liked it, members who saved it)
+    upvoted: list[tuple[PaperView, int]]  # (paper, Hugging Face upvotes)
+    upvotes_known: bool  # whether any Hugging Face papers were ingested at all
 
 
 @dataclass(frozen=True)

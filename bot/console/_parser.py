@@ -54,6 +54,8 @@ def convert(option: Option, raw: str) -> Any:
         value = raw.lower() in TRUE
     elif option.kind is Kind.CHANNEL:
         value = channel_id(raw)
+    elif option.choices:  # "On" is "on", as picking it from Discord's list would give
+        value = next((c for c in option.choices if c.casefold() == raw.casefold()), raw)
     elif option.kind is Kind.INTEGER:
         if not re.fullmatch(r"[+-]?[0-9]+", raw):
             raise ParseError(f"{option.name}: expected a whole number, got {shorten(raw)!r}")
@@ -71,11 +73,11 @@ def shorten(text: str, limit: int = 40) -> str:
 
 
 def find_command(words: list[str]) -> tuple[CommandSpec, int]:
-    for size in (2, 1):
+    for size in (3, 2, 1):  # /digest topics add, /digest channel, /topics
         name = " ".join(words[:size]).lower()
         if len(words) >= size and name in COMMANDS:
             return COMMANDS[name], size
-    raise ParseError(f"unknown command /{' '.join(words[:2])}. Type /help for the list.")
+    raise ParseError(f"unknown command /{shorten(' '.join(words[:3]))}. Type /help for the list.")
 
 
 def parse(line: str) -> Parsed:

@@ -9,6 +9,7 @@ EXTENSIONS = (
     "bot.exts.library",
     "bot.exts.digest",
     "bot.exts.meta",
+    "bot.exts.server",
     "bot.exts.ingest",
 )
 

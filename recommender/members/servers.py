@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recommender.config import Settings, check_timezone, parse_hhmm, parse_weekdays
+from recommender.config import Settings, check_timezone, parse_hhmm, parse_weekdays, quoted, split_list
 from recommender.errors import PaperbotError
-from recommender.storage.models import Guild
+from recommender.storage.models import Guild, Paper
 from recommender.storage.upsert import insert_ignore
 from recommender.views import DigestSettings
 
 
+MAX_CATEGORIES = 20
+ALL = ("all", "any", "default", "every", "*")  # /sources categories: back to every paper the bot ingests
+# arXiv's archives (https://arxiv.org/category_taxonomy); a category is one, or one plus a subject class.
+ARCHIVES = frozenset((
+    "astro-ph", "cond-mat", "cs", "econ", "eess", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math",
+    "math-ph", "nlin", "nucl-ex", "nucl-th", "physics", "q-bio", "q-fin", "quant-ph", "stat",
+))
+_CATEGORY = re.compile(r"([a-z-]+)(\.[A-Za-z][A-Za-z-]{1,15})?")
+
+
+def _well_formed(category: str) -> bool:
+    match = _CATEGORY.fullmatch(category)
+    return match is not None and match.group(1) in ARCHIVES
+
+
 def _view(guild: Guild) -> DigestSettings:
+    cats = tuple(split_list(guild.arxiv_categories)) if guild.arxiv_categories else None
     return DigestSettings(
         guild.id, guild.digest_channel_id, guild.digest_time, guild.timezone, guild.weekdays,
-        guild.digest_size, guild.digest_enabled,
+        guild.digest_size, guild.digest_enabled, cats, guild.hf_enabled,
     )
 
 
@@ -86,3 +104,48 @@ def scheduled(session: Session) -> list[DigestSettings]:
 
 def guild_of_channel(session: Session, channel_id: int) -> int | None:
     return session.scalar(select(Guild.id).where(Guild.digest_channel_id == channel_id).limit(1))
+
+
+def known_categories(session: Session, settings: Settings) -> dict[str, str]:
+    """Case-folded -> canonical arXiv category: the library's primary categories and the configured ones."""
+    rows = session.scalars(select(Paper.primary_category).where(Paper.primary_category.is_not(None)).distinct())
+    return {c.casefold(): c for c in [*settings.category_list, *rows] if c}
+
+
+def parse_categories(text: str, known: dict[str, str]) -> list[str] | None:
+    """"cs.lg, cs.CL" -> ["cs.LG", "cs.CL"] (the library's spelling); "all" -> None (no filter)."""
+    parts = split_list(text)
+    if not parts:
+        raise PaperbotError("Name at least one arXiv category, e.g. `cs.LG, cs.CL`, or `all`.")
+    if len(parts) == 1 and parts[0].casefold() in ALL:
+        return None
+    cats: list[str] = []
+    for part in parts:
+        canonical = known.get(part.casefold())
+        if canonical is None and not _well_formed(part):
+            raise PaperbotError(f"{quoted(part)} is not an arXiv category like cs.LG, math.PR or astro-ph.GA.")
+        cats.append(canonical or part)
+    cats = list(dict.fromkeys(cats))
+    if len(cats) > MAX_CATEGORIES:
+        raise PaperbotError(f"At most {MAX_CATEGORIES} categories per server (this list has {len(cats)}).")
+    return cats
+
+
+def set_sources(
+    session: Session, settings: Settings, guild_id: int, *, categories: str | None = None,
+    hf: bool | None = None, name: str = "",
+) -> DigestSettings:
+    """Change which papers a server's digest draws on: its arXiv categories, Hugging Face on or off."""
+    guild = ensure_guild(session, guild_id, settings, name)
+    if categories is not None:
+        cats = parse_categories(categories, known_categories(session, settings))
+        guild.arxiv_categories = ",".join(cats) if cats is not None else None
+    if hf is not None:
+        guild.hf_enabled = hf
+    return _view(guild)
+
+
+def all_categories(session: Session) -> list[str]:
+    """Every category some server's digest draws on (the scheduled ingestion reads them too)."""
+    rows = session.scalars(select(Guild.arxiv_categories).where(Guild.arxiv_categories.is_not(None)))
+    return list(dict.fromkeys(c for value in rows for c in split_list(value)))

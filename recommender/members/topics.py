@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
@@ -73,6 +73,8 @@ def subscribe(session: Session, target: Target, raw_topic: str, advice: TopicAdv
         )
     )
     if (count or 0) >= MAX_TOPICS:
+        if target.kind == "channel":
+            raise PaperbotError(f"The digest channel already follows {MAX_TOPICS} topics, the maximum. Remove one first.")
         raise PaperbotError(f"You already follow {MAX_TOPICS} topics, the maximum. Unsubscribe from one first.")
     require_usable(advice)
     added = insert_ignore(  # an upsert: the same topic twice at once never collides
@@ -98,5 +100,19 @@ def unsubscribe(session: Session, target: Target, raw_topic: str) -> str:
         topics = list_topics(session, target)
         listing = ", ".join(f"`{t}`" for t in topics) if topics else "none yet"
         shown = raw_topic[:100] + ("…" if len(raw_topic) > 100 else "")
+        if target.kind == "channel":
+            raise PaperbotError(f"The digest channel does not follow `{shown}`. Its topics: {listing}.")
         raise PaperbotError(f"You don't follow `{shown}`. Your topics: {listing}.")
     return str(result[0])
+
+
+def move_channel_topics(session: Session, guild_id: int, old: int, new: int) -> int:
+    """A server's new digest channel takes the old one's own topics (those it does not follow already)."""
+    have = select(Subscription.topic_key).where(Subscription.target_kind == "channel", Subscription.target_id == new)
+    session.execute(delete(Subscription).where(
+        Subscription.target_kind == "channel", Subscription.target_id == old, Subscription.topic_key.in_(have)))
+    moved = session.execute(
+        update(Subscription).where(Subscription.target_kind == "channel", Subscription.target_id == old)
+        .values(target_id=new, guild_id=guild_id)
+    )
+    return int(moved.rowcount or 0)

@@ -8,10 +8,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from recommender.config import check_timezone, parse_hhmm
+from recommender.config import WEEKDAYS, Settings, check_timezone, parse_hhmm, parse_weekdays
 from recommender.errors import PaperbotError
 from recommender.members.feedback import ensure_user
 from recommender.storage.models import Digest, User, utcnow
+from recommender.views import DmSettings, match_percent, score_for_match
+
+MATCH_MAX = 95  # a higher bar would leave almost every DM digest empty
 
 
 def set_dm_digest(
@@ -31,6 +34,50 @@ def set_dm_digest(
     return user.dm_digest, user.dm_time, user.timezone
 
 
+def dm_settings(session: Session, settings: Settings, user_id: int) -> DmSettings:
+    """A member's DM digest settings (the defaults for someone we don't know)."""
+    user = session.get(User, user_id)
+    default_bar = match_percent(settings.min_score)
+    if user is None:
+        return DmSettings(False, "08:00", "UTC", "daily", settings.digest_size, default_bar)
+    return DmSettings(
+        user.dm_digest, user.dm_time, user.timezone, user.dm_weekdays,
+        user.digest_size or settings.digest_size, default_bar if user.min_match is None else user.min_match,
+        custom_size=user.digest_size is not None, custom_bar=user.min_match is not None,
+    )
+
+
+def configure_dm(
+    session: Session, settings: Settings, user_id: int, *, enabled: bool | None = None, time: str | None = None,
+    tz: str | None = None, weekdays: str | None = None, size: int | None = None, min_match: int | None = None,
+) -> DmSettings:
+    """Change a member's DM digest settings (`/settings`); every value is checked with a clear message."""
+    user = ensure_user(session, user_id)
+    try:
+        if time is not None:
+            t = parse_hhmm(time)
+            user.dm_time = f"{t.hour:02d}:{t.minute:02d}"
+        if tz is not None:
+            user.timezone = check_timezone(tz.strip())
+        if weekdays is not None:
+            days, text = parse_weekdays(weekdays), weekdays.strip().lower()
+            user.dm_weekdays = text if len(text) <= 40 else ",".join(days)
+    except ValueError as exc:
+        raise PaperbotError(str(exc)) from None
+    if size is not None:
+        if not 1 <= size <= 25:
+            raise PaperbotError("A DM digest has between 1 and 25 papers.")
+        user.digest_size = size
+    if min_match is not None:
+        if not 0 <= min_match <= MATCH_MAX:
+            raise PaperbotError(f"The threshold is a match between 0 and {MATCH_MAX}.")
+        user.min_match = min_match
+    if enabled is not None:
+        user.dm_digest = enabled
+    session.flush()
+    return dm_settings(session, settings, user_id)
+
+
 def due_dm_users(session: Session, now: datetime | None = None) -> list[tuple[int, str]]:
     """(user id, local date) of members whose DM digest time has passed today and who got none yet."""
     now = now or datetime.now(timezone.utc)
@@ -39,13 +86,32 @@ def due_dm_users(session: Session, now: datetime | None = None) -> list[tuple[in
         session.execute(select(Digest.target_id, Digest.day).where(Digest.target_kind == "user", Digest.day >= recent))
     )
     due: list[tuple[int, str]] = []
-    for user_id, dm_time, tz in session.execute(
-        select(User.id, User.dm_time, User.timezone).where(User.dm_digest.is_(True))
+    for user_id, dm_time, tz, days in session.execute(
+        select(User.id, User.dm_time, User.timezone, User.dm_weekdays).where(User.dm_digest.is_(True))
     ):
         local = now.astimezone(ZoneInfo(tz))
+        if WEEKDAYS[local.weekday()] not in _days(days):
+            continue
         if local.strftime("%H:%M") >= dm_time and (user_id, local.date()) not in sent:
             due.append((user_id, local.date().isoformat()))
     return due
+
+
+def _days(text: str | None) -> tuple[str, ...]:
+    try:
+        return parse_weekdays(text or "daily")
+    except ValueError:  # stored before it was checked: every day, never none
+        return WEEKDAYS
+
+
+def dm_picks_limits(session: Session, settings: Settings, user_ids: list[int]) -> dict[int, tuple[int, float]]:
+    """Each member's DM digest (size, bar as a score), the server defaults where they set none."""
+    out = {uid: (settings.digest_size, settings.min_score) for uid in user_ids}
+    for uid, size, bar in session.execute(
+        select(User.id, User.digest_size, User.min_match).where(User.id.in_(user_ids))
+    ):
+        out[uid] = (size or settings.digest_size, settings.min_score if bar is None else score_for_match(bar))
+    return out
 
 
 def dm_digest_stopped(session: Session, user_id: int) -> bool:

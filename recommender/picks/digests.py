@@ -10,12 +10,43 @@ from sqlalchemy.orm import Session
 from recommender.picks.recommend import recommend
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
-from recommender.storage.models import IngestRun
+from recommender.storage.models import IngestRun, Paper, PaperSource
 from recommender.views import DigestDraft, RecommendResult, Target
 
 # The sources that bring each day's new papers, in order of authority: the
 # newest arXiv daily run decides; Hugging Face only when arXiv never ran.
 DAILY_SOURCES = ("arxiv", "hf")
+
+
+HF = "hf"
+_CHUNK = 5000  # ids per IN (...) query
+
+
+def outside_sources(session: Session, ids: list[str], categories: tuple[str, ...] | None, hf: bool) -> set[str]:
+    """Of these papers, those a server's `/sources` leave out of its digest.
+
+    A paper counts when one of its categories (cross-lists too) is one of the
+    server's (any, without a list) and it is not a paper only Hugging Face brought;
+    with Hugging Face on, a paper on Hugging Face Daily Papers counts too.
+    """
+    if categories is None and hf:
+        return set()
+    wanted = set(categories or ())
+    out: set[str] = set()
+    for start in range(0, len(ids), _CHUNK):
+        part = ids[start : start + _CHUNK]
+        seen: dict[str, set[str]] = {}
+        for pid, source in session.execute(
+            select(PaperSource.paper_id, PaperSource.source).where(PaperSource.paper_id.in_(part))
+        ):
+            seen.setdefault(pid, set()).add(source)
+        for pid, cats in session.execute(select(Paper.id, Paper.categories).where(Paper.id.in_(part))):
+            sources = seen.get(pid, set())
+            on_hf, hf_only = HF in sources, sources == {HF}
+            in_categories = categories is None or bool(wanted.intersection(cats or ()))
+            if not ((in_categories and not hf_only) or (hf and on_hf)):
+                out.add(pid)
+    return out
 
 
 def quiet_reason(session: Session) -> str | None:

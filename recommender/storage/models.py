@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -88,7 +89,9 @@ class User(Base):
     dm_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     dm_time: Mapped[str] = mapped_column(String(5), default="08:00")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    digest_size: Mapped[int | None] = mapped_column(Integer)
+    digest_size: Mapped[int | None] = mapped_column(Integer)  # papers per DM digest (NULL: the default)
+    dm_weekdays: Mapped[str] = mapped_column(String(40), default="daily", server_default="daily")
+    min_match: Mapped[int | None] = mapped_column(Integer)  # 0-100: the DM digest's own bar (NULL: the default)
 
 
 class Guild(Base):
@@ -104,6 +107,10 @@ class Guild(Base):
     weekdays: Mapped[str] = mapped_column(String(40), default="mon-fri")
     digest_size: Mapped[int] = mapped_column(Integer, default=8)
     digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # /sources: the arXiv categories its digest draws on ("cs.LG,cs.CL"; NULL: every paper the bot ingests)
+    # and whether papers only Hugging Face Daily Papers brought count.
+    arxiv_categories: Mapped[str | None] = mapped_column(String(400))
+    hf_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

@@ -52,8 +52,8 @@ def collect(session: Session, recent_runs: int = 5) -> dict[str, Any]:
     }
 
 
-def collect_guild(session: Session, guild_id: int, members: list[int]) -> dict[str, Any]:
-    """One server's figures: its members (as the bot knows them), their topics, its digests."""
+def collect_guild(session: Session, guild_id: int, members: list[int], recent_failures: int = 3) -> dict[str, Any]:
+    """One server's figures: its members (as the bot knows them), their topics, its digests and their last failures."""
     member_topics = select(Subscription.topic_key).where(
         Subscription.target_kind == "user", Subscription.target_id.in_(members)
     )
@@ -76,4 +76,14 @@ def collect_guild(session: Session, guild_id: int, members: list[int]) -> dict[s
         "last_digest": last_sent.isoformat() if last_sent else None,
         "papers": _count(session, Paper.id),
         "newest_paper": newest.isoformat() if newest else None,
+        "failures": [
+            {"day": d.day.isoformat(), "kind": d.target_kind, "target": d.target_id, "status": d.status,
+             "reason": d.reason, "error": d.error, "attempts": d.attempts,
+             "failed_at": d.failed_at.isoformat(timespec="minutes") if d.failed_at else None,
+             "next_retry_at": d.next_retry_at.isoformat(timespec="minutes") if d.next_retry_at else None}
+            for d in session.scalars(
+                select(Digest).where(Digest.guild_id == guild_id, Digest.failed_at.is_not(None))
+                .order_by(Digest.failed_at.desc(), Digest.id.desc()).limit(recent_failures)
+            )
+        ],
     }

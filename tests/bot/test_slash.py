@@ -36,7 +36,8 @@ def leaves(tree: app_commands.CommandTree) -> dict[str, app_commands.Command]:
     found: dict[str, app_commands.Command] = {}
     for command in tree.get_commands():
         for leaf in command.walk_commands() if isinstance(command, app_commands.Group) else [command]:
-            found[leaf.qualified_name] = leaf  # type: ignore[assignment]
+            if isinstance(leaf, app_commands.Command):  # not a group in a group (/digest topics)
+                found[leaf.qualified_name] = leaf
     return found
 
 
@@ -65,10 +66,32 @@ async def test_the_tree_is_exactly_the_registry(tree: app_commands.CommandTree) 
         payload = commands[name].to_dict(tree)
         assert (payload["name"], payload["description"]) == (spec.leaf, spec.description)
         assert payload["options"] == [expected_option(o) for o in spec.options], name
-    groups = {c.name: c for c in tree.get_commands() if isinstance(c, app_commands.Group)}
+    groups = {g.qualified_name: g for c in tree.get_commands() if isinstance(c, app_commands.Group)
+              for g in [c, *c.walk_commands()] if isinstance(g, app_commands.Group)}
     assert {n: g.description for n, g in groups.items()} == {n: g.description for n, g in GROUPS.items()}
     assert groups["digest"].guild_only and groups["digest"].default_permissions == discord.Permissions(manage_guild=True)
     assert not groups["dm"].guild_only and groups["dm"].default_permissions is None
+
+
+async def test_admin_commands_are_hidden_and_guild_only_from_their_declaration(tree: app_commands.CommandTree) -> None:
+    """Discord gets default_member_permissions (Manage Server) and contexts [guild] for exactly the admin ones."""
+    top = {c.name: c.to_dict(tree) for c in tree.get_commands()}
+    admin = {name.split()[0] for name, spec in COMMANDS.items() if spec.admin}
+    members = {name.split()[0] for name, spec in COMMANDS.items() if not spec.admin}
+    assert {"digest", "stats", "sources"} <= admin and not admin & members
+    servers = {name.split()[0] for name, spec in COMMANDS.items() if spec.server_only} | admin
+    assert "trending" in servers and "settings" not in servers
+    for name, payload in top.items():
+        if name in admin:
+            assert payload["default_member_permissions"] == discord.Permissions(manage_guild=True).value
+        else:
+            assert payload["default_member_permissions"] is None, name
+        if name in servers:
+            assert payload["dm_permission"] is False and payload["contexts"] == [0], name
+        else:
+            assert payload["dm_permission"] is True and payload["contexts"] != [0], name
+    sub = next(o for o in top["digest"]["options"] if o["name"] == "topics")
+    assert sub["type"] == 2 and {o["name"] for o in sub["options"]} == {"add", "remove", "list"}
 
 
 def test_discord_limits_of_every_spec() -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from botkit import answer, count, custom_ids, digest_jobs, start_bot
 from fakediscord.channels import thread_on
+from fakediscord import CommandNotVisible
 from recommender.service import PaperService
 from recommender.storage.models import Digest, Feedback, Subscription
 
@@ -81,8 +82,11 @@ async def test_feedback_button_records_a_like(discord_harness, service: PaperSer
 async def test_digest_channel_is_admin_only(discord_harness, service: PaperService) -> None:
     fd = discord_harness.fd
     bot = await start_bot(discord_harness, service)
+    with pytest.raises(CommandNotVisible):  # hidden from members (default_member_permissions)
+        await fd.slash(fd.member, "general", "digest channel", channel=fd.channel("papers"))
+    fd.set_command_permission(fd.guild, "digest", fd.guild, True)  # opened to @everyone in Integrations
     reply = await answer(await fd.slash(fd.member, "general", "digest channel", channel=fd.channel("papers")))
-    assert "Manage Server" in reply.content
+    assert "Manage Server" in reply.content  # still refused on the server side
     assert service.digest_settings(fd.guild.id) is None
 
     reply = await answer(await fd.slash(fd.admin, "general", "digest channel", channel=fd.channel("papers")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botkit import answer, start_bot, synced
+from fakediscord import CommandNotVisible
 
 from recommender.service import PaperService
 
@@ -15,6 +16,9 @@ async def test_digest_status_and_preview_refuse_members(discord_harness, service
     fd = discord_harness.fd
     await start_bot(discord_harness, service)
     service.configure_digest(fd.guild.id, channel_id=fd.channel("papers").id)
+    with pytest.raises(CommandNotVisible):
+        await fd.slash(fd.member, "general", f"digest {sub}")
+    fd.set_command_permission(fd.guild, "digest", fd.member, True)  # a server that opened /digest to bob
     reply = await answer(await fd.slash(fd.member, "general", f"digest {sub}"))
     assert "Manage Server" in reply.content and not reply.embeds
     assert int(synced(fd, "digest")["default_member_permissions"]) == 32  # hidden from members in Discord too

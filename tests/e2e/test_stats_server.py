@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botkit import answer, start_bot, synced
+from fakediscord import CommandNotVisible
 
 from recommender.service import PaperService
 from recommender.views import Target
@@ -39,5 +40,9 @@ async def test_stats_is_admin_only_and_hidden(discord_harness, service: PaperSer
     await start_bot(discord_harness, service)
     command = synced(fd, "stats")
     assert int(command["default_member_permissions"]) == 32 and command["dm_permission"] is False
+    assert command["contexts"] == [0] and "stats" not in fd.visible_commands(fd.member, "general")
+    with pytest.raises(CommandNotVisible):
+        await fd.slash(fd.member, "general", "stats")
+    fd.set_command_permission(fd.guild, "stats", fd.guild, True)  # opened to @everyone in Integrations
     reply = await answer(await fd.slash(fd.member, "general", "stats"))
     assert "Manage Server" in reply.content and not reply.embeds

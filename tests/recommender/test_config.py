@@ -146,3 +146,11 @@ def test_explicit_values_beat_the_environment(clean_env: Path, monkeypatch: pyte
     assert (settings.min_score, settings.discord_token) == (0.05, None)
 
 
+
+
+def test_timezone_names_are_the_canonical_iana_names() -> None:
+    from recommender.config import check_timezone, timezone_names
+
+    names = timezone_names()
+    assert names == sorted(names) and "Europe/Berlin" in names and "UTC" in names
+    assert all(check_timezone(n.lower()) == n for n in names[::50])

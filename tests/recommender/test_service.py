@@ -14,6 +14,8 @@ from recommender.ranking.semantic import (
 )
 from recommender.service import PaperService
 from recommender.storage.db import Database
+from tests.support.httpserver import Reply
+from tests.support.sources import by_id_list, fixture
 
 without_extra = pytest.mark.skipif(
     semantic_available(), reason="the semantic extra is installed here: this checks the install without it"
@@ -31,3 +33,17 @@ def test_switching_it_on_without_the_extra_is_a_clear_error(settings: Settings, 
 def test_service_due_dm_digests_uses_today(bare_service: PaperService) -> None:
     bare_service.set_dm_digest(20, True, "00:00", "UTC")  # due from midnight
     assert bare_service.due_dm_digests() == [(20, datetime.now(timezone.utc).date())]
+
+
+def test_the_scheduled_ingestion_reads_the_servers_categories_too(db, server, ingest_settings) -> None:
+    settings = ingest_settings.model_copy(update={"arxiv_categories": "cs.AI", "ingest_sources": "arxiv"})
+    service = PaperService(settings, db)
+    service.start(seed=False)
+    try:
+        service.set_sources(7, categories="cs.LG, cs.ai")  # cs.AI is read already; cs.LG is new
+        server.route("/rss/cs.AI+cs.LG", Reply(fixture("arxiv-rss-cs.AI.xml"), content_type="application/rss+xml"))
+        server.route("/api/query", by_id_list)
+        service.run_scheduled_ingest()
+        assert len(server.hits("/rss/cs.AI+cs.LG")) == 1  # one listing request for both
+    finally:
+        service.close()

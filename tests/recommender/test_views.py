@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 from datetime import date
 
@@ -53,3 +55,13 @@ def test_as_dict_is_json_with_iso_dates_and_rounded_scores() -> None:
     assert data["published"] == "2026-07-01" and data["url"] == "https://arxiv.org/abs/2401.00001v2"
     assert data["score"] == 0.1235 and data["similar_to"] == "2401.00009" and data["terms"] == ["graph"]
     assert view(published=None).as_dict()["published"] is None
+
+
+def test_score_for_match_inverts_match_percent() -> None:
+    from recommender.views import match_percent, score_for_match
+
+    for match in (0, 1, 26, 50, 95, 99):
+        assert match_percent(score_for_match(match)) == match
+    assert score_for_match(0) == 0.0
+    with pytest.raises(ValueError):
+        score_for_match(100)

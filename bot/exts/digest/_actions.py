@@ -5,21 +5,45 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import discord
+
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.exts.digest._delivery import deliver, digest_reply
 from bot.registry import channel as text_channel
 from bot.registry import command, group, number, text
+from recommender.config import timezone_names
 from recommender.errors import PaperbotError
-from recommender.views import LedgerEntry, Target
+from recommender.views import DmSettings, LedgerEntry, Target
 
 # Announced with the server id after its digest settings change; the cog resyncs the job.
 SETTINGS_CHANGED = "digest_settings_changed"
 
 group("digest", "The server's daily paper digest")
+group("digest topics", "The digest channel's own topics (else its members' topics are used)")
 group("dm", "Your personal picks by DM")
+
+# Offered first when nothing is typed yet: UTC and the zones of the biggest research hubs.
+COMMON_ZONES = ("UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "America/New_York", "America/Chicago",
+                "America/Los_Angeles", "Asia/Shanghai", "Asia/Tokyo", "Asia/Kolkata", "Asia/Singapore",
+                "Australia/Sydney")
+
+
+async def timezone_choices(ctx: Invoker, current: str) -> list[str]:
+    """IANA names containing what was typed, in any case ("berlin", "new york"); prefixes first."""
+    needle = current.strip().casefold().replace(" ", "_")
+    if not needle:
+        return list(COMMON_ZONES)
+    names = timezone_names()
+    starts = [n for n in names if n.casefold().startswith(needle) or n.casefold().split("/")[-1].startswith(needle)]
+    rest = [n for n in names if needle in n.casefold() and n not in starts]
+    return (starts + rest)[:25]
+
+
 TIME = text("HH:MM, 24-hour clock, e.g. 08:30", max_length=5)
-TIMEZONE = text("IANA time zone, e.g. Europe/Berlin", max_length=64)
+TIMEZONE = text("IANA time zone, e.g. Europe/Berlin", max_length=64, suggest=timezone_choices)
+WEEKDAYS = text("e.g. mon-fri, daily or mon,wed,fri", max_length=60)
+TOPIC_MAX = 100
 
 
 def _guild(ctx: Invoker) -> int:
@@ -36,10 +60,16 @@ def _settings_reply(ctx: Invoker, text: str, conf) -> Reply:  # type: ignore[no-
 @command("digest channel", "Post the daily digest in a channel (Manage Server).", admin=True,
          channel=text_channel("Channel that gets the daily digest"))
 async def digest_channel(ctx: Invoker, channel: int) -> Reply:
+    before = await ctx.call(ctx.service.digest_settings, _guild(ctx))
+    moving: list[str] = []  # the old digest channel's own topics go with the digest
+    if before is not None and before.channel_id not in (None, channel):
+        _, moving = await ctx.call(ctx.service.channel_topics, before.guild_id)
     conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), channel_id=channel, name=ctx.guild_name)
     ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
     where = ctx.publisher.mention(channel) if ctx.publisher else str(channel)
     text = f"📰 The daily digest will be posted in {where} at {conf.time} ({conf.timezone})."
+    if moving:
+        text += f" Its {len(moving)} own topic{'s' * (len(moving) != 1)} moved with it."
     return _settings_reply(ctx, text + thread_warning(ctx, channel, where), conf)
 
 
@@ -53,7 +83,7 @@ def thread_warning(ctx: Invoker, channel: int, where: str) -> str:
 
 
 @command("digest schedule", "When the daily digest is posted (Manage Server).", admin=True,
-         time=TIME, timezone=TIMEZONE, weekdays=text("e.g. mon-fri, daily or mon,wed,fri", max_length=60),
+         time=TIME, timezone=TIMEZONE, weekdays=WEEKDAYS,
          size=number("Papers per digest, 1-25", min_value=1, max_value=25))
 async def digest_schedule(
     ctx: Invoker, time: str | None = None, timezone: str | None = None, weekdays: str | None = None, size: int | None = None
@@ -72,6 +102,11 @@ async def digest_status(ctx: Invoker) -> Reply:
     if conf is None or conf.channel_id is None:
         return Reply(content="No digest channel yet. An admin can set one with `/digest channel`.")
     reply = _settings_reply(ctx, "Current digest settings:", conf)
+    _, own = await ctx.call(ctx.service.channel_topics, conf.guild_id)
+    reply.embeds[0].add_field(
+        name="Topics", inline=False,
+        value=formatting.truncate(f"its own: {', '.join(own)}", formatting.FIELD_VALUE_MAX) if own
+        else "the topics of this server's members (`/digest topics add` gives it its own)")
     latest, failure = await ctx.call(ctx.service.digest_history, Target.channel(conf.channel_id, conf.guild_id))
     note = failure_note(latest, failure)
     if latest is not None and latest.in_channel and latest.status == "sent":  # posted without its thread
@@ -132,6 +167,66 @@ async def digest_now(ctx: Invoker) -> Reply:
     return Reply.error(f"Could not post in {where}: {outcome.detail}")
 
 
+def _channel_topics_reply(ctx: Invoker, channel_id: int, topics: list[str], text: str | None = None) -> Reply:
+    where = ctx.publisher.mention(channel_id) if ctx.publisher else f"channel {channel_id}"
+    embed = formatting.topics_embed(topics, whose=f"Topics of the digest in {where}"[:256])
+    if not topics:
+        embed.description = ("No topics of its own: the digest follows the topics of this server's members. "
+                             "`/digest topics add` gives it its own.")
+    else:
+        embed.set_footer(text="The digest picks papers for these topics (not the members' own).")
+    return Reply(content=text, embeds=[embed])
+
+
+async def channel_topic_choices(ctx: Invoker, current: str) -> list[str]:
+    """The digest channel's own topics containing what was typed (for autocomplete)."""
+    if ctx.guild_id is None or not ctx.can_manage_guild:
+        return []
+    try:
+        _, topics = await ctx.call(ctx.service.channel_topics, ctx.guild_id)
+    except PaperbotError:
+        return []
+    needle = current.casefold().strip()
+    return [t for t in topics if needle in t.casefold()][:25]
+
+
+@command("digest topics add", "Give the digest channel a topic of its own (Manage Server).", admin=True,
+         topic=text("Keywords, e.g. graph neural networks", max_length=TOPIC_MAX))
+async def digest_topics_add(ctx: Invoker, topic: str) -> Reply:
+    guild = _guild(ctx)
+    channel_id, _ = await ctx.call(ctx.service.channel_topics, guild)
+    clean, created, advice = await ctx.call(ctx.service.subscribe_and_advise, Target.channel(channel_id, guild), topic)
+    _, topics = await ctx.call(ctx.service.channel_topics, guild)
+    if created:
+        warned = advice is not None and advice.weak
+        text = f"{'⚠️' if warned else '✅'} The digest now follows **{formatting.escape(clean)}**."
+        if len(topics) == 1:
+            text += " From now on it picks papers for its own topics, not the members'."
+    else:
+        text = f"The digest already follows **{formatting.escape(clean)}**."
+    text = formatting.truncate("\n".join([text, *formatting.topic_advice_lines(advice)]), formatting.CONTENT_MAX)
+    return _channel_topics_reply(ctx, channel_id, topics, text)
+
+
+@command("digest topics remove", "Remove one of the digest channel's topics (Manage Server).", admin=True,
+         topic=text("One of the digest channel's topics", max_length=TOPIC_MAX, suggest=channel_topic_choices))
+async def digest_topics_remove(ctx: Invoker, topic: str) -> Reply:
+    guild = _guild(ctx)
+    channel_id, _ = await ctx.call(ctx.service.channel_topics, guild)
+    removed = await ctx.call(ctx.service.unsubscribe, Target.channel(channel_id, guild), topic)
+    _, topics = await ctx.call(ctx.service.channel_topics, guild)
+    text = f"🗑️ The digest no longer follows **{formatting.escape(removed)}**."
+    if not topics:
+        text += " It has no topics of its own now: it follows the members' topics again."
+    return _channel_topics_reply(ctx, channel_id, topics, text)
+
+
+@command("digest topics list", "The digest channel's own topics (Manage Server).", admin=True)
+async def digest_topics_list(ctx: Invoker) -> Reply:
+    channel_id, topics = await ctx.call(ctx.service.channel_topics, _guild(ctx))
+    return _channel_topics_reply(ctx, channel_id, topics)
+
+
 @command("dm on", "Get your personal picks by DM every day.", time=TIME, timezone=TIMEZONE)
 async def dm_on(ctx: Invoker, time: str | None = None, timezone: str | None = None) -> Reply:
     _, at, tz = await ctx.call(ctx.service.set_dm_digest, ctx.user_id, True, time, timezone)
@@ -142,3 +237,38 @@ async def dm_on(ctx: Invoker, time: str | None = None, timezone: str | None = No
 async def dm_off(ctx: Invoker) -> Reply:
     await ctx.call(ctx.service.set_dm_digest, ctx.user_id, False)
     return Reply(content="📭 Daily DM picks switched off.")
+
+
+def dm_settings_embed(conf: DmSettings) -> discord.Embed:
+    embed = discord.Embed(title="Your DM digest", colour=formatting.COLOUR)
+    embed.add_field(name="Status", value="on" if conf.enabled else "off")
+    embed.add_field(name="Time", value=f"{conf.time} ({conf.timezone})")
+    embed.add_field(name="Days", value=conf.weekdays)
+    embed.add_field(name="Papers", value=f"up to {conf.size}" + ("" if conf.custom_size else " (default)"))
+    embed.add_field(name="Threshold", value=f"match above {conf.min_match}" + ("" if conf.custom_bar else " (default)"))
+    embed.set_footer(text="/settings dm: on|off, time, timezone, days, size, threshold (a match from 0 to 95)")
+    return embed
+
+
+@command("settings", "Your DM digest: on or off, time, time zone, days, size, threshold.",
+         dm=text("Personal picks by DM: on or off", max_length=3, choices=("on", "off")),
+         time=TIME, timezone=TIMEZONE, days=WEEKDAYS,
+         size=number("Papers per DM digest, 1-25", min_value=1, max_value=25),
+         threshold=number("Only papers with a higher match (0-95; the default shows what it is)",
+                          min_value=0, max_value=95))
+async def settings(
+    ctx: Invoker, dm: str | None = None, time: str | None = None, timezone: str | None = None,
+    days: str | None = None, size: int | None = None, threshold: int | None = None,
+) -> Reply:
+    changes = {"enabled": None if dm is None else dm == "on", "time": time, "tz": timezone, "weekdays": days,
+               "size": size, "min_match": threshold}
+    if all(v is None for v in changes.values()):
+        return Reply(embeds=[dm_settings_embed(await ctx.call(ctx.service.dm_settings, ctx.user_id))])
+    conf = await ctx.call(ctx.service.configure_dm, ctx.user_id, **changes)
+    if conf.enabled:
+        text = f"📬 Saved. Your personal picks come by DM at {conf.time} ({conf.timezone}), {conf.weekdays}."
+        if not await ctx.call(ctx.service.topics, Target.user(ctx.user_id)):
+            text += "\nYou follow no topics yet: `/subscribe` to one (or 👍 papers) so it has something to pick."
+    else:
+        text = "✅ Saved. Your DM digest is off; `/settings dm: on` switches it on."
+    return Reply(content=text, embeds=[dm_settings_embed(conf)])

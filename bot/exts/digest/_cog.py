@@ -1,4 +1,4 @@
-"""/digest (server digest settings) and /dm (personal picks by DM), plus their jobs."""
+"""/digest (server digest settings and topics), /dm and /settings (personal picks by DM), plus their jobs."""
 
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ def can_post_there(interaction: discord.Interaction, options: dict[str, Any]) ->
 
 
 class Digest(commands.Cog):
-    digest = slash_group("digest", guild_only=True, default_permissions=discord.Permissions(manage_guild=True))
+    digest = slash_group("digest")  # admin commands only: hidden from members, not in DMs (bot/slash.py)
     dm = slash_group("dm")
+    digest_topics = slash_group("digest topics", parent=digest)
 
     channel = slash("digest channel", parent=digest, guard=can_post_there)
     schedule = slash("digest schedule", parent=digest)
@@ -40,6 +41,10 @@ class Digest(commands.Cog):
     preview = slash("digest preview", parent=digest)
     now = slash("digest now", parent=digest)
     off = slash("digest off", parent=digest)
+    topics_add = slash("digest topics add", parent=digest_topics)
+    topics_remove = slash("digest topics remove", parent=digest_topics)
+    topics_list = slash("digest topics list", parent=digest_topics)
+    settings = slash("settings")
     dm_on = slash("dm on", parent=dm)
     dm_off = slash("dm off", parent=dm)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 
 from bot import formatting
@@ -26,8 +28,25 @@ async def stats(ctx: Invoker) -> Reply:
     embed.add_field(name="Last digest", value=data["last_digest"] or "—")
     embed.add_field(name="Papers to pick from", value=f"{data['papers']:,}")
     embed.add_field(name="Newest paper", value=data["newest_paper"] or "—")
+    embed.add_field(name="Last delivery failures", value=failures_text(data["failures"]), inline=False)
     embed.set_footer(text="Only this server's figures; `paperbot stats` on the host has the global ones.")
     return Reply(embeds=[embed])
+
+
+def failures_text(failures: list[dict[str, Any]]) -> str:
+    """The server's last failed digests, newest first: when, what, why, and whether a later try got it out."""
+    if not failures:
+        return "None"
+    lines = []
+    for f in failures:
+        outcome = "sent on a later try" if f["status"] == "sent" else "not sent yet" if f["status"] != "failed" else "failed"
+        if f["status"] == "failed" and f.get("next_retry_at"):
+            outcome += f", next try {f['next_retry_at'][11:16]} UTC"
+        what = "channel digest" if f["kind"] == "channel" else "DM digest"
+        error = formatting.truncate(f["error"] or f["reason"] or "unknown error", 160)
+        lines.append(f"{f['failed_at'].replace('T', ' ')} UTC · {what} of {f['day']} · {outcome} "
+                     f"({f['attempts']} tries): {error}")
+    return formatting.truncate("\n".join(lines), formatting.FIELD_VALUE_MAX)
 
 
 def usage(spec: CommandSpec) -> str:
@@ -43,10 +62,10 @@ def help_text() -> str:
     sections = []
     for area, specs in areas.items():
         lines = [f"**{area.title()}**"]
-        for group in dict.fromkeys(s.group for s in specs):
+        for group in dict.fromkeys(s.parent for s in specs):
             if group is not None:
                 lines.append(f"*/{group}: {GROUPS[group].description}*")
-            lines += [f"`{usage(s)}` — {s.description}" for s in specs if s.group == group]
+            lines += [f"`{usage(s)}` — {s.description}" for s in specs if s.parent == group]
         sections.append("\n".join(lines))
     return "\n\n".join(sections)
 

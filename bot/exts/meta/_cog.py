@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import discord
 from discord.ext import commands
 
 from bot.exts.meta import _actions  # noqa: F401  (registers the actions)
@@ -10,7 +9,5 @@ from bot.slash import slash
 
 
 class Meta(commands.Cog):
-    stats = slash("stats")
-    stats.guild_only = True  # this server's figures, for its admins (hidden from others; checked server-side too)
-    stats.default_permissions = discord.Permissions(manage_guild=True)
+    stats = slash("stats")  # admin: hidden from members and DMs (bot/slash.py), checked server-side too
     help = slash("help")

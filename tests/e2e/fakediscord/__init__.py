@@ -14,9 +14,10 @@ from .actors import InteractionHandle
 from .recorder import Problem, RestCall
 from .server import FakeDiscord
 from .util import EmulatorTimeout
+from .visibility import CommandNotVisible
 from .world import Channel, Guild, Member, Role, StoredMessage, User, World
 
 __all__ = [
-    "Channel", "EmulatorTimeout", "FakeDiscord", "Guild", "InteractionHandle", "Member", "Problem", "RestCall",
+    "Channel", "CommandNotVisible", "EmulatorTimeout", "FakeDiscord", "Guild", "InteractionHandle", "Member", "Problem", "RestCall",
     "Role", "StoredMessage", "User", "World",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from . import payloads
+from . import payloads, visibility
 from .interactions import InteractionState
 from .util import snowflake
 from .world import Channel, Ref, StoredMessage, User, World, ref_id
@@ -221,6 +221,7 @@ def command_data(cmd: dict[str, Any], path: list[str], opts: OptionDefs, resolve
 async def slash(fd: FakeDiscord, user: Ref, channel: Ref, command: str, options: dict[str, Any]) -> InteractionHandle:
     u, ch = fd.world.user(user), fd.world.channel(channel)
     cmd, defs, path = resolve_command(fd.world, command, ch)
+    visibility.check(fd.world, u, ch, cmd)
     opts, resolved = build_options(fd, u, ch, defs, options)
     return await interact(fd, 2, u, ch, command_data(cmd, path, opts, resolved), command_name=command)
 
@@ -229,6 +230,7 @@ async def autocomplete(fd: FakeDiscord, user: Ref, channel: Ref, command: str, o
                        options: dict[str, Any], timeout: float | None) -> list[dict[str, Any]]:
     u, ch = fd.world.user(user), fd.world.channel(channel)
     cmd, defs, path = resolve_command(fd.world, command, ch)
+    visibility.check(fd.world, u, ch, cmd)
     if not _find_option(defs, option, f"/{command}").get("autocomplete"):
         raise ValueError(f"fakediscord: option {option!r} of /{command} is not an autocomplete option")
     opts, resolved = build_options(fd, u, ch, defs, {**options, option: value}, focused=option)

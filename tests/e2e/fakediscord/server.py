@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 import aiohttp
 from aiohttp import web
 
-from . import actors, payloads, transport
+from . import actors, payloads, transport, visibility
 from .actors import InteractionHandle
 from .gateway import (
     INTENT_DM_MESSAGES,
@@ -251,6 +251,19 @@ class FakeDiscord:
         """Synced commands: global (guild=None) or for a guild."""
         gid = None if guild is None else ref_id(guild)
         return self.world.commands.get(gid, [])
+
+    def visible_commands(self, user: Ref, channel: Ref) -> list[str]:
+        """The commands `user`'s command picker offers in `channel` (see visibility.py)."""
+        return visibility.visible_commands(self.world, self.world.user(user), self.world.channel(channel))
+
+    def set_command_permission(self, guild: Ref, command: str, target: Ref, allowed: bool) -> None:
+        """A server's overwrite for a command (Server Settings → Integrations): allow or deny a member or role
+        (the server itself for @everyone), instead of the command's default_member_permissions."""
+        gid = ref_id(guild)
+        cmd = self.world.find_command(command, gid)
+        if cmd is None:
+            raise LookupError(f"fakediscord: /{command} was never synced")
+        self.world.command_permissions.setdefault((gid, int(cmd["id"])), {})[ref_id(target)] = allowed
 
     # -- gateway control ---------------------------------------------------------------------------------
     async def dispatch(self, t: str, d: Any) -> None:

@@ -215,6 +215,8 @@ class World:
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     nonces: dict[tuple[int, str], tuple[float, int]] = field(default_factory=dict)  # (channel, nonce) -> (when, message)
     commands: dict[int | None, list[dict[str, Any]]] = field(default_factory=dict)  # None = global
+    # (guild, command id) -> {user or role id: allowed}: a server's command permission overwrites (visibility.py)
+    command_permissions: dict[tuple[int, int], dict[int, bool]] = field(default_factory=dict)
 
     # -- construction -------------------------------------------------------------------------
     @classmethod

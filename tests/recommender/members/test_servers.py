@@ -32,3 +32,20 @@ def test_server_digest_settings_are_validated(bare_service: PaperService) -> Non
     assert not off.enabled and bare_service.scheduled_digests() == []
     on = bare_service.configure_digest(5, channel_id=51)
     assert on.enabled and [c.guild_id for c in bare_service.scheduled_digests()] == [5]
+
+
+def test_sources_are_validated_and_spelled_as_arxiv_does(service: PaperService) -> None:
+    conf = service.set_sources(5, categories="CS.lg,  cs.cl cs.LG")
+    assert conf.categories == ("cs.LG", "cs.CL") and conf.hf  # the library's spelling, once each
+    assert service.set_sources(5, hf=False).categories == ("cs.LG", "cs.CL")  # one change leaves the other
+    assert service.set_sources(5, categories="astro-ph.GA, hep-th").categories == ("astro-ph.GA", "hep-th")
+    for bad, fragment in (("not-a.category", "not an arXiv category"), ("cs.LG; DROP TABLE", "not an arXiv category"),
+                          ("", "at least one"), ("x" * 5000, "5,000 characters"),
+                          (" ".join(f"math.A{chr(65 + i)}" for i in range(21)), "At most 20")):
+        with pytest.raises(PaperbotError, match=fragment):
+            service.set_sources(5, categories=bad)
+    conf = service.digest_settings(5)
+    assert conf.categories == ("astro-ph.GA", "hep-th") and conf.hf is False  # nothing half-saved
+    assert service.set_sources(5, categories="ALL").categories is None
+    service.set_sources(6, categories="q-bio.NC")
+    assert service.ingest_categories() == [*service.settings.category_list, "q-bio.NC"]

@@ -146,3 +146,15 @@ def test_a_nul_in_a_topic_to_unsubscribe_is_no_database_error(bare_service: Pape
     assert bare_service.unsubscribe(target, "graph\x00 neural networks") == "graph neural networks"
     with pytest.raises(PaperbotError, match="You don't follow"):
         bare_service.unsubscribe(target, "\x00\ud800")
+
+
+def test_a_new_digest_channel_takes_the_old_ones_topics(service: PaperService) -> None:
+    service.configure_digest(9, channel_id=90)
+    service.subscribe(Target.channel(90, 9), "graph neural networks")
+    service.subscribe(Target.channel(90, 9), "speech recognition")
+    service.subscribe(Target.channel(91, 9), "Speech Recognition")  # the new one follows it already
+    service.configure_digest(9, channel_id=91)
+    assert service.topics(Target.channel(90, 9)) == []
+    assert sorted(service.topics(Target.channel(91, 9))) == ["Speech Recognition", "graph neural networks"]
+    with pytest.raises(PaperbotError, match="The digest channel does not follow `nope`"):
+        service.unsubscribe(Target.channel(91, 9), "nope")

@@ -92,3 +92,46 @@ def test_seen_never_creates_a_member(bare_service: PaperService) -> None:
     assert bare_service.member_seen(7, 10) == []
     with bare_service.db.session() as s:
         assert s.get(User, 7) is None
+
+
+def test_dm_settings_are_validated_and_kept_whole(bare_service: PaperService) -> None:
+    service = bare_service
+    assert service.dm_settings(20).enabled is False and service.dm_settings(20).size == service.settings.digest_size
+    conf = service.configure_dm(20, enabled=True, time="6:05", tz="asia/TOKYO", weekdays="Mon,Wed", size=4, min_match=50)
+    assert (conf.enabled, conf.time, conf.timezone, conf.weekdays, conf.size, conf.min_match) == (
+        True, "06:05", "Asia/Tokyo", "mon,wed", 4, 50)
+    assert conf.custom_size and conf.custom_bar
+    for change, fragment in (({"time": "24:00"}, "HH:MM"), ({"tz": "x" * 300}, "300 characters"),
+                             ({"weekdays": "funday"}, "weekday"), ({"size": 26}, "between 1 and 25"),
+                             ({"min_match": 96}, "between 0 and 95"), ({"min_match": -1}, "between 0 and 95")):
+        with pytest.raises(PaperbotError, match=fragment):
+            service.configure_dm(20, **change)
+    assert service.dm_settings(20) == conf
+    assert service.set_dm_digest(20, False)[0] is False and service.dm_settings(20).size == 4  # /dm off keeps the rest
+
+
+def test_due_dm_users_honour_their_days(bare_service: PaperService) -> None:
+    service = bare_service
+    service.configure_dm(30, enabled=True, time="08:00", tz="UTC", weekdays="mon-fri")
+    service.configure_dm(31, enabled=True, time="08:00", tz="UTC")  # every day by default
+
+    def due(now: datetime) -> set[int]:
+        with service.db.session() as s:
+            return {uid for uid, _ in users.due_dm_users(s, now)}
+
+    assert due(datetime(2026, 7, 3, 9, 0, tzinfo=timezone.utc)) == {30, 31}  # a Friday
+    assert due(datetime(2026, 7, 4, 9, 0, tzinfo=timezone.utc)) == {31}  # Saturday
+
+
+def test_personal_digests_honour_each_members_size_and_threshold(service: PaperService) -> None:
+    for user in (40, 41, 42):
+        service.subscribe(Target.user(user), GNN)
+    service.configure_dm(40, enabled=True, size=2)
+    service.configure_dm(41, enabled=True, min_match=95)
+    service.configure_dm(42, enabled=True)
+    day = date(2026, 7, 1)
+    drafts = {d.target.id: d for d in service.compose_personal_digests([(40, day), (41, day), (42, day)])}
+    assert len(drafts[40].picks) == 2
+    assert len(drafts[42].picks) == service.settings.digest_size
+    assert all(p.match >= 95 for p in drafts[41].picks) and len(drafts[41].picks) < len(drafts[42].picks)
+    assert [p.paper.id for p in drafts[40].picks] == [p.paper.id for p in drafts[42].picks][:2]

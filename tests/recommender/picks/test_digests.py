@@ -185,3 +185,43 @@ def test_stored_digest_counts(members: PaperService) -> None:
         assert s.scalar(select(func.count()).select_from(Digest)) == 1
         assert s.scalar(select(func.count()).select_from(DigestItem)) == members.settings.digest_size
     assert members.stats()["digests_sent"] == 0  # claimed, not sent
+
+
+def add_paper(service: PaperService, pid: str, categories: list[str], sources: list[str]) -> None:
+    from recommender.storage.models import Paper, PaperSource
+
+    with service.db.session() as s:
+        s.add(Paper(id=pid, title=pid, title_key=pid, categories=categories, source=(sources or ["file"])[0]))
+        for source in sources:
+            s.add(PaperSource(paper_id=pid, source=source, external_id=pid, upvotes=3 if source == "hf" else None))
+
+
+def test_outside_sources_keeps_the_servers_categories_and_hugging_face(bare_service: PaperService) -> None:
+    from recommender.picks.digests import outside_sources
+
+    add_paper(bare_service, "lg", ["cs.LG", "stat.ML"], ["arxiv"])
+    add_paper(bare_service, "ml-cross", ["stat.ML", "cs.LG"], [])  # cross-listed into cs.LG, from a file
+    add_paper(bare_service, "cv", ["cs.CV"], ["arxiv"])
+    add_paper(bare_service, "cv-hf", ["cs.CV"], ["arxiv", "hf"])  # on arXiv and on Hugging Face
+    add_paper(bare_service, "hf-only", [], ["hf"])
+    ids = ["lg", "ml-cross", "cv", "cv-hf", "hf-only"]
+    with bare_service.db.session() as s:
+        assert outside_sources(s, ids, None, True) == set()  # no /sources: everything
+        assert outside_sources(s, ids, None, False) == {"hf-only"}
+        assert outside_sources(s, ids, ("cs.LG",), True) == {"cv"}
+        assert outside_sources(s, ids, ("cs.LG",), False) == {"cv", "cv-hf", "hf-only"}
+        assert outside_sources(s, ids, ("cs.CV", "math.PR"), False) == {"lg", "ml-cross", "hf-only"}
+
+
+def test_a_channel_digest_only_draws_on_the_servers_sources(members: PaperService) -> None:
+    everything = members.compose_channel_digest(GUILD, day=DAY)
+    assert any("cs.LG" not in r.paper.categories for r in everything.picks)
+    members.set_sources(GUILD, categories="cs.lg")
+    draft = members.compose_channel_digest(GUILD, day=DAY)
+    assert draft.picks and all("cs.LG" in r.paper.categories for r in draft.picks)
+    # Another server's sources change nothing here; the members' DM digests are theirs.
+    members.set_sources(GUILD + 1, categories="math.PR")
+    assert [r.paper.id for r in members.compose_channel_digest(GUILD, day=DAY).picks] == [r.paper.id for r in draft.picks]
+    members.set_sources(GUILD, categories="all")
+    assert [r.paper.id for r in members.compose_channel_digest(GUILD, day=DAY).picks] == [
+        r.paper.id for r in everything.picks]

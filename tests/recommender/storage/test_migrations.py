@@ -32,6 +32,7 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
                 conn.execute(text(f"INSERT INTO digest_items (digest_id, paper_id, rank, score)"
                                   f" VALUES ({digest_id}, '2401.00001', 1, 0.5)"))
         command.upgrade(cfg, "0002")
+        assert database.current_revision() == "0002"
         assert {"lease_owner", "lease_until", "attempts", "reason", "failed_at", "next_retry_at"} <= columns(database, "digests")
         with database.engine.connect() as conn:
             rows = conn.execute(text("SELECT d.status, d.attempts, i.posted_at FROM digests d"
@@ -100,5 +101,29 @@ def test_0003_speed_indexes_when_papers_last_changed_and_downgrades(blank_db_url
             assert conn.execute(text("SELECT count(*) FROM papers")).scalar() == 1
         command.downgrade(cfg, "0002")
         assert "ix_papers_modified_at" not in {i["name"] for i in inspect(database.engine).get_indexes("papers")}
+    finally:
+        database.dispose()
+
+
+def test_0003_admin_adds_sources_and_dm_settings_with_defaults(blank_db_url: str) -> None:
+    database = Database(blank_db_url)
+    cfg = alembic_config(database.engine)
+    try:
+        command.upgrade(cfg, "0002")
+        with database.engine.begin() as conn:  # a server and a member from before
+            conn.execute(text("INSERT INTO guilds (id, name, digest_time, timezone, weekdays, digest_size,"
+                              " digest_enabled, created_at, updated_at) VALUES (7, 'lab', '08:00', 'UTC', 'mon-fri',"
+                              " 8, true, '2026-07-01 08:00:00', '2026-07-01 08:00:00')"))
+            conn.execute(text("INSERT INTO users (id, created_at, last_active, dm_digest, dm_time, timezone)"
+                              " VALUES (5, '2026-07-01 08:00:00', '2026-07-01 08:00:00', true, '09:00', 'UTC')"))
+        command.upgrade(cfg, "0003_admin")
+        assert {"arxiv_categories", "hf_enabled"} <= columns(database, "guilds")
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT arxiv_categories, hf_enabled FROM guilds")).one() == (None, True)
+            assert conn.execute(text("SELECT dm_weekdays, min_match, dm_time FROM users")).one() == ("daily", None, "09:00")
+        command.downgrade(cfg, "0002")
+        assert "hf_enabled" not in columns(database, "guilds") and "min_match" not in columns(database, "users")
+        with database.engine.connect() as conn:  # nothing else lost
+            assert conn.execute(text("SELECT dm_time FROM users")).scalar() == "09:00"
     finally:
         database.dispose()

@@ -1,0 +1,75 @@
+"""The digest's admin and settings commands in the local console: same declarations, same services as Discord."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from bot.console._repl import CONSOLE_GUILD, repl
+from bot.exts.digest._actions import timezone_choices
+from bot.context import Invoker
+from recommender.service import PaperService
+from recommender.views import Target
+
+
+async def run(service: PaperService, text: str, user: int = 1) -> tuple[int, str]:
+    out = io.StringIO()
+    code = await repl(service, user, io.StringIO(text), Console(file=out, width=250, highlight=False))
+    return code, " ".join(out.getvalue().translate(BOX).split())  # the words, without the panels' frames
+
+
+BOX = str.maketrans({c: " " for c in "│╭╮╰╯─"})
+
+
+async def test_digest_topics_add_list_remove_in_the_console(service: PaperService) -> None:
+    code, out = await run(service, "/digest topics add topic: graph neural networks\n")
+    assert code == 1 and "Set the digest channel first" in out  # topics belong to a channel
+    code, out = await run(service, "/digest channel channel: #console\n"
+                                   "/digest topics add topic: graph neural networks\n"
+                                   "/digest topics add topic: speech recognition\n/digest topics list\n")
+    assert code == 0, out
+    assert "The digest now follows graph neural networks" in out and "not the members'" in out
+    channel = Target.channel(service.digest_settings(CONSOLE_GUILD).channel_id, CONSOLE_GUILD)
+    assert service.topics(channel) == ["graph neural networks", "speech recognition"]
+    draft = service.compose_channel_digest(CONSOLE_GUILD)
+    assert draft.topics == ["graph neural networks", "speech recognition"]  # the channel's own, not members'
+    assert {p.matched for p in draft.picks} <= {"graph neural networks", "speech recognition"}
+
+    code, out = await run(service, "/digest channel channel: #reading-group\n")  # the topics go with the digest
+    assert code == 0 and "Its 2 own topics moved with it" in out
+    channel = Target.channel(service.digest_settings(CONSOLE_GUILD).channel_id, CONSOLE_GUILD)
+    assert service.topics(channel) == ["graph neural networks", "speech recognition"]
+
+    code, out = await run(service, "/digest topics remove topic: Speech Recognition\n/digest topics remove topic: nope\n")
+    assert code == 1 and "no longer follows speech recognition" in out
+    assert "does not follow nope. Its topics: graph neural networks" in out.replace("`", "")
+    code, out = await run(service, "/digest topics add topic: " + "q" * 10_000 + "\n")
+    assert code == 1 and "topic can be at most 100 characters (this one has 10,000)" in out
+
+
+async def test_settings_in_the_console(service: PaperService) -> None:
+    code, out = await run(service, "/settings\n")
+    assert code == 0 and "Your DM digest" in out and "off" in out and "(default)" in out
+    code, out = await run(service, "/settings dm: ON time: 07:15 timezone: europe/berlin days: mon-fri size: 3 threshold: 40\n")
+    assert code == 0, out
+    conf = service.dm_settings(1)
+    assert (conf.enabled, conf.time, conf.timezone, conf.weekdays, conf.size, conf.min_match) == (
+        True, "07:15", "Europe/Berlin", "mon-fri", 3, 40)
+    code, out = await run(service, "/settings threshold: 96\n/settings size: 0\n/settings days: someday\n"
+                                   "/settings timezone: Mars/Olympus\n/settings dm: yes\n")
+    assert code == 1
+    assert "threshold can be at most 95" in out and "size must be at least 1" in out
+    assert "'someday' is not a weekday" in out and "'Mars/Olympus' is not an IANA time zone" in out
+    assert "dm must be one of on, off" in out
+    assert service.dm_settings(1).min_match == 40  # nothing half-saved
+
+
+async def test_timezone_autocomplete_is_case_insensitive(bare_service: PaperService) -> None:
+    ctx = Invoker(bare_service, 1)
+    assert (await timezone_choices(ctx, ""))[0] == "UTC"
+    assert "Europe/Berlin" in await timezone_choices(ctx, "BERLIN")
+    assert (await timezone_choices(ctx, "new york")) == ["America/New_York"]
+    assert (await timezone_choices(ctx, "europe/"))[:2] == ["Europe/Amsterdam", "Europe/Andorra"]
+    assert await timezone_choices(ctx, "x" * 5000) == []
+    assert len(await timezone_choices(ctx, "a")) == 25
