@@ -88,7 +88,8 @@ def test_limits_the_actions_rely_on() -> None:
     size = COMMANDS["digest schedule"].option("size")
     assert (size.min_value, size.max_value) == (1, 25)
     for name in ("like", "save", "dismiss", "unsave", "similar", "why"):
-        assert COMMANDS[name].option("paper").max_length == 64  # the custom-id template's paper ids
+        assert COMMANDS[name].option("paper").max_length == 300  # an id, an arxiv.org link or a title
+        assert COMMANDS[name].option("paper").suggest is not None  # autocomplete over titles
     assert COMMANDS["unsubscribe"].option("topic").suggest is not None
 
 

@@ -25,7 +25,7 @@ async def test_commands_from_a_stream(service: PaperService) -> None:
     assert "Top 5 of 3,000 papers from the " in out
     titles = [r.paper.title for r in service.recommend(1).picks]
     assert all(t in out for t in titles)  # what the bot would post, paper by paper
-    assert "/like, /save or /dismiss paper: <id>" in out
+    assert "/like, /dismiss, /save or /similar paper: <id>" in out
     assert service.topics(Target.user(1, 1)) == ["graph neural networks"]
 
 

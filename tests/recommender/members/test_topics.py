@@ -138,3 +138,16 @@ def test_an_acronym_topic_recommends_papers_on_its_long_form(service: PaperServi
 def test_an_empty_library_accepts_any_topic(bare_service: PaperService) -> None:
     assert bare_service.topic_advice("knowlege distilation") is None
     assert bare_service.subscribe(ME, "knowlege distilation")[1] is True
+
+
+def test_popular_topics_of_a_server(bare_service: PaperService) -> None:
+    for user, topics in ((1, ["graph neural networks", "diffusion"]), (2, ["Graph Neural Networks"]), (3, ["diffusion"]),
+                         (4, ["graph neural networks"])):
+        for topic in topics:
+            bare_service.subscribe(Target.user(user, 10), topic)
+    bare_service.subscribe(Target.user(5, 20), "knitting")  # another server
+    bare_service.subscribe(Target.channel(30, 10), "robotics")  # a channel's topic: not a member's
+    popular = bare_service.popular_topics(10)
+    assert [(t.lower(), n) for t, n in popular] == [("graph neural networks", 3), ("diffusion", 2)]
+    assert [t for t, _ in bare_service.popular_topics(10, "DIFF")] == ["diffusion"]
+    assert bare_service.popular_topics(10, "%") == [] and bare_service.popular_topics(99) == []
