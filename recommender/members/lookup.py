@@ -90,16 +90,17 @@ def paper_choices(session: Session, user_id: int, typed: str, limit: int = 25) -
         pid: str | None = split_arxiv_id(text)[0]
     except InvalidPaperId:
         pid = None
-    if pid is not None:
-        paper = session.get(Paper, pid)
-        return [(paper.id, paper.title)] if paper else []
-    if _ID_PREFIX.fullmatch(text):
+    if pid is not None and (paper := session.get(Paper, pid)) is not None:
+        return [(paper.id, paper.title)]
+    if _ID_PREFIX.fullmatch(text):  # "2607.0004" may be the start of 2607.00042
         prefix = text.split("v")[0]
         rows = session.execute(
             select(Paper.id, Paper.title).where(Paper.id.startswith(prefix, autoescape=True))
             .order_by(Paper.id.desc()).limit(limit)
         ).all()
         return [(r.id, r.title) for r in rows]
+    if pid is not None:
+        return []
     key = normalize_title(text)
     words = [w for w in key.split() if len(w) >= 2][:6]
     if not words:

@@ -25,8 +25,8 @@ async def own_topics(ctx: Invoker, current: str) -> list[str]:
 
 
 async def topic_ideas(ctx: Invoker, current: str) -> list[tuple[str, str]]:
-    """For `/subscribe`: what was typed, then topics popular in the server, arXiv category names,
-    and the member's own topics (marked, so they see they follow them already)."""
+    """For `/subscribe`: what was typed, topics popular in the server, the member's own topics
+    (marked, so they see they follow them already), then arXiv category names."""
     typed = " ".join(current.split())[:TOPIC_MAX]
     mine = await ctx.call(ctx.service.topics, _target(ctx))
     followed = {t.casefold() for t in mine}
@@ -37,13 +37,13 @@ async def topic_ideas(ctx: Invoker, current: str) -> list[tuple[str, str]]:
         for topic, members in await ctx.call(ctx.service.popular_topics, ctx.guild_id, typed):
             if topic.casefold() not in followed:
                 offered.setdefault(topic, f"{topic} · followed by {members} member{'s' * (members != 1)} here")
-    for code, name in matching_categories(typed):
-        if name.casefold() not in followed:
-            offered.setdefault(name.lower(), f"{name.lower()} · arXiv {code}")
     needle = typed.casefold()
     for topic in mine:
         if needle in topic.casefold():
             offered.setdefault(topic, f"{topic} · you follow it")
+    for code, name in matching_categories(typed):
+        if name.casefold() not in followed:
+            offered.setdefault(name.lower(), f"{name.lower()} · arXiv {code}")
     return [(name, value) for value, name in offered.items()][:CHOICES]
 
 
