@@ -69,12 +69,16 @@ async def restart(harness: Any, bot: PaperBot) -> PaperBot:
     return await start_bot(harness, service)
 
 
-async def updated(handle: Any, message: Any, edits: int) -> Any:
-    """The message a component interaction redraws in place (deferred update, then an edit), acknowledged in 3 s."""
+async def redrawn(fd: Any, user: Any, message: Any, custom_id: str, values: list[str] | None = None) -> Any:
+    """Use a control on `message` and wait until the bot redrew the message in place (a deferred
+    update acknowledged within 3 s, then an edit)."""
+    before = len(message.edits)
+    handle = await (fd.select(user, message, custom_id, values) if values is not None
+                    else fd.click(user, message, custom_id))
     body = await handle.response()
     assert body["type"] == DEFERRED_UPDATE and handle.latency < 3 and not handle.late
-    return await handle.fd.wait_until(lambda: message if len(message.edits) >= edits else None, REPLY_WAIT,
-                                      f"edit #{edits} of message {message.id}")
+    return await fd.wait_until(lambda: message if len(message.edits) > before else None, REPLY_WAIT,
+                               f"an edit of message {message.id}")
 
 
 def uploaded(fd: Any, handle: Any) -> list[Any]:

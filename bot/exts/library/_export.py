@@ -59,23 +59,32 @@ def _braced(text: str) -> str:
     return "".join(out) + "}" * depth
 
 
+_TEX_SPECIAL = re.compile(r"([&%$#_])")
+
+
+def _tex(text: str) -> str:
+    """Plain text (a title, names) for LaTeX: its special characters escaped, braces balanced."""
+    return _braced(_TEX_SPECIAL.sub(r"\\\1", text))
+
+
 def bibtex(items: list[ReadingItem]) -> str:
     library = bibtexparser.Library()
     taken: set[str] = set()
     for item in items:
         paper = item.paper
-        fields = [Field("title", "{" + _braced(plain_title(paper.title)) + "}"),
-                  Field("author", "{" + _braced(" and ".join(paper.authors) or "Unknown") + "}")]
+        # The writer encloses each value in braces; the title gets a second pair, which keeps its capitals.
+        fields = [Field("title", "{" + _tex(plain_title(paper.title)) + "}"),
+                  Field("author", _tex(" and ".join(paper.authors) or "Unknown"))]
         if paper.published:
             fields += [Field("year", str(paper.published.year)), Field("month", paper.published.strftime("%b").lower())]
         if "/" in paper.id or re.fullmatch(r"\d{4}\.\d{4,5}", paper.id):
-            fields += [Field("eprint", "{" + paper.id + "}"), Field("archiveprefix", "{arXiv}")]
+            fields += [Field("eprint", paper.id), Field("archiveprefix", "arXiv")]
             if paper.categories:
-                fields.append(Field("primaryclass", "{" + paper.categories[0] + "}"))
+                fields.append(Field("primaryclass", paper.categories[0]))
         if paper.url:
-            fields.append(Field("url", "{" + paper.url + "}"))
-        if paper.abstract:
-            fields.append(Field("abstract", "{" + _braced(paper.abstract) + "}"))
+            fields.append(Field("url", paper.url))
+        if paper.abstract:  # arXiv's abstracts are LaTeX source already ($x$ stays maths)
+            fields.append(Field("abstract", _braced(paper.abstract)))
         library.add(Entry("misc", cite_key(item, taken), fields))
     return bibtexparser.write_string(library)
 
