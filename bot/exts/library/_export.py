@@ -12,6 +12,7 @@ import rispy
 from bibtexparser.model import Entry, Field
 
 from bot.formatting import plain_title
+from recommender.papers import is_arxiv_id
 from recommender.views import ReadingItem
 
 FORMATS = {"bibtex": "BibTeX", "markdown": "Markdown", "csv": "CSV", "ris": "RIS"}
@@ -77,7 +78,7 @@ def bibtex(items: list[ReadingItem]) -> str:
                   Field("author", _tex(" and ".join(paper.authors) or "Unknown"))]
         if paper.published:
             fields += [Field("year", str(paper.published.year)), Field("month", paper.published.strftime("%b").lower())]
-        if "/" in paper.id or re.fullmatch(r"\d{4}\.\d{4,5}", paper.id):
+        if is_arxiv_id(paper.id):
             fields += [Field("eprint", paper.id), Field("archiveprefix", "arXiv")]
             if paper.categories:
                 fields.append(Field("primaryclass", paper.categories[0]))
@@ -133,6 +134,10 @@ def ris(items: list[ReadingItem]) -> str:
             entry["abstract"] = " ".join(paper.abstract.split())
         if paper.categories:
             entry["keywords"] = list(paper.categories)
-        entry["notes"] = [f"arXiv:{paper.id}"] + (["read"] if item.read else [])
+        notes = [f"arXiv:{paper.id}"] if is_arxiv_id(paper.id) else []
+        if item.read:
+            notes.append("read")
+        if notes:
+            entry["notes"] = notes
         entries.append(entry)
     return rispy.dumps(entries)
