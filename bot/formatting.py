@@ -257,7 +257,7 @@ def topic_matches_embed(matches: list[tuple[str, int]], days: int) -> discord.Em
         footer = f"Papers from the last {days} days that each topic matches well enough to be picked."
     else:
         body, footer = "No topics yet. Follow one with `/subscribe topic: graph neural networks`.", ""
-    embed = discord.Embed(title=f"Your topics ({len(matches)})", description=truncate(body, DESCRIPTION_MAX), colour=COLOUR)
+    embed = discord.Embed(title="Your topics", description=truncate(body, DESCRIPTION_MAX), colour=COLOUR)
     if footer:
         embed.set_footer(text=footer)
     return embed
