@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import Session
 
 from recommender.errors import UnknownPaper
@@ -67,7 +67,10 @@ def _by_title(session: Session, text: str) -> Paper:
         return exact
     words = _words(key)
     found = session.execute(
-        select(Paper.id, Paper.title_key).where(or_(*[Paper.title_key.contains(w) for w in words])).limit(CANDIDATES)
+        select(Paper.id, Paper.title_key)
+        .where(or_(*[Paper.title_key.contains(w, autoescape=True) for w in words]))
+        .order_by(sum((case((Paper.title_key.contains(w, autoescape=True), 1), else_=0) for w in words)).desc())
+        .limit(CANDIDATES)  # the titles sharing most of its longest words
     ).all() if words else []
     ranked = process.extract(key, {pid: k for pid, k in found}, scorer=fuzz.ratio, limit=3)
     if ranked and ranked[0][1] >= TITLE_SURE and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]):
@@ -106,7 +109,7 @@ def paper_choices(session: Session, user_id: int, typed: str, limit: int = 25) -
     if not words:
         return []
     rows = session.execute(
-        select(Paper.id, Paper.title).where(and_(*[Paper.title_key.contains(w) for w in words]))
+        select(Paper.id, Paper.title).where(and_(*[Paper.title_key.contains(w, autoescape=True) for w in words]))
         .order_by(Paper.published.desc(), Paper.id.desc()).limit(limit)
     ).all()
     return [(r.id, r.title) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any
 
 import aiohttp
@@ -199,6 +200,19 @@ async def test_a_select_with_a_long_option_is_refused_like_discord(discord_harne
         await bot.get_channel(fd.channel("general").id).send("pick", view=view)  # type: ignore[union-attr]
     assert caught.value.code == 50035 and "options" in str(caught.value)
     assert fd.take_problems("limit")
+
+
+async def test_files_over_the_upload_limit_are_refused(discord_harness: BotHarness) -> None:
+    fd = discord_harness.fd
+    bot = await start_toy(discord_harness)
+    channel = bot.get_channel(fd.channel("general").id)
+    big = discord.File(io.BytesIO(b"x" * (10 * 1024 * 1024 + 1)), filename="big.bin")
+    with pytest.raises(discord.HTTPException) as caught:
+        await channel.send(file=big)  # type: ignore[union-attr]
+    assert (caught.value.status, caught.value.code) == (413, 40005)
+    assert fd.take_problems("limit")
+    message = await channel.send(file=discord.File(io.BytesIO(b"ok"), filename="small.txt"))  # type: ignore[union-attr]
+    assert message.attachments[0].filename == "small.txt"
 
 
 async def test_subcommand_with_channel_integer_and_boolean_options(discord_harness: BotHarness) -> None:

@@ -12,6 +12,7 @@ import rispy
 from bibtexparser.model import Entry, Field
 
 from bot.formatting import plain_title
+from recommender.errors import PaperbotError
 from recommender.papers import is_arxiv_id
 from recommender.views import ReadingItem
 
@@ -20,10 +21,20 @@ SUFFIX = {"bibtex": "bib", "markdown": "md", "csv": "csv", "ris": "ris"}
 FILENAME = "paperbot-reading-list"
 
 
-def export(items: list[ReadingItem], fmt: str) -> tuple[str, bytes]:
-    """(file name, UTF-8 bytes) of the reading list in one of FORMATS."""
+UPLOAD_MAX = 8 * 1024 * 1024  # under Discord's 10 MiB per message, with room for the request around it
+
+
+def export(items: list[ReadingItem], fmt: str, limit: int = UPLOAD_MAX) -> tuple[str, bytes]:
+    """(file name, UTF-8 bytes) of the reading list in one of FORMATS; abstracts are left out
+    when the file would not fit in a Discord upload, and a list too long even so is refused."""
     writer = {"bibtex": bibtex, "markdown": markdown, "csv": as_csv, "ris": ris}[fmt]
-    return f"{FILENAME}.{SUFFIX[fmt]}", writer(items).encode("utf-8")
+    data = writer(items).encode("utf-8")
+    if len(data) > limit:
+        data = writer(items, abstracts=False).encode("utf-8")
+    if len(data) > limit:
+        raise PaperbotError(f"Your reading list ({len(items):,} papers) is too long for one file on Discord; "
+                            "remove some papers or use `paperbot` on the host.")
+    return f"{FILENAME}.{SUFFIX[fmt]}", data
 
 
 def _ascii(text: str) -> str:
@@ -68,7 +79,7 @@ def _tex(text: str) -> str:
     return _braced(_TEX_SPECIAL.sub(r"\\\1", text))
 
 
-def bibtex(items: list[ReadingItem]) -> str:
+def bibtex(items: list[ReadingItem], abstracts: bool = True) -> str:
     library = bibtexparser.Library()
     taken: set[str] = set()
     for item in items:
@@ -84,13 +95,13 @@ def bibtex(items: list[ReadingItem]) -> str:
                 fields.append(Field("primaryclass", paper.categories[0]))
         if paper.url:
             fields.append(Field("url", paper.url))
-        if paper.abstract:  # arXiv's abstracts are LaTeX source already ($x$ stays maths)
+        if paper.abstract and abstracts:  # arXiv's abstracts are LaTeX source already ($x$ stays maths)
             fields.append(Field("abstract", _braced(paper.abstract)))
         library.add(Entry("misc", cite_key(item, taken), fields))
     return bibtexparser.write_string(library)
 
 
-def markdown(items: list[ReadingItem]) -> str:
+def markdown(items: list[ReadingItem], abstracts: bool = False) -> str:  # a checklist: no abstracts
     lines = ["# Reading list", "", f"{len(items)} papers exported from paperbot; [x] marks the ones read.", ""]
     for item in items:
         paper = item.paper
@@ -105,7 +116,7 @@ def markdown(items: list[ReadingItem]) -> str:
 COLUMNS = ["id", "title", "authors", "published", "categories", "url", "saved", "read"]
 
 
-def as_csv(items: list[ReadingItem]) -> str:
+def as_csv(items: list[ReadingItem], abstracts: bool = False) -> str:  # one line a paper: no abstracts
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -119,7 +130,7 @@ def as_csv(items: list[ReadingItem]) -> str:
     return out.getvalue()
 
 
-def ris(items: list[ReadingItem]) -> str:
+def ris(items: list[ReadingItem], abstracts: bool = True) -> str:
     entries = []
     for item in items:
         paper = item.paper
@@ -130,7 +141,7 @@ def ris(items: list[ReadingItem]) -> str:
             entry["date"] = paper.published.strftime("%Y/%m/%d")
         if paper.url:
             entry["urls"] = [paper.url]
-        if paper.abstract:
+        if paper.abstract and abstracts:
             entry["abstract"] = " ".join(paper.abstract.split())
         if paper.categories:
             entry["keywords"] = list(paper.categories)

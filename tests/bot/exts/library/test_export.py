@@ -7,9 +7,11 @@ import io
 from datetime import date, datetime
 
 import bibtexparser
+import pytest
 import rispy
 
 from bot.exts.library._export import export
+from recommender.errors import PaperbotError
 from recommender.views import PaperView, ReadingItem
 
 
@@ -53,3 +55,11 @@ def test_ris_markdown_and_csv() -> None:
     rows = list(csv.DictReader(io.StringIO(export(ITEMS, "csv")[1].decode("utf-8"))))
     assert rows[0]["authors"] == "Ada Lovelace; Алан Тьюринг" and rows[0]["read"] == "2026-06-03T00:00:00"
     assert rows[3]["published"] == "" and rows[1]["read"] == ""
+
+
+def test_a_list_too_big_for_one_upload_drops_abstracts_then_is_refused() -> None:
+    full = len(export(ITEMS, "bibtex")[1])
+    _, lean = export(ITEMS, "bibtex", limit=full - 1)
+    assert len(lean) < full and b"abstract" not in lean and b"eprint" in lean
+    with pytest.raises(PaperbotError, match="too long for one file"):
+        export(ITEMS, "ris", limit=100)
