@@ -111,3 +111,32 @@ async def test_recommend_why_autocompletes_titles_within_discords_limits(discord
     embed = reply.embeds[0]
     assert embed["author"]["name"] == "Why this paper?" and embed["url"] == "https://arxiv.org/abs/2607.00042"
     assert custom_ids(reply) == [f"pb:{k}:2607.00042" for k in ("like", "dismiss", "save", "more")]
+
+
+async def test_recommend_ten_absurd_papers_fit_every_discord_limit(discord_harness, service: PaperService,
+                                                                  tmp_path: Path) -> None:
+    """Titles of thousands of characters, 500 authors: embeds, select options and choices stay within
+    Discord's limits (the emulator refuses anything beyond them and fails the test)."""
+    fd = discord_harness.fd
+    newest = service.index().newest()
+    records = [{"id": f"2607.{n:05d}", "title": f"Quasicrystal lattice dynamics {n} " + "Ω very long title " * 300,
+                "abstract": "Quasicrystal lattice dynamics " * 500, "authors": [f"Author {a} " * 20 for a in range(500)],
+                "categories": ["cs.LG"], "published": newest.isoformat()} for n in range(1, 13)]
+    (tmp_path / "absurd.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    assert service.ingest_file(tmp_path / "absurd.jsonl").new == 12
+    await start_bot(discord_harness, service)
+    await answer(await fd.slash(fd.member, "general", "subscribe", topic="quasicrystal lattice dynamics"))
+    reply = await answer(await fd.slash(fd.member, "general", "recommend", count=10))
+    assert 1 <= len(reply.embeds) <= 10 and all(e["title"].endswith("…") for e in reply.embeds)
+    options = reply.find_component("pb:pick:save")["options"] if len(reply.embeds) > 5 else []
+    assert all(len(o["label"]) <= 100 for o in options)
+    picked = [e["url"].rsplit("/", 1)[1] for e in reply.embeds]
+    if options:
+        saved = await answer(await fd.select(fd.member, reply, "pb:pick:save", picked[:3]))
+    else:
+        saved = await answer(await fd.click(fd.member, reply, f"pb:save:{picked[0]}"))
+    assert saved.content.startswith("💾") and len(saved.content) <= 2000
+    choices = await fd.autocomplete(fd.member, "general", "why", option="paper", value="quasicrystal")
+    assert len(choices) == 12 and all(90 <= len(c["name"]) <= 100 and c["name"].endswith(")") for c in choices)
+    library = await answer(await fd.slash(fd.member, "general", "library"))
+    assert all(len(o["label"]) <= 100 for o in library.find_component("pb:lib:remove:1")["options"])
