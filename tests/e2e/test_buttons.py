@@ -130,3 +130,23 @@ async def test_button_50_concurrent_interactions_are_all_answered_once(discord_h
     assert kinds(service, fd.member.id) == {(ids[0], "like")} | {(pid, "save") for pid in ids}
     assert count(service, ReadingListEntry, ReadingListEntry.user_id == fd.member.id) == 5
     assert count(service, Subscription, Subscription.target_id == fd.owner.id) == 3  # each topic once
+
+
+async def test_button_menus_under_a_channel_digest_answer_each_member(discord_harness, service: PaperService) -> None:
+    fd = discord_harness.fd
+    await start_bot(discord_harness, service)
+    papers = fd.channel("papers")
+    await answer(await fd.slash(fd.member, "general", "subscribe", topic="speech recognition"))
+    await answer(await fd.slash(fd.admin, "general", "digest channel", channel=papers))
+    await answer(await fd.slash(fd.admin, "general", "digest now"))
+    posted = await fd.wait_for_message(papers, timeout=10)
+    assert custom_ids(posted) == ["pb:pick:like", "pb:pick:dismiss", "pb:pick:save", "pb:pick:more"]
+    ids = [o["value"] for o in posted.find_component("pb:pick:more")["options"]]
+    assert posted.find_component("pb:pick:more")["max_values"] == 1
+
+    more = await answer(await fd.select(fd.owner, posted, "pb:pick:more", [ids[0]]))  # any member, only they see it
+    assert more.content.startswith("🧭 More like") and f"`{ids[0]}`" in more.content and more.ephemeral
+    liked = await answer(await fd.select(fd.admin, posted, "pb:pick:like", ids[:2]))
+    assert liked.content.count("👍 Liked") == 2
+    assert kinds(service, fd.admin.id) == {(ids[0], "like"), (ids[1], "like")} and not kinds(service, fd.owner.id)
+    assert len(fd.messages(papers)) == 1  # the answers are ephemeral, the channel unchanged

@@ -86,44 +86,20 @@ async def test_recommend_unknown_papers_and_bad_links_get_clear_messages(discord
         assert len(reply.content) < 300  # a short prefix of what was typed, never all of it
 
 
-async def test_recommend_why_autocompletes_titles_within_discords_limits(discord_harness, service: PaperService,
-                                                                         tmp_path: Path) -> None:
-    fd = discord_harness.fd
-    newest = service.index().newest()
-    record = {"id": "2607.00042", "title": "Zygomorphic graph kernels " + "with a very long title " * 40,
-              "abstract": "Graph neural networks for zygomorphic flowers.", "authors": ["A. Author"],
-              "categories": ["cs.LG"], "published": newest.isoformat()}
-    (tmp_path / "long.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
-    assert service.ingest_file(tmp_path / "long.jsonl").new == 1
-    await start_bot(discord_harness, service)
-    await answer(await fd.slash(fd.member, "general", "subscribe", topic="graph neural networks"))
-
-    offered = await fd.autocomplete(fd.member, "general", "why", option="paper", value="zygomorphic")
-    assert offered == [{"name": offered[0]["name"], "value": "2607.00042"}]
-    assert len(offered[0]["name"]) == 100 and offered[0]["name"].endswith("… (2607.00042)")
-    many = await fd.autocomplete(fd.member, "general", "why", option="paper", value="graph")
-    assert len(many) == 25 and all(len(c["name"]) <= 100 for c in many)
-    by_id = await fd.autocomplete(fd.member, "general", "similar", option="paper", value="2607.0004")
-    assert "2607.00042" in [c["value"] for c in by_id]
-    assert await fd.autocomplete(fd.member, "general", "why", option="paper", value="q" * 6000) == []
-
-    reply = await answer(await fd.slash(fd.member, "general", "why", paper=offered[0]["value"]))
-    embed = reply.embeds[0]
-    assert embed["author"]["name"] == "Why this paper?" and embed["url"] == "https://arxiv.org/abs/2607.00042"
-    assert custom_ids(reply) == [f"pb:{k}:2607.00042" for k in ("like", "dismiss", "save", "more")]
-
-
-async def test_recommend_ten_absurd_papers_fit_every_discord_limit(discord_harness, service: PaperService,
+async def test_recommend_ten_absurd_papers_and_title_autocomplete_fit_every_discord_limit(discord_harness, service: PaperService,
                                                                   tmp_path: Path) -> None:
-    """Titles of thousands of characters, 500 authors: embeds, select options and choices stay within
-    Discord's limits (the emulator refuses anything beyond them and fails the test)."""
+    """Titles of thousands of characters, 500 authors: embeds, select options and autocomplete choices
+    stay within Discord's limits (the emulator refuses anything beyond them and fails the test)."""
     fd = discord_harness.fd
     newest = service.index().newest()
     records = [{"id": f"2607.{n:05d}", "title": f"Quasicrystal lattice dynamics {n} " + "Ω very long title " * 300,
                 "abstract": "Quasicrystal lattice dynamics " * 500, "authors": [f"Author {a} " * 20 for a in range(500)],
                 "categories": ["cs.LG"], "published": newest.isoformat()} for n in range(1, 13)]
+    records.append({"id": "2607.00042", "title": "Zygomorphic graph kernels " + "with a very long title " * 40,
+                    "abstract": "Graph neural networks for zygomorphic flowers.", "authors": ["A. Author"],
+                    "categories": ["cs.LG"], "published": newest.isoformat()})
     (tmp_path / "absurd.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    assert service.ingest_file(tmp_path / "absurd.jsonl").new == 12
+    assert service.ingest_file(tmp_path / "absurd.jsonl").new == 13
     await start_bot(discord_harness, service)
     await answer(await fd.slash(fd.member, "general", "subscribe", topic="quasicrystal lattice dynamics"))
     reply = await answer(await fd.slash(fd.member, "general", "recommend", count=10))
@@ -140,3 +116,20 @@ async def test_recommend_ten_absurd_papers_fit_every_discord_limit(discord_harne
     assert len(choices) == 12 and all(90 <= len(c["name"]) <= 100 and c["name"].endswith(")") for c in choices)
     library = await answer(await fd.slash(fd.member, "general", "library"))
     assert all(len(o["label"]) <= 100 for o in library.find_component("pb:lib:remove:1")["options"])
+
+    # /why autocompletes titles within Discord's limits: names "Title… (id)", values the ids.
+    offered = await fd.autocomplete(fd.member, "general", "why", option="paper", value="zygomorphic")
+    assert offered == [{"name": offered[0]["name"], "value": "2607.00042"}]
+    assert len(offered[0]["name"]) <= 100 and offered[0]["name"].endswith("… (2607.00042)")
+    many = await fd.autocomplete(fd.member, "general", "why", option="paper", value="graph")
+    assert len(many) == 25 and all(len(c["name"]) <= 100 for c in many)
+    by_id = await fd.autocomplete(fd.member, "general", "similar", option="paper", value="2607.0004")
+    assert "2607.00042" in [c["value"] for c in by_id]  # an id prefix that is itself a valid old-style id
+    assert await fd.autocomplete(fd.member, "general", "why", option="paper", value="q" * 6000) == []
+    own = await fd.autocomplete(fd.member, "general", "why", option="paper", value="")
+    expected = set(picked[:3] if options else picked[:1])
+    assert {c["value"] for c in own} == expected  # nothing typed: the reading list
+    reply = await answer(await fd.slash(fd.member, "general", "why", paper=offered[0]["value"]))
+    embed = reply.embeds[0]
+    assert embed["author"]["name"] == "Why this paper?" and embed["url"] == "https://arxiv.org/abs/2607.00042"
+    assert custom_ids(reply) == [f"pb:{k}:2607.00042" for k in ("like", "dismiss", "save", "more")]
