@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import functools
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -72,11 +73,23 @@ class Invoker:
         return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (e.g. `/export`): its name and bytes."""
+
+    filename: str
+    data: bytes
+
+    def file(self) -> discord.File:
+        return discord.File(io.BytesIO(self.data), filename=self.filename)
+
+
 @dataclass
 class Reply:
     content: str | None = None
     embeds: list[discord.Embed] = field(default_factory=list)
     view: discord.ui.View | None = None
+    files: list[Attachment] = field(default_factory=list)
     ephemeral: bool = True
     # Posted with enforce_nonce (discord.py sets it with a nonce): a resend within minutes returns the
     # stored message instead of posting twice. Only for channel/DM posts, not interaction responses.
@@ -86,6 +99,8 @@ class Reply:
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
         if self.view is not None:
             kwargs["view"] = self.view
+        if self.files:
+            kwargs["files"] = [a.file() for a in self.files]
         return kwargs
 
     @classmethod

@@ -13,6 +13,8 @@ from recommender.views import (
     DigestSettings,
     LedgerEntry,
     PaperView,
+    ProfileSummary,
+    ReadingPage,
     Recommendation,
     RecommendResult,
     TopicAdvice,
@@ -28,7 +30,7 @@ EMBEDS_PER_MESSAGE = 10
 CONTENT_MAX = 2000
 
 COLOUR = discord.Colour(0x4F7CAC)
-ABSTRACT_EXCERPT = 320
+LIBRARY_PAGE = 5  # reading-list papers per page
 
 
 def truncate(text: str, limit: int) -> str:
@@ -142,14 +144,13 @@ def why_plain(rec: Recommendation) -> str:
 
 
 def recommendation_embed(rec: Recommendation, number: int) -> discord.Embed:
+    """A compact pick: the linked title, authors and date, why it was picked; id, subjects and match below."""
     paper = rec.paper
+    when = f" · {paper.published:%d %b %Y}" if paper.published else ""
     embed = discord.Embed(
         title=truncate(f"{number}. {title_md(paper.title)}", TITLE_MAX),
         url=paper.url or None,
-        description=truncate(
-            f"*{escape(authors_line(paper.authors))}*\n\n{escape(truncate(paper.abstract, ABSTRACT_EXCERPT))}",
-            DESCRIPTION_MAX,
-        ),
+        description=truncate(f"*{escape(authors_line(paper.authors))}*{when}", DESCRIPTION_MAX),
         colour=COLOUR,
     )
     embed.add_field(name="Why", value=truncate(why_text(rec), FIELD_VALUE_MAX), inline=False)
@@ -200,7 +201,7 @@ def digest_embed(draft: DigestDraft, title: str, first: int = 1) -> discord.Embe
     embed = discord.Embed(title=truncate(title, TITLE_MAX), description=description, colour=COLOUR)
     if draft.topics:
         shown = ", ".join(draft.topics[:10]) + (f" and {len(draft.topics) - 10} more" if len(draft.topics) > 10 else "")
-        hint = " · 👍 💾 ✖ below to tune your own picks" if draft.picks else ""  # no buttons under an empty digest
+        hint = " · 👍 👎 💾 🔎 below to tune your own picks" if draft.picks else ""  # no buttons under an empty digest
         embed.set_footer(text=truncate(f"Topics: {shown}{hint}", FOOTER_MAX))
     return embed
 
@@ -299,6 +300,56 @@ def topics_embed(topics: list[str], whose: str = "Your topics") -> discord.Embed
     else:
         body = "No topics yet. Follow one with `/subscribe topic: graph neural networks`."
     return discord.Embed(title=whose, description=truncate(body, DESCRIPTION_MAX), colour=COLOUR)
+
+
+def topic_matches_embed(matches: list[tuple[str, int]], days: int) -> discord.Embed:
+    """The member's topics, each with how many papers of the last `days` days it matches."""
+    if matches:
+        body = "\n".join(f"• **{escape(t)}** — {n:,} paper{'s' * (n != 1)}" for t, n in matches)
+        footer = f"Papers from the last {days} days that each topic matches well enough to be picked."
+    else:
+        body, footer = "No topics yet. Follow one with `/subscribe topic: graph neural networks`.", ""
+    embed = discord.Embed(title="Your topics", description=truncate(body, DESCRIPTION_MAX), colour=COLOUR)
+    if footer:
+        embed.set_footer(text=footer)
+    return embed
+
+
+def reading_page_embed(page: ReadingPage) -> discord.Embed:
+    """One page of the reading list: numbered, linked, read ones ticked."""
+    if not page.total:
+        body = "Your reading list is empty. Press 💾 under a pick, or use `/save paper: <id>`."
+    else:
+        lines = []
+        first = (page.page - 1) * LIBRARY_PAGE + 1
+        for number, item in enumerate(page.items, start=first):
+            paper = item.paper
+            title = title_md(paper.title, 150)
+            linked = f"[{title}]({paper.url})" if paper.url else title
+            mark = "✅" if item.read else "📄"
+            lines.append(f"{mark} **{number}.** {linked}\n{escape(authors_line(paper.authors, 2))} · `{paper.id}` · "
+                         f"saved {item.added:%d %b %Y}")
+        body = truncate("\n\n".join(lines), DESCRIPTION_MAX)
+    embed = discord.Embed(title=f"📚 Reading list ({page.total}, {page.unread} unread)", description=body, colour=COLOUR)
+    if page.pages > 1:
+        embed.set_footer(text=f"Page {page.page} of {page.pages}")
+    return embed
+
+
+def profile_embed(summary: ProfileSummary) -> discord.Embed:
+    """What paperbot has learned about a member."""
+    embed = discord.Embed(title="🧠 What paperbot has learned about you", colour=COLOUR)
+    topics = "\n".join(f"• {escape(t)} — {n:,} recent paper{'s' * (n != 1)}" for t, n in summary.topics)
+    embed.add_field(name=f"Topics ({len(summary.topics)})", value=truncate(topics or "none yet", FIELD_VALUE_MAX),
+                    inline=False)
+    embed.add_field(name="👍 Likes", value=f"{summary.likes:,}")
+    embed.add_field(name="👎 Not interested", value=f"{summary.dismissals:,}")
+    embed.add_field(name="💾 Saved", value=f"{summary.saves:,} ({summary.read:,} read)")
+    terms = ", ".join(f"`{escape(t)}`" for t in summary.terms)
+    embed.add_field(name="Terms that weigh most", value=truncate(terms or "none yet: follow a topic or like a paper",
+                                                               FIELD_VALUE_MAX), inline=False)
+    embed.set_footer(text=f"Topic counts: papers of the last {summary.window_days} days. `/profile reset` starts over.")
+    return embed
 
 
 def reading_list_embed(papers: list[PaperView]) -> discord.Embed:

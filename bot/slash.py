@@ -63,10 +63,26 @@ def annotation(option: Option) -> Any:
     return base if option.required else Optional[base]  # noqa: UP045  (discord.py reads typing.Optional)
 
 
+def fit_choices(offered: list[str] | list[tuple[str, str]]) -> list[app_commands.Choice[str]]:
+    """Discord's autocomplete limits: at most 25 choices, names and values of 1-100 characters
+    (a longer name is shortened with an ellipsis; a value too long to send is left out)."""
+    made: list[app_commands.Choice[str]] = []
+    for item in offered:
+        name, value = (item, item) if isinstance(item, str) else item
+        name = " ".join(name.split())
+        if not value or len(value) > CHOICE_MAX or not name:
+            continue
+        if len(name) > CHOICE_MAX:
+            name = name[: CHOICE_MAX - 1].rstrip() + "…"
+        made.append(app_commands.Choice(name=name, value=value))
+        if len(made) == CHOICES_MAX:
+            break
+    return made
+
+
 def _autocomplete(suggest: Suggest) -> Callable[..., Any]:
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        values = await suggest(invoker_from(interaction), current)
-        return [app_commands.Choice(name=v[:CHOICE_MAX], value=v) for v in values[:CHOICES_MAX] if len(v) <= CHOICE_MAX]
+        return fit_choices(await suggest(invoker_from(interaction), current))
 
     return complete
 

@@ -21,14 +21,15 @@ from recommender.ingest.errors import SourceError
 from recommender.ingest.limits import IngestLimits
 from recommender.ingest.runner import IngestReport
 from recommender.ingest.seed import seed_demo
-from recommender.members import feedback, membership, servers, topics, users
+from recommender.members import feedback, lookup, membership, servers, topics, users
 from recommender.members.inputs import channel_inputs, many_users, user_inputs
 from recommender.picks import digests, explore, ledger, trending
 from recommender.picks.recommend import hydrate, recommend
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
-from recommender.ranking.profile import ProfileVectors, build_vectors
+from recommender.ranking.profile import ProfileVectors, build_vectors, heaviest_terms
 from recommender.ranking.ranker import rank_many
+from recommender.ranking.scores import topic_matches
 from recommender.ranking.semantic import load_encoder, require_semantic
 from recommender.ranking.text import clean_topic
 from recommender.storage import stats
@@ -43,6 +44,9 @@ from recommender.views import (
     DmSettings,
     LedgerEntry,
     PaperView,
+    ProfileSummary,
+    ReadingItem,
+    ReadingPage,
     Recommendation,
     RecommendResult,
     Target,
@@ -148,9 +152,41 @@ class PaperService:
         with self.db.session() as s:
             return topics.list_topics(s, target)
 
+    def popular_topics(self, guild_id: int, typed: str = "", limit: int = 25) -> list[tuple[str, int]]:
+        """The topics members follow in a server, with how many follow each (autocomplete)."""
+        with self.db.session() as s:
+            return topics.popular(s, guild_id, typed, limit)
+
+    def topic_matches(self, target: Target) -> list[tuple[str, int]]:
+        """A member's topics, each with how many papers of `/recommend`'s window it matches on its own."""
+        ctx = self.context()
+        with self.db.session() as s:
+            followed = topics.list_topics(s, target)
+            vec = self._user_vectors(s, ctx, target.id) if followed else None
+        if ctx is None or vec is None or not vec.topics:
+            return [(t, 0) for t in followed]
+        rows = ctx.index.window(self.settings.recommend_window_days)
+        found = dict(zip(vec.topics, topic_matches(ctx, vec, ctx.block(rows), self.settings.min_score)))
+        return [(t, found.get(t, 0)) for t in followed]
+
+    def profile_summary(self, user_id: int) -> ProfileSummary:
+        """What paperbot has learned about a member: topics (with matches), feedback counts, heaviest terms."""
+        ctx = self.context()
+        with self.db.session() as s:
+            feedback.ensure_user(s, user_id)
+            given = feedback.counts(s, user_id)
+            vec = self._user_vectors(s, ctx, user_id)
+        terms = heaviest_terms(ctx.index, vec) if ctx is not None and vec is not None else []
+        return ProfileSummary(
+            self.topic_matches(Target.user(user_id)), given["like"], given["dismiss"], given["save"], given["read"],
+            terms, self.settings.recommend_window_days,
+        )
+
     # -- recommendations -------------------------------------------------------
 
-    def recommend(self, user_id: int, topic: str | None = None, limit: int | None = None) -> RecommendResult:
+    def recommend(
+        self, user_id: int, topic: str | None = None, limit: int | None = None, window_days: int | None = None
+    ) -> RecommendResult:
         ctx = self.context()
         with self.db.session() as s:
             feedback.ensure_user(s, user_id)
@@ -162,16 +198,21 @@ class PaperService:
             return recommend(
                 s, ctx, vec, inputs,
                 limit=limit or self.settings.recommend_size,
-                window_days=self.settings.recommend_window_days,
+                window_days=window_days or self.settings.recommend_window_days,
                 min_score=self.settings.min_score,
                 diversity=self.settings.diversity,
                 recency_half_life=self.settings.recency_half_life_days,
             )
 
-    def search(self, query: str, limit: int = 5) -> list[Recommendation]:
+    def search(self, query: str, limit: int = 5, days: int | None = None) -> list[Recommendation]:
         index = self.index()
         with self.db.session() as s:
-            return explore.search(s, index, query, limit)
+            return explore.search(s, index, query, limit, days)
+
+    def paper_choices(self, user_id: int, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(id, title) of papers worth offering for what a member typed (autocomplete)."""
+        with self.db.session() as s:
+            return lookup.paper_choices(s, user_id, typed, limit)
 
     def similar(self, paper_id: str, limit: int = 5) -> tuple[PaperView, list[Recommendation]]:
         index = self.index()
@@ -203,6 +244,19 @@ class PaperService:
         with self.db.session() as s:
             return feedback.reading_list(s, user_id)
 
+    def reading_page(self, user_id: int, page: int = 1, per_page: int = 5) -> ReadingPage:
+        with self.db.session() as s:
+            return feedback.reading_page(s, user_id, page, per_page)
+
+    def reading_items(self, user_id: int) -> list[ReadingItem]:
+        """The whole reading list with when each paper was saved and read (for exports)."""
+        with self.db.session() as s:
+            return feedback.reading_items(s, user_id)
+
+    def mark_read(self, user_id: int, paper_id: str, read: bool = True) -> tuple[PaperView, bool]:
+        with self.db.session() as s:
+            return feedback.mark_read(s, user_id, paper_id, read)
+
     def unsave(self, user_id: int, paper_id: str) -> PaperView:
         with self.db.session() as s:
             paper = feedback.remove_from_reading_list(s, user_id, paper_id)
@@ -224,7 +278,7 @@ class PaperService:
 
     def paper(self, paper_id: str) -> PaperView:
         with self.db.session() as s:
-            return PaperView.of(feedback.find_paper(s, paper_id))
+            return PaperView.of(lookup.find_paper(s, paper_id))
 
     # -- digests ---------------------------------------------------------------
 

@@ -226,3 +226,36 @@ class LedgerEntry:
     def in_channel(self) -> bool:
         """The papers went (or go) in the channel itself: the bot could not open a thread."""
         return self.thread_id is not None and self.thread_id == self.target.id
+
+
+@dataclass(frozen=True)
+class ReadingItem:
+    """A paper on a member's reading list: when it was saved, and read (None while unread)."""
+
+    paper: PaperView
+    added: datetime
+    read: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReadingPage:
+    """One page of a member's reading list (`page` counts from 1)."""
+
+    items: list[ReadingItem]
+    page: int
+    pages: int
+    total: int
+    unread: int
+
+
+@dataclass(frozen=True)
+class ProfileSummary:
+    """What paperbot has learned about a member (`/profile show`)."""
+
+    topics: list[tuple[str, int]]  # topic, recent papers it matches
+    likes: int
+    dismissals: int
+    saves: int
+    read: int
+    terms: list[str]  # the terms that weigh most in their profile, heaviest first
+    window_days: int = 0

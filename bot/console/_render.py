@@ -49,7 +49,8 @@ def view_hint(view: discord.ui.View) -> Text:
         elif isinstance(inner, discord.ui.Select):
             labels.append(f"[{inner.placeholder} ▾]")
     hint = " ".join(labels[:12]) + (" …" if len(labels) > 12 else "")
-    return Text(f"{hint}\n(in the console: /like, /save or /dismiss paper: <id>)", style="dim")
+    how = getattr(view, "console_hint", "(in the console: /like, /dismiss, /save or /similar paper: <id>)")
+    return Text(f"{hint}\n{how}", style="dim")
 
 
 def render(console: Console, reply: Reply, where: str | None = None) -> None:

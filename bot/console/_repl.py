@@ -6,6 +6,7 @@ import asyncio
 import logging
 import readline  # noqa: F401  (line editing and history for input())
 import sys
+from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
@@ -13,7 +14,7 @@ from rich.text import Text
 
 from bot.console._parser import ParseError, parse
 from bot.console._render import render
-from bot.context import Invoker, Reply
+from bot.context import Attachment, Invoker, Reply
 from bot.exts import load_actions
 from bot.registry import invoke
 from recommender.service import PaperService
@@ -70,7 +71,17 @@ async def run_line(ctx: Invoker, console: Console, line: str) -> bool:
         console.print(Text(f"⚠️ Something went wrong on my side ({type(exc).__name__}: {exc})", style="red"))
         return False
     render(console, reply)
+    for attachment in reply.files:  # Discord attaches them; the console saves them in the data directory
+        path = save_attachment(ctx.service.settings.data_dir / "exports", attachment)
+        console.print(Text(f"📎 saved {attachment.filename} ({len(attachment.data):,} bytes) to {path}", style="green"))
     return not (reply.content or "").startswith("⚠️")
+
+
+def save_attachment(folder: Path, attachment: Attachment) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(attachment.filename).name
+    path.write_bytes(attachment.data)
+    return path
 
 
 async def repl(service: PaperService, user_id: int, stream: TextIO, console: Console) -> int:

@@ -7,6 +7,7 @@ EXTENSIONS = (
     "bot.exts.topics",
     "bot.exts.recommend",
     "bot.exts.library",
+    "bot.exts.profile",
     "bot.exts.digest",
     "bot.exts.meta",
     "bot.exts.server",

@@ -1,8 +1,9 @@
 """Persistent feedback controls under picks and digests (they survive restarts).
 
-A click runs the `like`, `save` or `dismiss` command by name, so this module
-needs no feature; the bot registers DYNAMIC_ITEMS when it starts, and
-discord.py rebuilds a control from its custom id (`pb:like:<paper id>`,
+Every paper gets 👍 Like, 👎 Not interested, 💾 Save and 🔎 More like this. A click
+runs the `like`, `dismiss`, `save` or `similar` command by name, so this module
+needs no feature; the bot registers DYNAMIC_ITEMS when it starts, and discord.py
+rebuilds a control from its custom id (`pb:like:<paper id>`, `pb:more:<paper id>`,
 `pb:pick:save`) on messages sent before a restart.
 """
 
@@ -15,28 +16,37 @@ from bot.context import Reply
 from bot.interactions import invoker_from, send_reply
 from bot.registry import invoke
 
+# kind -> (emoji, label, style, the command a click runs); "dismiss" keeps its id from older versions.
 STYLE = {
-    "like": ("👍", discord.ButtonStyle.success),
-    "save": ("💾", discord.ButtonStyle.primary),
-    "dismiss": ("✖️", discord.ButtonStyle.secondary),
+    "like": ("👍", "Like", discord.ButtonStyle.success, "like"),
+    "dismiss": ("👎", "Not interested", discord.ButtonStyle.secondary, "dismiss"),
+    "save": ("💾", "Save", discord.ButtonStyle.primary, "save"),
+    "more": ("🔎", "More like this", discord.ButtonStyle.secondary, "similar"),
 }
+KINDS = "|".join(STYLE)
 PAPER_ID = r"[A-Za-z0-9./:_-]{1,64}"
 MAX_BUTTON_PAPERS = 5
 MAX_OPTIONS = 25
 
 
 async def _feedback(interaction: discord.Interaction, kind: str, paper_ids: list[str]) -> None:
+    """Acknowledge at once, run the click's command for each paper, answer only the clicker."""
     await interaction.response.defer(ephemeral=True, thinking=True)
     ctx = invoker_from(interaction)
-    replies = [await invoke(ctx, kind, paper=pid) for pid in paper_ids]
-    text = "\n".join(r.content or "" for r in replies)
-    await send_reply(interaction, Reply(content=text[: formatting.CONTENT_MAX], ephemeral=True))
+    command = STYLE[kind][3]
+    replies = [await invoke(ctx, command, paper=pid) for pid in paper_ids]
+    if len(replies) == 1:
+        reply = replies[0]
+    else:
+        reply = Reply(content="\n".join(r.content or "" for r in replies)[: formatting.CONTENT_MAX])
+    reply.ephemeral = True
+    await send_reply(interaction, reply)
 
 
-class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"pb:(?P<kind>like|save|dismiss):(?P<pid>{PAPER_ID})"):
+class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"pb:(?P<kind>{KINDS}):(?P<pid>{PAPER_ID})"):
     def __init__(self, kind: str, paper_id: str, number: int | None = None, row: int | None = None) -> None:
-        emoji, style = STYLE[kind]
-        label = str(number) if number is not None else None
+        emoji, name, style, _ = STYLE[kind]
+        label = f"{number} · {name}" if number is not None and kind == "like" else name
         super().__init__(
             discord.ui.Button(style=style, emoji=emoji, label=label, custom_id=f"pb:{kind}:{paper_id}"), row=row
         )
@@ -50,14 +60,15 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=rf"pb:(
         await _feedback(interaction, self.kind, [self.paper_id])
 
 
-class FeedbackSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"pb:pick:(?P<kind>like|save|dismiss)"):
+class FeedbackSelect(discord.ui.DynamicItem[discord.ui.Select], template=rf"pb:pick:(?P<kind>{KINDS})"):
     def __init__(self, kind: str, options: list[discord.SelectOption] | None = None, row: int | None = None) -> None:
-        emoji, _ = STYLE[kind]
-        placeholder = {"like": "Like…", "save": "Save to reading list…", "dismiss": "Not interested in…"}[kind]
+        emoji = STYLE[kind][0]
+        placeholder = {"like": "Like…", "save": "Save to reading list…", "dismiss": "Not interested in…",
+                       "more": "More like…"}[kind]
         options = options or [discord.SelectOption(label="-", value="-")]
-        select = discord.ui.Select(
+        select = discord.ui.Select(  # "more like this" answers for one paper at a time
             custom_id=f"pb:pick:{kind}", placeholder=f"{emoji} {placeholder}", min_values=1,
-            max_values=len(options), options=options,
+            max_values=1 if kind == "more" else len(options), options=options,
         )
         super().__init__(select, row=row)
         self.kind = kind
@@ -73,7 +84,7 @@ class FeedbackSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"pb:pi
 
 
 def feedback_view(paper_ids: list[str], titles: list[str] | None = None, first: int = 1) -> discord.ui.View:
-    """Buttons (one row per paper, labelled from `first`) for up to 5 papers, select menus for more."""
+    """Buttons (one row per paper: 👍 👎 💾 🔎) for up to 5 papers, select menus for more."""
     view = discord.ui.View(timeout=None)
     if len(paper_ids) <= MAX_BUTTON_PAPERS:
         for number, pid in enumerate(paper_ids, start=first):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from recommender.errors import PaperbotError, UnknownPaper
-from recommender.papers import InvalidPaperId, split_arxiv_id, strip_controls
+from recommender.errors import PaperbotError
+from recommender.members.lookup import find_paper
 from recommender.storage.models import Feedback, Paper, ReadingListEntry, User, utcnow
 from recommender.storage.upsert import insert_ignore
-from recommender.views import PaperView
+from recommender.views import PaperView, ReadingItem, ReadingPage
 
 KINDS = ("like", "save", "dismiss")
 # A like or save cancels an earlier dismissal and the other way round.
@@ -24,22 +24,6 @@ def ensure_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id, populate_existing=True)
     assert user is not None
     return user
-
-
-def find_paper(session: Session, raw_id: str) -> Paper:
-    """Look a paper up by any form of its arXiv id (or its stored id)."""
-    text = strip_controls(raw_id or "")  # a NUL or other control character is never part of an id
-    if not text:
-        raise UnknownPaper("Give a paper id, e.g. `2406.01234`.")
-    try:
-        pid = split_arxiv_id(text)[0]
-    except InvalidPaperId:
-        pid = text
-    paper = session.get(Paper, pid[:64])
-    if paper is None:
-        shown = text[:60] + ("…" if len(text) > 60 else "")
-        raise UnknownPaper(f"No paper `{shown}` in the library. Check the id (e.g. `2406.01234`).")
-    return paper
 
 
 def record(session: Session, user_id: int, raw_id: str, kind: str) -> tuple[PaperView, bool]:
@@ -81,6 +65,58 @@ def reading_list(session: Session, user_id: int) -> list[PaperView]:
         .order_by(ReadingListEntry.added_at.desc(), ReadingListEntry.id.desc())
     )
     return [PaperView.of(p) for p in rows]
+
+
+def _entries(user_id: int):  # type: ignore[no-untyped-def]
+    return (
+        select(Paper, ReadingListEntry.added_at, ReadingListEntry.read_at)
+        .join(ReadingListEntry, ReadingListEntry.paper_id == Paper.id)
+        .where(ReadingListEntry.user_id == user_id)
+        .order_by(ReadingListEntry.added_at.desc(), ReadingListEntry.id.desc())
+    )
+
+
+def reading_items(session: Session, user_id: int) -> list[ReadingItem]:
+    """The whole reading list, newest first, with when each paper was saved and read."""
+    return [ReadingItem(PaperView.of(p), added, read) for p, added, read in session.execute(_entries(user_id))]
+
+
+def reading_page(session: Session, user_id: int, page: int, per_page: int) -> ReadingPage:
+    """One page of the reading list; a page past the end shows the last one."""
+    total, unread = session.execute(
+        select(func.count(), func.count().filter(ReadingListEntry.read_at.is_(None)))
+        .where(ReadingListEntry.user_id == user_id)
+    ).one()
+    pages = max(1, -(-int(total) // per_page))
+    page = min(max(1, page), pages)
+    rows = session.execute(_entries(user_id).offset((page - 1) * per_page).limit(per_page))
+    items = [ReadingItem(PaperView.of(p), added, read) for p, added, read in rows]
+    return ReadingPage(items, page, pages, int(total), int(unread))
+
+
+def mark_read(session: Session, user_id: int, raw_id: str, read: bool = True) -> tuple[PaperView, bool]:
+    """Mark a paper on the reading list as read (or unread again); returns (paper, changed)."""
+    paper = find_paper(session, raw_id)
+    entry = session.scalar(
+        select(ReadingListEntry).where(ReadingListEntry.user_id == user_id, ReadingListEntry.paper_id == paper.id)
+    )
+    if entry is None:
+        raise PaperbotError(f"`{paper.id}` is not on your reading list: save it first (💾 or `/save`).")
+    if (entry.read_at is not None) == read:
+        return PaperView.of(paper), False
+    entry.read_at = utcnow() if read else None
+    return PaperView.of(paper), True
+
+
+def counts(session: Session, user_id: int) -> dict[str, int]:
+    """How many likes, saves and dismissals a member gave, and papers they read."""
+    found = {kind: n for kind, n in session.execute(
+        select(Feedback.kind, func.count()).where(Feedback.user_id == user_id).group_by(Feedback.kind)
+    )}
+    read = session.scalar(
+        select(func.count()).where(ReadingListEntry.user_id == user_id, ReadingListEntry.read_at.is_not(None))
+    )
+    return {**{kind: int(found.get(kind, 0)) for kind in KINDS}, "read": int(read or 0)}
 
 
 def remove_from_reading_list(session: Session, user_id: int, raw_id: str) -> PaperView:

@@ -116,3 +116,16 @@ def move_channel_topics(session: Session, guild_id: int, old: int, new: int) -> 
         .values(target_id=new, guild_id=guild_id)
     )
     return int(moved.rowcount or 0)
+def popular(session: Session, guild_id: int, typed: str = "", limit: int = 25) -> list[tuple[str, int]]:
+    """The topics members follow in a server (subscribed there), with how many follow each, most followed first."""
+    needle = topic_key(typed) if typed.strip() else ""
+    query = (
+        select(func.min(Subscription.topic), func.count(func.distinct(Subscription.target_id)).label("members"))
+        .where(Subscription.target_kind == "user", Subscription.guild_id == guild_id)
+        .group_by(Subscription.topic_key)
+        .order_by(func.count(func.distinct(Subscription.target_id)).desc(), Subscription.topic_key)
+        .limit(limit)
+    )
+    if needle:
+        query = query.where(Subscription.topic_key.contains(needle, autoescape=True))
+    return [(str(topic), int(n)) for topic, n in session.execute(query)]

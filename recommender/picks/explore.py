@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
-from recommender.members.feedback import find_paper
+from recommender.members.lookup import find_paper
 from recommender.picks.recommend import hydrate
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
@@ -37,8 +37,11 @@ def _require(index: PaperIndex | None) -> PaperIndex:
     return index
 
 
-def search(session: Session, index: PaperIndex | None, query: str, limit: int) -> list[Recommendation]:
-    """Papers matching a free-text query, by TF-IDF cosine, with the matching terms."""
+def search(
+    session: Session, index: PaperIndex | None, query: str, limit: int, days: int | None = None
+) -> list[Recommendation]:
+    """Papers matching a free-text query, by TF-IDF cosine, with the matching terms (only
+    those from the last `days` days of the library, if given)."""
     index = _require(index)
     text = " ".join((query or "").split())
     if not text:
@@ -48,7 +51,7 @@ def search(session: Session, index: PaperIndex | None, query: str, limit: int) -
     vector = index.embed([text])
     if vector.nnz == 0:
         raise PaperbotError(f"None of the words in `{text[:60]}` occur in the library.")
-    hits = nearest(index, vector, limit)
+    hits = nearest(index, vector, limit, among=index.window(days) if days else None)
     picks = [Pick(str(index.ids[r]), s, f"search: {text}", top_terms(index, vector, r)) for r, s in hits]
     return hydrate(session, picks)
 

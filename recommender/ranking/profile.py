@@ -172,3 +172,26 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
         raw = mix_scores(ctx, [vec.negative_rows], [vec.negative_coef], reference)
         vec.negative_scale = Scale.relative(raw, center=0.0)
     return vec
+
+
+def heaviest_terms(index: PaperIndex, vec: ProfileVectors, limit: int = 10) -> list[str]:
+    """The terms that weigh most in a profile: each topic (as expanded) and the liked papers'
+    centroid count as one unit vector each; a term inside another chosen phrase is left out."""
+    total = np.zeros(len(index.terms), dtype=np.float64)
+    if vec.topic_matrix is not None and vec.topic_matrix.shape[0]:
+        total += np.asarray(normalize(vec.topic_matrix).sum(axis=0)).ravel()
+    if vec.liked_rows.size:
+        total += normalize(vec.centroid(index)).toarray().ravel()
+    chosen: list[str] = []
+    for i in np.argsort(-total)[: limit * 4]:
+        if total[i] <= 0:
+            break
+        term = str(index.terms[i])
+        words = set(term.split())
+        if any(words <= set(c.split()) for c in chosen):
+            continue
+        chosen = [c for c in chosen if not set(c.split()) <= words]  # "graph" adds nothing beside "graph neural"
+        chosen.append(term)
+        if len(chosen) >= limit:
+            break
+    return chosen

@@ -229,9 +229,15 @@ def explain(ctx: ScoringContext, vec: ProfileVectors, row: int) -> Pick | None:
     return _pick(ctx, vec, row, float(scores[0]), int(which[0]))
 
 
-def nearest(index: PaperIndex, query: sp.csr_matrix, limit: int, skip: set[int] | None = None) -> list[tuple[int, float]]:
-    """(row, cosine) of the papers closest to a query vector, best first."""
+def nearest(
+    index: PaperIndex, query: sp.csr_matrix, limit: int, skip: set[int] | None = None, among: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """(row, cosine) of the papers closest to a query vector, best first (only rows `among`, if given)."""
     sims = cosines(index.matrix, query)
+    if among is not None:
+        outside = np.ones(sims.size, dtype=bool)
+        outside[among] = False
+        sims[outside] = -1.0
     for row in skip or ():
         sims[row] = -1.0
     k = min(limit, sims.size)

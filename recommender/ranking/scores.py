@@ -90,3 +90,13 @@ def score_chunks(
     starts = range(0, len(vecs), chunk)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(lambda a: each(a, score_many(ctx, vecs[a : a + chunk], block)), starts))
+
+
+def topic_matches(ctx: ScoringContext, vec: ProfileVectors, block: PaperBlock, min_score: float) -> list[int]:
+    """How many papers of the block each topic of the profile matches on its own (scores above `min_score`)."""
+    if vec.topic_matrix is None or not vec.topics:
+        return []
+    ctx.check([vec])
+    raw = (vec.topic_matrix @ block.tfidf_t).toarray()
+    spread = np.array([s.std for s in vec.topic_scales], dtype=np.float32)
+    return [int(n) for n in np.count_nonzero(raw / spread[:, None] > min_score, axis=1)]

@@ -35,8 +35,9 @@ async def test_recommend_reply_with_absurd_papers_fits(
     for embed in reply.embeds:
         assert len(embed.title or "") == formatting.TITLE_MAX and (embed.title or "").endswith("…")
         assert "et al. (500 authors)" in (embed.description or "")
-        assert r"\*everywhere\*" in (embed.description or "")  # Markdown in abstracts is shown, not rendered
-    assert len(reply.embeds) == len(reply.view.children) // 3  # type: ignore[union-attr]
+        assert r"\*\*bold\*\*" in (embed.title or "")  # Markdown in titles is shown, not rendered
+        assert "everywhere" not in (embed.description or "")  # compact: no abstract
+    assert len(reply.embeds) == len(reply.view.children) // 4  # type: ignore[union-attr]
 
 
 async def test_liked_paper_explanations_with_absurd_titles_fit(
@@ -180,7 +181,7 @@ def test_empty_digest_footer_mentions_no_buttons() -> None:
     empty = formatting.digest_embed(DigestDraft(Target.channel(20, 10), date(2026, 7, 1), [], ["gnn"]), "Digest")
     assert empty.footer.text == "Topics: gnn"
     full = formatting.digest_embed(DigestDraft(Target.channel(20, 10), date(2026, 7, 1), [fake_pick(1)], ["gnn"]), "D")
-    assert "👍 💾 ✖ below" in (full.footer.text or "")
+    assert "👍 👎 💾 🔎 below" in (full.footer.text or "")
 
 
 def test_why_plain_names_the_match_the_terms_the_liked_paper_and_colleagues() -> None:

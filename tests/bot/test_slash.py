@@ -16,7 +16,7 @@ from bot.bot import PaperBot
 from bot.console._repl import repl
 from bot.exts import EXTENSIONS
 from bot.registry import COMMANDS, GROUPS, Kind, Option
-from bot.slash import slash
+from bot.slash import fit_choices, slash
 from recommender.service import PaperService
 
 TYPES = {Kind.TEXT: 3, Kind.INTEGER: 4, Kind.BOOLEAN: 5, Kind.CHANNEL: 7}
@@ -111,7 +111,8 @@ def test_limits_the_actions_rely_on() -> None:
     size = COMMANDS["digest schedule"].option("size")
     assert (size.min_value, size.max_value) == (1, 25)
     for name in ("like", "save", "dismiss", "unsave", "similar", "why"):
-        assert COMMANDS[name].option("paper").max_length == 64  # the custom-id template's paper ids
+        assert COMMANDS[name].option("paper").max_length == 300  # an id, an arxiv.org link or a title
+        assert COMMANDS[name].option("paper").suggest is not None  # autocomplete over titles
     assert COMMANDS["unsubscribe"].option("topic").suggest is not None
 
 
@@ -131,3 +132,13 @@ async def test_help_lists_every_command_in_the_console(bare_service: PaperServic
         assert f"/{name}" in text, name
     for group in GROUPS.values():
         assert group.description in text
+
+
+def test_autocomplete_choices_are_fitted_to_discords_limits() -> None:
+    offered = [("n" * 150, "id-1"), ("short", "v" * 101), ("  spaced\n name ", "id-2"), ("", "id-3")]
+    offered += [f"topic {i}" for i in range(40)]
+    made = fit_choices(offered)
+    assert len(made) == 25
+    assert (made[0].name, made[0].value) == ("n" * 99 + "…", "id-1")  # a long name shortened, its value kept
+    assert (made[1].name, made[1].value) == ("spaced name", "id-2")  # too long a value, or no name: left out
+    assert [c.value for c in made[2:4]] == ["topic 0", "topic 1"]

@@ -56,3 +56,37 @@ def count(service: PaperService, model: Any, *where: Any) -> int:
 
 def synced(fd: Any, name: str) -> dict[str, Any]:
     return next(c for c in fd.commands() if c["name"] == name)
+
+
+DEFERRED_UPDATE = 6
+
+
+async def restart(harness: Any, bot: PaperBot) -> PaperBot:
+    """A full restart: the client closes, a new service (a new process's state) and a new client start on the same database."""
+    await bot.close()
+    service = PaperService(bot.service.settings)
+    service.start(seed=False)
+    return await start_bot(harness, service)
+
+
+async def redrawn(fd: Any, user: Any, message: Any, custom_id: str, values: list[str] | None = None) -> Any:
+    """Use a control on `message` and wait until the bot redrew the message in place (a deferred
+    update acknowledged within 3 s, then an edit)."""
+    before = len(message.edits)
+    handle = await (fd.select(user, message, custom_id, values) if values is not None
+                    else fd.click(user, message, custom_id))
+    body = await handle.response()
+    assert body["type"] == DEFERRED_UPDATE and handle.latency < 3 and not handle.late
+    return await fd.wait_until(lambda: message if len(message.edits) > before else None, REPLY_WAIT,
+                               f"an edit of message {message.id}")
+
+
+def uploaded(fd: Any, handle: Any) -> list[Any]:
+    """The files an interaction's reply attached (as uploaded: name and bytes)."""
+    return [f for call in fd.calls() if handle.token in call.path for f in call.files]
+
+
+def select_options(message: Any, custom_id: str) -> list[dict[str, Any]]:
+    component = message.find_component(custom_id)
+    assert component is not None, f"no {custom_id} in {message.custom_ids}"
+    return list(component["options"])

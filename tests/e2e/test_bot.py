@@ -32,7 +32,7 @@ async def test_commands_sync_and_subscribe_then_recommend(discord_harness, servi
     assert sum("graph" in t for t in titles) >= 4, titles
     assert all("graph neural networks" in e["fields"][0]["value"] for e in reply.embeds)
     ids = custom_ids(reply)
-    assert ids and all(i.startswith(("pb:like:", "pb:save:", "pb:dismiss:")) for i in ids)
+    assert ids and all(i.startswith(("pb:like:", "pb:save:", "pb:dismiss:", "pb:more:")) for i in ids)
 
 
 async def test_unsubscribe_autocompletes_own_topics(discord_harness, service: PaperService) -> None:
@@ -112,7 +112,7 @@ async def test_scheduled_digest_is_posted_once(discord_harness, service: PaperSe
     thread = await fd.wait_until(lambda: thread_on(fd, posted), 10, "the day's thread")
     cards = await fd.wait_for_message(thread, timeout=10)
     assert "graph" in cards.embeds[0]["title"].lower() + cards.embeds[0]["description"].lower()
-    assert custom_ids(cards)[:3] == [f"pb:{kind}:{custom_ids(cards)[0].split(':')[2]}" for kind in ("like", "save", "dismiss")]
+    assert custom_ids(cards)[:3] == [f"pb:{kind}:{custom_ids(cards)[0].split(':')[2]}" for kind in ("like", "dismiss", "save")]
 
     job.modify(next_run_time=datetime.now(timezone.utc))  # fires again the same day
     await fd.wait_until(lambda: not bot.scheduler.get_job(job.id).pending and count(service, Digest) == 1, 5, "rerun")

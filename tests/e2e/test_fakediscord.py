@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any
 
 import aiohttp
@@ -13,6 +14,8 @@ from discord.ext import commands
 from discord.http import Route
 from fakediscord import FakeDiscord  # importable via tests/e2e/conftest.py
 from fakediscord.pytest_plugin import BotHarness
+from fakediscord.util import EmulatorTimeout
+from fakediscord.validate import component_issues
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 
@@ -54,6 +57,12 @@ class ToyBot(commands.Bot):
 
         @fruit.autocomplete("name")
         async def fruit_ac(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+            if current == "long":  # beyond Discord's limits, for the emulator's checks
+                return [app_commands.Choice(name="x" * 101, value="x")]
+            if current == "many":
+                return [app_commands.Choice(name=f"f{i}", value=f"f{i}") for i in range(26)]
+            if current == "longvalue":
+                return [app_commands.Choice(name="x", value="v" * 101)]
             return [app_commands.Choice(name=f, value=f) for f in FRUITS if f.startswith(current.lower())]
 
         @tree.command(name="late", description="Answers after the deadline")
@@ -148,6 +157,62 @@ async def test_autocomplete_then_ephemeral_answer(discord_harness: BotHarness) -
     msg = await h.original()
     assert msg.content == "you picked apple" and msg.ephemeral
     assert fd.messages("general") == []  # ephemeral messages are not in the channel
+
+
+@pytest.mark.parametrize(("typed", "where"), [("long", "data.choices.0.name"), ("many", "data.choices"),
+                                              ("longvalue", "data.choices.0.value")])
+async def test_autocomplete_beyond_discords_limits_is_refused(discord_harness: BotHarness, typed: str,
+                                                              where: str) -> None:
+    fd = discord_harness.fd
+    await start_toy(discord_harness)
+    with pytest.raises(EmulatorTimeout):  # Discord answers 400 and the member sees no choices
+        await fd.autocomplete(fd.member, "general", "fruit", option="name", value=typed, timeout=1.0)
+    (problem,) = fd.take_problems("limit")
+    assert where in problem.detail and "50035" not in problem.detail
+    assert discord_harness.take_errors()  # discord.py logs the 400 of the autocomplete response
+
+
+async def test_select_option_limits() -> None:
+    def issues(**select: Any) -> list[str]:
+        comp = {"type": 3, "custom_id": "s", "options": [{"label": "a", "value": "a"}], **select}
+        return [".".join(map(str, path)) + " " + code for path, code, _ in component_issues(
+            [{"type": 1, "components": [comp]}])]
+
+    assert issues() == []
+    assert issues(options=[{"label": "x" * 101, "value": "a"}]) == ["components.0.components.0.options.0.label BASE_TYPE_BAD_LENGTH"]
+    assert issues(options=[{"label": "a", "value": "v" * 101}]) == ["components.0.components.0.options.0.value BASE_TYPE_BAD_LENGTH"]
+    assert issues(options=[{"label": "a", "value": "a", "description": "d" * 101}])[0].endswith("description BASE_TYPE_MAX_LENGTH")
+    assert issues(options=[{"label": "", "value": "a"}])[0].endswith("label BASE_TYPE_BAD_LENGTH")
+    assert issues(options=[])[0].endswith("options BASE_TYPE_BAD_LENGTH")
+    assert issues(options=[{"label": str(i), "value": str(i)} for i in range(26)])[0].endswith("options BASE_TYPE_BAD_LENGTH")
+    assert issues(options=[{"label": "a", "value": "a"}, {"label": "b", "value": "a"}])[0].endswith(
+        "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED")
+    assert issues(max_values=2)[0].endswith("max_values NUMBER_TYPE_MAX")
+    assert issues(min_values=2, max_values=1)[-1].endswith("min_values SELECT_COMPONENT_MIN_VALUES_TOO_HIGH")
+
+
+async def test_a_select_with_a_long_option_is_refused_like_discord(discord_harness: BotHarness) -> None:
+    fd = discord_harness.fd
+    bot = await start_toy(discord_harness)
+    view = discord.ui.View()
+    view.add_item(discord.ui.Select(custom_id="s", options=[discord.SelectOption(label="x" * 101, value="x")]))
+    with pytest.raises(discord.HTTPException) as caught:
+        await bot.get_channel(fd.channel("general").id).send("pick", view=view)  # type: ignore[union-attr]
+    assert caught.value.code == 50035 and "options" in str(caught.value)
+    assert fd.take_problems("limit")
+
+
+async def test_files_over_the_upload_limit_are_refused(discord_harness: BotHarness) -> None:
+    fd = discord_harness.fd
+    bot = await start_toy(discord_harness)
+    channel = bot.get_channel(fd.channel("general").id)
+    big = discord.File(io.BytesIO(b"x" * (10 * 1024 * 1024 + 1)), filename="big.bin")
+    with pytest.raises(discord.HTTPException) as caught:
+        await channel.send(file=big)  # type: ignore[union-attr]
+    assert (caught.value.status, caught.value.code) == (413, 40005)
+    assert fd.take_problems("limit")
+    message = await channel.send(file=discord.File(io.BytesIO(b"ok"), filename="small.txt"))  # type: ignore[union-attr]
+    assert message.attachments[0].filename == "small.txt"
 
 
 async def test_subcommand_with_channel_integer_and_boolean_options(discord_harness: BotHarness) -> None:

@@ -37,7 +37,7 @@ async def test_library_titles_escape_markdown_and_tex(discord_harness, service: 
     assert "Graph Neural Networks for α-divergences: 100% exact – fast" in reply.content
     assert "~" not in reply.content and "$" not in reply.content and "\\emph" not in reply.content
 
-    listing = (await answer(await fd.slash(fd.member, "general", "readinglist"))).embeds[0]["description"]
+    listing = (await answer(await fd.slash(fd.member, "general", "library"))).embeds[0]["description"]
     assert r"\*Stars\* and A\* search" in listing and "Graph Neural Networks for α-divergences" in listing
 
 

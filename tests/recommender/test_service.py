@@ -16,6 +16,7 @@ from recommender.service import PaperService
 from recommender.storage.db import Database
 from tests.support.httpserver import Reply
 from tests.support.sources import by_id_list, fixture
+from recommender.views import Target
 
 without_extra = pytest.mark.skipif(
     semantic_available(), reason="the semantic extra is installed here: this checks the install without it"
@@ -47,3 +48,25 @@ def test_the_scheduled_ingestion_reads_the_servers_categories_too(db, server, in
         assert len(server.hits("/rss/cs.AI+cs.LG")) == 1  # one listing request for both
     finally:
         service.close()
+def test_topic_matches_profile_summary_and_windows(service: PaperService) -> None:
+    user = Target.user(41, 7)
+    assert service.topic_matches(user) == []
+    service.subscribe(user, "graph neural networks")
+    service.subscribe(user, "speech recognition")
+    (gnn, gnn_count), (speech, speech_count) = service.topic_matches(user)
+    assert (gnn, speech) == ("graph neural networks", "speech recognition") and gnn_count > 0 and speech_count > 0
+    picks = service.recommend(41, limit=10).picks
+    assert len(picks) == 10 and len({p.paper.id for p in picks}) == 10
+    short = service.recommend(41, limit=3, window_days=2)
+    assert short.window_days == 2 and len(short.picks) <= 3 and short.candidates < service.recommend(41).candidates
+    service.feedback(41, picks[0].paper.id, "like")
+    service.feedback(41, picks[1].paper.id, "save")
+    service.feedback(41, picks[2].paper.id, "dismiss")
+    summary = service.profile_summary(41)
+    assert [t for t, _ in summary.topics] == [gnn, speech]
+    assert (summary.likes, summary.saves, summary.dismissals, summary.read) == (1, 1, 1, 0)
+    assert summary.terms and any("graph" in t or "speech" in t for t in summary.terms[:5])
+    recent = service.search("graph neural networks", 5, days=3)
+    newest = service.index().newest()
+    assert recent and all((newest - r.paper.published).days < 3 for r in recent)
+    assert [pid for pid, _ in service.paper_choices(41, "")] == [picks[1].paper.id, picks[0].paper.id]

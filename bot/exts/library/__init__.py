@@ -1,4 +1,4 @@
-"""Library: feedback on papers and the reading list."""
+"""Library: feedback on papers, the reading list and its export."""
 
 from discord.ext import commands
 
@@ -6,4 +6,4 @@ from discord.ext import commands
 async def setup(bot: commands.Bot) -> None:
     from bot.exts.library._cog import Library
 
-    await bot.add_cog(Library())
+    await bot.add_cog(Library(bot))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.registry import command, text
+from recommender.categories import matching_categories
 from recommender.views import Target
 
 
@@ -13,17 +14,41 @@ def _target(ctx: Invoker) -> Target:
 
 
 TOPIC_MAX = 100  # what the service accepts for a topic
+CHOICES = 25
 
 
-async def topic_choices(ctx: Invoker, current: str) -> list[str]:
-    """The user's own topics that contain what they typed so far (for autocomplete)."""
+async def own_topics(ctx: Invoker, current: str) -> list[str]:
+    """The member's own topics that contain what they typed so far (for `/unsubscribe`)."""
     mine = await ctx.call(ctx.service.topics, _target(ctx))
     needle = current.casefold().strip()
-    return [t for t in mine if needle in t.casefold()][:25]
+    return [t for t in mine if needle in t.casefold()][:CHOICES]
+
+
+async def topic_ideas(ctx: Invoker, current: str) -> list[tuple[str, str]]:
+    """For `/subscribe`: what was typed, topics popular in the server, the member's own topics
+    (marked, so they see they follow them already), then arXiv category names."""
+    typed = " ".join(current.split())[:TOPIC_MAX]
+    mine = await ctx.call(ctx.service.topics, _target(ctx))
+    followed = {t.casefold() for t in mine}
+    offered: dict[str, str] = {}  # value -> name
+    if len(typed) >= 2 and typed.casefold() not in followed:
+        offered[typed] = typed
+    if ctx.guild_id is not None:
+        for topic, members in await ctx.call(ctx.service.popular_topics, ctx.guild_id, typed):
+            if topic.casefold() not in followed:
+                offered.setdefault(topic, f"{topic} · followed by {members} member{'s' * (members != 1)} here")
+    needle = typed.casefold()
+    for topic in mine:
+        if needle in topic.casefold():
+            offered.setdefault(topic, f"{topic} · you follow it")
+    for code, name in matching_categories(typed):
+        if name.casefold() not in followed:
+            offered.setdefault(name.lower(), f"{name.lower()} · arXiv {code}")
+    return [(name, value) for value, name in offered.items()][:CHOICES]
 
 
 @command("subscribe", "Follow a research topic; your picks and the server digest use it.",
-         topic=text("Keywords, e.g. graph neural networks", max_length=TOPIC_MAX))
+         topic=text("Keywords, e.g. graph neural networks", max_length=TOPIC_MAX, suggest=topic_ideas))
 async def subscribe(ctx: Invoker, topic: str) -> Reply:
     clean, created, advice = await ctx.call(ctx.service.subscribe_and_advise, _target(ctx), topic)
     topics = await ctx.call(ctx.service.topics, _target(ctx))
@@ -38,13 +63,15 @@ async def subscribe(ctx: Invoker, topic: str) -> Reply:
 
 
 @command("unsubscribe", "Stop following one of your topics.",
-         topic=text("One of your topics", max_length=TOPIC_MAX, suggest=topic_choices))
+         topic=text("One of your topics", max_length=TOPIC_MAX, suggest=own_topics))
 async def unsubscribe(ctx: Invoker, topic: str) -> Reply:
     removed = await ctx.call(ctx.service.unsubscribe, _target(ctx), topic)
     topics = await ctx.call(ctx.service.topics, _target(ctx))
     return Reply(content=f"🗑️ Unsubscribed from **{formatting.escape(removed)}**.", embeds=[formatting.topics_embed(topics)])
 
 
-@command("topics", "List the topics you follow.")
+@command("topics", "List the topics you follow, with how many recent papers each matches.")
 async def topics(ctx: Invoker) -> Reply:
-    return Reply(embeds=[formatting.topics_embed(await ctx.call(ctx.service.topics, _target(ctx)))])
+    matches = await ctx.call(ctx.service.topic_matches, _target(ctx))
+    days = ctx.service.settings.recommend_window_days
+    return Reply(embeds=[formatting.topic_matches_embed(matches, days)])

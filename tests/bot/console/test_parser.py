@@ -93,7 +93,7 @@ def test_parse_errors(line: str, fragment: str) -> None:
         ("/digest schedule time: 08:30:00", "time can be at most 5 characters (this one has 8)"),
         ("/digest schedule size: 0", "size must be at least 1"),
         ("/digest schedule size: 26", "size can be at most 25"),
-        ("/like paper: " + "1" * 65, "paper can be at most 64 characters (this one has 65)"),
+        ("/like paper: " + "1" * 301, "paper can be at most 300 characters (this one has 301)"),
         ("/subscribe topic: " + "x" * 101, "topic can be at most 100 characters (this one has 101)"),
         ("/search " + "word " * 50, "query can be at most 200 characters (this one has 249)"),
         ("/digest schedule size: " + "9" * 500, "size can be at most 25"),

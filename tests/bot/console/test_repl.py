@@ -25,7 +25,7 @@ async def test_commands_from_a_stream(service: PaperService) -> None:
     assert "Top 5 of 3,000 papers from the " in out
     titles = [r.paper.title for r in service.recommend(1).picks]
     assert all(t in out for t in titles)  # what the bot would post, paper by paper
-    assert "/like, /save or /dismiss paper: <id>" in out
+    assert "/like, /dismiss, /save or /similar paper: <id>" in out
     assert service.topics(Target.user(1, 1)) == ["graph neural networks"]
 
 
@@ -68,3 +68,39 @@ async def test_console_settings_stats_and_titles_as_in_discord(bare_service: Pap
     assert "Q" * 40 in error and "Q" * 41 not in error and "(64 characters)" in error
     assert "Members using paperbot" in flat and "Topics followed" in flat
     assert "someone else" not in flat and code == 1
+
+
+async def test_member_commands_in_the_console(service: PaperService) -> None:
+    import bibtexparser
+
+    paper = service.search("graph neural networks", 1)[0].paper
+    script = "\n".join([
+        "/subscribe topic: graph neural networks",
+        "/topics",
+        "/recommend count: 2 days: 7",
+        f"/similar paper: https://arxiv.org/pdf/{paper.id}v1",
+        f"/why paper: {paper.title}",
+        f"/save paper: {paper.id}v3",
+        "/library",
+        f"/read paper: {paper.id}",
+        "/export format: bibtex",
+        "/profile show",
+        "/profile reset",
+        "/why paper: https://example.com/x",
+    ]) + "\n"
+    code, out = await run(service, script)
+    assert code == 1  # the bad link fails, the rest worked
+    assert "graph neural networks — " in out and "papers" in out  # /topics with counts
+    assert "Top 2 of " in out and "7 days" in out
+    assert f"More like" in out and f"({paper.id})" in out
+    assert "Why this paper?" in out and "Saved to your reading list" in out
+    assert "Reading list (1, 1 unread)" in out and "/read paper: <id>" in out
+    assert "Marked read" in out and "BibTeX: 1 paper (0 unread)" in out
+    saved = service.settings.data_dir / "exports" / "paperbot-reading-list.bib"
+    assert f"saved paperbot-reading-list.bib" in out and saved.is_file()
+    assert [e.fields_dict["eprint"].value for e in bibtexparser.parse_string(saved.read_text()).entries] == [paper.id]
+    assert "What paperbot has learned about you" in out and "Are you sure?" in out
+    assert "/profile reset confirm: yes" in out and "is not an arXiv link" in out
+    assert service.topics(Target.user(1, 1)) == ["graph neural networks"]  # asked, not reset
+    code, out = await run(service, "/profile reset confirm: yes\n")
+    assert code == 0 and "forgot 1 topic" in out and service.topics(Target.user(1, 1)) == []

@@ -13,7 +13,7 @@ from bot.ui.feedback import (
     feedback_view,
 )
 
-KINDS = ("like", "save", "dismiss")
+KINDS = ("like", "dismiss", "save", "more")
 LONGEST_ID = "x" * 64  # the longest id the custom-id template accepts
 
 
@@ -27,9 +27,10 @@ async def test_up_to_five_papers_get_buttons(discord_limits: Callable[..., list[
     rows = components(view)
     assert len(rows) == 5
     for number, (row, pid) in enumerate(zip(rows, ids), start=1):
-        assert [c["type"] for c in row] == [2, 2, 2]  # buttons
+        assert [c["type"] for c in row] == [2, 2, 2, 2]  # buttons
         assert [c["custom_id"] for c in row] == [f"pb:{kind}:{pid}" for kind in KINDS]
-        assert all(c["label"] == str(number) for c in row)
+        assert [c["label"] for c in row] == [f"{number} · Like", "Not interested", "Save", "More like this"]
+        assert [c["emoji"]["name"] for c in row] == ["👍", "👎", "💾", "🔎"]
         for c in row:
             assert len(c["custom_id"]) <= 100
             # After a restart, discord.py finds the button again by its custom id.
@@ -46,12 +47,12 @@ async def test_a_button_is_rebuilt_from_its_custom_id() -> None:
     assert rebuilt.item.custom_id == item.custom_id
 
 
-async def test_more_than_five_papers_get_three_selects(discord_limits: Callable[..., list[str]]) -> None:
+async def test_more_than_five_papers_get_four_selects(discord_limits: Callable[..., list[str]]) -> None:
     ids = [f"2606.{n:05d}" for n in range(6)]
     titles = [f"Title {n} " + "long " * 50 for n in range(6)]
     view = feedback_view(ids, titles)
     rows = components(view)
-    assert len(rows) == 3
+    assert len(rows) == 4
     for row, kind in zip(rows, KINDS):
         (select,) = row
         assert select["type"] == 3 and select["custom_id"] == f"pb:pick:{kind}"
@@ -59,7 +60,7 @@ async def test_more_than_five_papers_get_three_selects(discord_limits: Callable[
         assert [o["value"] for o in select["options"]] == ids
         assert select["options"][0]["label"].startswith("1. Title 0")
         assert all(len(o["label"]) <= 100 for o in select["options"])
-        assert select["max_values"] == len(ids)
+        assert select["max_values"] == (1 if kind == "more" else len(ids))  # more like one paper at a time
     assert discord_limits(None, [], view) == []
 
 
@@ -67,7 +68,8 @@ async def test_selects_hold_at_most_25_papers(discord_limits: Callable[..., list
     ids = [f"2606.{n:05d}" for n in range(40)]
     view = feedback_view(ids)
     for (select,) in components(view):
-        assert len(select["options"]) == MAX_OPTIONS and select["max_values"] == MAX_OPTIONS
+        assert len(select["options"]) == MAX_OPTIONS
+        assert select["max_values"] == (1 if select["custom_id"] == "pb:pick:more" else MAX_OPTIONS)
     assert discord_limits(None, [], view) == []
 
 

@@ -15,7 +15,7 @@ from .messaging import check_message, create_message, delete_message, edit_messa
 from .recorder import RestCall
 from .rest import Params, Router, body_dict
 from .util import ApiError, Reply
-from .validate import describe, form_error
+from .validate import autocomplete_issues, describe, form_error
 from .world import Channel, StoredMessage, User
 
 if TYPE_CHECKING:
@@ -98,8 +98,7 @@ async def callback(fd: FakeDiscord, call: RestCall, p: Params) -> Reply:
         raise form_error([(("type",), "INTERACTION_CALLBACK_TYPE_INVALID", "Invalid interaction callback type")])
     if ctype in (4, 7):
         check_message(fd, call, data, creating=ctype == 4)
-    if ctype == 8 and len(data.get("choices") or []) > 25:
-        issues = [(("data", "choices"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")]
+    if ctype == 8 and (issues := autocomplete_issues(data)):
         fd.recorder.problem("limit", describe(issues), call)
         raise form_error(issues)
 

@@ -24,8 +24,17 @@ if TYPE_CHECKING:
     from .server import FakeDiscord
 
 
+def check_upload_size(fd: FakeDiscord, call: RestCall | None) -> None:
+    """Files over the upload limit (10 MiB in all, without boosts) are refused with 413 / 40005."""
+    size = sum(len(f.data) for f in call.files) if call else 0
+    if size > payloads.ATTACHMENT_SIZE_LIMIT:
+        fd.recorder.problem("limit", f"files of {size:,} bytes > {payloads.ATTACHMENT_SIZE_LIMIT:,}", call)
+        raise ApiError(413, 40005, "Request entity too large")
+
+
 def check_message(fd: FakeDiscord, call: RestCall | None, body: dict[str, Any], *, creating: bool) -> None:
     """Enforce Discord's limits; a violation is answered with 50035 AND recorded as a `limit` problem."""
+    check_upload_size(fd, call)
     issues = message_issues(body, has_files=bool(call and call.files), creating=creating)
     if issues:
         fd.recorder.problem("limit", describe(issues), call)

@@ -77,8 +77,61 @@ def _interactive(path: Path, comp: dict[str, Any]) -> Iterator[Issue]:
         yield from _max_len(path + ("label",), comp.get("label"), 80)
     else:
         yield from _max_len(path + ("placeholder",), comp.get("placeholder"), 150)
-        if len(comp.get("options") or []) > 25:
-            yield path + ("options",), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."
+        yield from select_issues(path, comp)
+
+
+def _bad_length(path: Path, value: Any, low: int, high: int) -> Iterator[Issue]:
+    if not isinstance(value, str) or not low <= len(value) <= high:
+        yield path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length."
+
+
+def select_issues(path: Path, comp: dict[str, Any]) -> Iterator[Issue]:
+    """A string select: 1-25 options, each label and value 1-100 characters, description at most 100,
+    values unique, min_values 0-25, max_values 1-25 and at most the options (user/role/channel
+    selects have no options)."""
+    options = comp.get("options")
+    if comp.get("type") == 3:
+        options = options or []
+        if not 1 <= len(options) <= 25:
+            yield path + ("options",), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 25 in length."
+        seen: set[Any] = set()
+        for k, option in enumerate(options):
+            at = path + ("options", k)
+            yield from _bad_length(at + ("label",), option.get("label"), 1, 100)
+            yield from _bad_length(at + ("value",), option.get("value"), 1, 100)
+            yield from _max_len(at + ("description",), option.get("description"), 100)
+            if option.get("value") in seen:
+                yield at + ("value",), "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED", "Select option values must be unique"
+            seen.add(option.get("value"))
+    low, high = comp.get("min_values", 1), comp.get("max_values", 1)
+    if not 0 <= low <= 25:
+        yield path + ("min_values",), "NUMBER_TYPE_MAX", "int value should be less than or equal to 25."
+    if not 1 <= high <= 25:
+        yield path + ("max_values",), "NUMBER_TYPE_MAX", "int value should be less than or equal to 25."
+    if options is not None and comp.get("type") == 3 and high > len(options):
+        yield path + ("max_values",), "NUMBER_TYPE_MAX", f"int value should be less than or equal to {len(options)}."
+    if low > high:
+        yield path + ("min_values",), "SELECT_COMPONENT_MIN_VALUES_TOO_HIGH", "min_values is greater than max_values"
+
+
+def autocomplete_issues(data: dict[str, Any]) -> list[Issue]:
+    """An autocomplete result (callback type 8): at most 25 choices, each name 1-100 characters and a
+    string value 1-100 characters (numbers for number options)."""
+    choices = data.get("choices")
+    issues: list[Issue] = []
+    if not isinstance(choices, list):
+        return [(("data", "choices"), "BASE_TYPE_REQUIRED", "This field is required")]
+    if len(choices) > 25:
+        issues.append((("data", "choices"), "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length."))
+    for j, choice in enumerate(choices):
+        at: Path = ("data", "choices", j)
+        issues += _bad_length(at + ("name",), choice.get("name"), 1, 100)
+        value = choice.get("value")
+        if isinstance(value, str):
+            issues += _bad_length(at + ("value",), value, 1, 100)
+        elif not isinstance(value, (int, float)) or isinstance(value, bool):
+            issues.append((at + ("value",), "BASE_TYPE_REQUIRED", "This field is required"))
+    return issues
 
 
 def component_issues(components: list[dict[str, Any]], *, v2: bool = False) -> list[Issue]:

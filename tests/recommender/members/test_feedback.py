@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from recommender.errors import PaperbotError, UnknownPaper
+from recommender.members import feedback
 from recommender.service import PaperService
 from recommender.storage.models import Feedback, Paper
 
@@ -85,7 +86,7 @@ def test_unknown_paper_is_a_clear_error_and_stores_nothing(service: PaperService
 
 
 def test_empty_paper_id(service: PaperService) -> None:
-    with pytest.raises(UnknownPaper, match="Give a paper id"):
+    with pytest.raises(UnknownPaper, match="Give a paper"):
         service.feedback(USER, "   ", "save")
 
 
@@ -114,3 +115,28 @@ def test_a_nul_or_a_lone_surrogate_in_a_paper_id_is_no_database_error(service: P
     for raw in ("\x00", "\ud800", "x\x00" * 40):
         with pytest.raises(UnknownPaper):
             service.feedback(USER, raw, "save")
+def test_reading_list_pages_read_marks_and_counts(service: PaperService) -> None:
+    ids = paper_ids(service, 12)
+    for pid in ids:
+        service.feedback(USER, pid, "save")
+    service.feedback(USER, ids[0], "like")
+    service.feedback(USER, ids[1], "dismiss")  # also leaves the reading list
+    first = service.reading_page(USER, 1, 5)
+    assert (first.page, first.pages, first.total, first.unread) == (1, 3, 11, 11)
+    assert len(first.items) == 5 and all(i.read is None for i in first.items)
+    last = service.reading_page(USER, 99, 5)  # past the end: the last page
+    assert (last.page, len(last.items)) == (3, 1)
+    everything = [i.paper.id for i in service.reading_items(USER)]
+    assert everything == [i.paper.id for p in (1, 2, 3) for i in service.reading_page(USER, p, 5).items]
+    assert set(everything) == set(ids) - {ids[1]}
+
+    assert service.mark_read(USER, f"{ids[2]}v1", True)[1]
+    assert not service.mark_read(USER, ids[2], True)[1]  # already read
+    assert service.reading_page(USER, 1, 5).unread == 10
+    assert [i.read is not None for i in service.reading_items(USER) if i.paper.id == ids[2]] == [True]
+    assert service.mark_read(USER, ids[2], False)[1]  # unread again
+    with pytest.raises(PaperbotError, match="not on your reading list"):
+        service.mark_read(USER, ids[1], True)
+    service.mark_read(USER, ids[3], True)
+    with service.db.session() as s:
+        assert feedback.counts(s, USER) == {"like": 1, "save": 11, "dismiss": 1, "read": 1}

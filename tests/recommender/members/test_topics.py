@@ -158,3 +158,14 @@ def test_a_new_digest_channel_takes_the_old_ones_topics(service: PaperService) -
     assert sorted(service.topics(Target.channel(91, 9))) == ["Speech Recognition", "graph neural networks"]
     with pytest.raises(PaperbotError, match="The digest channel does not follow `nope`"):
         service.unsubscribe(Target.channel(91, 9), "nope")
+def test_popular_topics_of_a_server(bare_service: PaperService) -> None:
+    for user, topics in ((1, ["graph neural networks", "diffusion"]), (2, ["Graph Neural Networks"]), (3, ["diffusion"]),
+                         (4, ["graph neural networks"])):
+        for topic in topics:
+            bare_service.subscribe(Target.user(user, 10), topic)
+    bare_service.subscribe(Target.user(5, 20), "knitting")  # another server
+    bare_service.subscribe(Target.channel(30, 10), "robotics")  # a channel's topic: not a member's
+    popular = bare_service.popular_topics(10)
+    assert [(t.lower(), n) for t, n in popular] == [("graph neural networks", 3), ("diffusion", 2)]
+    assert [t for t, _ in bare_service.popular_topics(10, "DIFF")] == ["diffusion"]
+    assert bare_service.popular_topics(10, "%") == [] and bare_service.popular_topics(99) == []

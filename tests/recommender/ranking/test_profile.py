@@ -7,7 +7,7 @@ import numpy as np
 
 from recommender.config import Settings
 from recommender.evaluation.run import Fitted
-from recommender.ranking.profile import ProfileInputs, build_vectors
+from recommender.ranking.profile import ProfileInputs, build_vectors, heaviest_terms
 from recommender.ranking.ranker import rank
 from recommender.ranking.scale import TOP, Scale
 from recommender.ranking.scores import score
@@ -96,3 +96,15 @@ def test_two_topics_share_the_picks_whatever_the_rarity_of_their_words() -> None
     labels = [p.label for p in picks]
     assert len(picks) == 10
     assert 3 <= labels.count("continual learning") <= 7, labels
+
+
+def test_the_heaviest_terms_come_from_the_topics_and_the_liked_papers(fitted: Fitted) -> None:
+    ctx = context(fitted)
+    speech = " ".join(TOPICS[1][:3])
+    terms = heaviest_terms(ctx.index, build_vectors(ctx, ProfileInputs(topics=[speech])), limit=8)
+    assert 0 < len(terms) <= 8 and any(w in " ".join(terms) for w in TOPICS[1][:3])
+    liked = heaviest_terms(ctx.index, build_vectors(ctx, ProfileInputs(liked=ids([0, 1, 2, 3]))), limit=8)
+    assert sum(any(w in t.split() for w in TOPICS[0]) for t in liked) >= 4  # the liked papers' subject
+    assert heaviest_terms(ctx.index, build_vectors(ctx, ProfileInputs())) == []
+    for t in terms:  # no term inside a heavier phrase
+        assert not any(t != other and set(t.split()) <= set(other.split()) for other in terms)

@@ -6,7 +6,7 @@ import numpy as np
 
 from recommender.evaluation.run import Fitted
 from recommender.ranking.profile import ProfileInputs, ProfileVectors, build_vectors
-from recommender.ranking.scores import score, score_chunks, score_many
+from recommender.ranking.scores import score, score_chunks, score_many, topic_matches
 from tests.support.ranking import context, ids, topic_of
 from tests.support.synthetic import TOPICS
 
@@ -52,3 +52,14 @@ def test_many_profiles_at_once_score_as_one_by_one_and_in_chunks(fitted: Fitted)
     chunks = score_chunks(ctx, vecs, block, lambda start, scores: (start, scores), chunk=2, workers=2)
     assert [start for start, _ in chunks] == [0, 2, 4]
     np.testing.assert_allclose(np.vstack([s for _, s in chunks]), together, rtol=1e-5)
+
+
+def test_each_topic_counts_the_papers_it_matches_on_its_own(fitted: Fitted) -> None:
+    ctx = context(fitted)
+    everything = ctx.block(np.arange(len(fitted.index)))
+    vec = build_vectors(ctx, ProfileInputs(topics=[SPEECH, ASTRONOMY]))
+    speech, astronomy = topic_matches(ctx, vec, everything, 0.3)
+    alone, _ = score(ctx, build_vectors(ctx, ProfileInputs(topics=[SPEECH])), everything)
+    assert speech == int(np.count_nonzero(alone > 0.3)) > 0  # the same count as the topic on its own
+    assert astronomy > 0 and topic_matches(ctx, vec, everything, 100.0) == [0, 0]
+    assert topic_matches(ctx, build_vectors(ctx, ProfileInputs(liked=ids([0, 1]))), everything, 0.3) == []
