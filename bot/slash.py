@@ -131,13 +131,16 @@ def slash(name: str, *, parent: app_commands.Group | None = None, guard: Guard |
     return command
 
 
-def slash_group(name: str, *, parent: app_commands.Group | None = None) -> app_commands.Group:
-    """A declared command group, e.g. `slash_group("digest")`, or `slash_group("digest topics", parent=digest)`."""
+def slash_group(name: str, *, parent: app_commands.Group | None = None, **kwargs: Any) -> app_commands.Group:
+    """A declared command group, e.g. `slash_group("digest")`, or `slash_group("digest topics", parent=digest)`.
+
+    Admin-only groups get their visibility from the declarations; `kwargs` go to `app_commands.Group`.
+    """
     spec = GROUPS[name]
     expected = spec.name.rsplit(" ", 1)[0] if " " in spec.name else None
     if (parent.qualified_name if parent else None) != expected:
         raise ValueError(f"/{name} belongs in the group {expected!r}")
-    group = app_commands.Group(name=spec.name.split()[-1], description=spec.description, parent=parent)
+    group = app_commands.Group(name=spec.name.split()[-1], description=spec.description, parent=parent, **kwargs)
     if parent is None:
         _restrict(group, spec.name)
     return group

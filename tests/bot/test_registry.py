@@ -60,8 +60,9 @@ async def test_paperbot_errors_become_error_replies(bare_service: PaperService) 
 
 async def test_server_commands_in_dms_are_clear_errors(bare_service: PaperService) -> None:
     dm = Invoker(service=bare_service, user_id=1, guild_id=None, can_manage_guild=False)
-    reply = await invoke(dm, "digest status")
-    assert reply.content == "⚠️ Use this command in a server, not in DMs."
+    for name in ("digest status", "digest topics list", "sources", "trending"):  # admin or server_only
+        reply = await invoke(dm, name)
+        assert reply.content == "⚠️ Use this command in a server, not in DMs.", name
 
 
 async def test_other_exceptions_are_not_swallowed(bare_service: PaperService) -> None:
@@ -115,6 +116,7 @@ async def test_recommend_reply(service: PaperService) -> None:
         (lambda: command("test x", "d" * 101), "1-100 characters"),
         (lambda: command("test x", "d", paper=text("p" * 101, max_length=64)), "1-100 characters"),
         (lambda: command("Test X", "d"), "bad command name"),
+        (lambda: command("test x y z", "d"), "bad command name"),  # a group, a group in it, a command: no deeper
         (lambda: command("test x", "d", paper=Option("", "p")), "needs max_length"),
     ],
 )
