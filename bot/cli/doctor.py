@@ -21,6 +21,7 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
+from bot import heartbeat
 from bot.cli._app import app
 from bot.cli._common import out
 from bot.publisher import NEEDED
@@ -129,6 +130,9 @@ def check_configuration(report: Report) -> Settings | None:
     count, ids = settings.shards
     sharding = f"; shards {','.join(map(str, ids))} of {count}" if settings.shard_count else ""
     report.ok(f"Configuration read (data in {escape(str(settings.data_dir))}{sharding})")
+    if settings.shard_count and settings.db_url.startswith("sqlite"):
+        report.warn("PAPERBOT_SHARD_COUNT is set but the database is SQLite: several bot processes need "
+                    "PostgreSQL (PAPERBOT_DATABASE_URL; docs/deployment.md)")
     if settings.discord_api_url:
         report.warn(f"PAPERBOT_DISCORD_API_URL is set ({escape(settings.discord_api_url)}): that is for tests "
                     "only; a real bot must leave it unset")
@@ -235,6 +239,17 @@ def check_channel(report: Report, api: Discord, guild_id: int, channel_id: int, 
         report.ok(f"The bot can post in {where}")
 
 
+def check_heartbeat(report: Report, settings: Settings) -> None:
+    seconds = heartbeat.age(settings.data_dir)
+    if seconds is None:
+        report.warn(f"No bot has run on {escape(str(settings.data_dir))} yet (no heartbeat); start it with `paperbot run`")
+    elif seconds > heartbeat.STALE:
+        report.warn(f"No bot is connected on this data directory now: its last heartbeat was {seconds / 60:.0f} "
+                    "minutes ago")
+    else:
+        report.ok(f"A bot is running and connected to Discord (heartbeat {seconds:.0f} s ago)")
+
+
 def check_failures(report: Report, db: Database) -> None:
     from recommender.picks import ledger
 
@@ -258,6 +273,8 @@ def doctor() -> None:
     settings = check_configuration(report)
     if settings is not None:
         token = check_token(report, settings)
+        if token:
+            check_heartbeat(report, settings)
         db = check_database(report, settings)
         if db is not None:
             if token:

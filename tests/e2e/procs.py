@@ -110,11 +110,23 @@ class Fleet:
             await asyncio.sleep(0.2)
 
 
+def places(fd: Any, channel_id: int) -> set[int]:
+    """A channel and its threads."""
+    return {channel_id} | {c.id for c in fd.world.channels.values() if c.parent_id == channel_id}
+
+
 def messages_in(fd: Any, channel_id: int) -> list[Any]:
     """The bot's messages in a channel and its threads."""
-    world = fd.world
-    places = {channel_id} | {c.id for c in world.channels.values() if c.parent_id == channel_id}
-    return [m for m in fd.messages() if m.channel_id in places and int(m.data["author"]["id"]) == world.bot.id]
+    where = places(fd, channel_id)
+    return [m for m in fd.messages() if m.channel_id in where and int(m.data["author"]["id"]) == fd.world.bot.id]
+
+
+def replays(fd: Any, channel_id: int) -> int:
+    """How many accepted posts to a channel (and its threads) were answered with a message already
+    there: a resend with the same nonce (after a crash, or a 500 after storing), not a new message."""
+    ids = [call.response["id"] for where in places(fd, channel_id)
+           for call in fd.calls("POST", f"/channels/{where}/messages") if call.status in (200, 201)]
+    return len(ids) - len(set(ids))
 
 
 def paper_ids(message: Any) -> list[str]:

@@ -12,6 +12,7 @@ import pytest
 from fakediscord import FakeDiscord
 from typer.testing import CliRunner
 
+from bot import heartbeat
 from bot.cli import _register, app
 from recommender.config import Settings
 from recommender.members import servers
@@ -48,6 +49,10 @@ async def test_doctor_checks_channels_and_failures(fakediscord: FakeDiscord, db:
     assert code == 0, output
     assert "Discord accepts the token: the bot is paperbot" in output
     assert "The bot can post in #papers in Paper Lab" in output and "Nothing wrong found" in output
+    assert "No bot has run on" in output  # a warning, not a problem
+    heartbeat.beat(tmp_path)
+    code, output = await doctor(fd, db_url, tmp_path)
+    assert code == 0 and "A bot is running and connected to Discord" in output
 
     del fd.world.channels[gone.id]  # deleted in Discord
     lab.channel_ids.remove(gone.id)

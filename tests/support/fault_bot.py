@@ -86,8 +86,8 @@ def _exit_around(method: str, after: bool) -> None:
 
 
 def fast_clock() -> None:
-    """PAPERBOT_FAULT_FAST=1: the first DM sweep at once, retries every second, a failed digest's
-    first retry after a second (the test's minutes pass in seconds)."""
+    """PAPERBOT_FAULT_FAST=1: the first DM sweep at once, retries every second (on the second, in
+    every process), a failed digest's first retry after a second (the test's minutes pass in seconds)."""
     from datetime import timedelta
 
     from bot.exts.digest import _retry, _scheduler
@@ -95,6 +95,20 @@ def fast_clock() -> None:
     _scheduler.DM_SWEEP_FIRST = timedelta(seconds=0.5)
     _scheduler.RETRY_EVERY = timedelta(seconds=1)
     _retry.FIRST_BACKOFF = timedelta(seconds=1)
+    _scheduler.IntervalTrigger = _on_whole_seconds  # type: ignore[misc, assignment]
+
+
+def _on_whole_seconds(**interval: Any) -> Any:
+    """An interval trigger whose ticks fall on whole seconds of the wall clock, so that the retry jobs
+    of several bot processes fire at the same instant and their claims really contend."""
+    import math
+    import time
+    from datetime import datetime, timezone
+
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    start = datetime.fromtimestamp(math.ceil(time.time()) + 1, tz=timezone.utc)
+    return IntervalTrigger(**interval, start_date=start)
 
 
 def install(faults: str) -> None:

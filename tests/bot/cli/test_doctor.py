@@ -79,6 +79,8 @@ def test_doctor_says_which_setting_is_wrong(doctor) -> None:  # type: ignore[no-
     assert code == 1 and "2 problems found" in output
     assert "PAPERBOT_DIGEST_TIMEZONE: 'Mars/Olympus' is not an IANA time zone" in output
     assert "PAPERBOT_DIGEST_SIZE: Input should be less than or equal to 25" in output
+    code, output = doctor(PAPERBOT_SHARD_COUNT="2")
+    assert "several bot processes need PostgreSQL" in output
     code, output = doctor(PAPERBOT_SHARD_COUNT="2", PAPERBOT_SHARD_IDS="5")
     assert code == 1 and "PAPERBOT_SHARD_IDS has shard 5, but PAPERBOT_SHARD_COUNT is 2" in output
 
