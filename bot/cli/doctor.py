@@ -24,6 +24,7 @@ from rich.markup import escape
 from bot import heartbeat
 from bot.cli._app import app
 from bot.cli._common import out
+from bot.formatting import THREAD_PERMISSIONS
 from bot.publisher import NEEDED
 from recommender.config import Settings
 from recommender.storage.db import Database, DatabaseError
@@ -32,6 +33,8 @@ DISCORD_API = "https://discord.com/api/v10"
 # What a digest channel needs (bot/publisher.py NEEDED), as Discord permission bits.
 VIEW_CHANNEL, SEND_MESSAGES, EMBED_LINKS, ADMINISTRATOR = 1 << 10, 1 << 11, 1 << 14, 1 << 3
 REQUIRED = {"View Channel": VIEW_CHANNEL, "Send Messages": SEND_MESSAGES, "Embed Links": EMBED_LINKS}
+# What the day's thread needs; without them the papers follow the header in the channel itself.
+THREADS = {"Create Public Threads": 1 << 35, "Send Messages in Threads": 1 << 38}
 ALL = (1 << 53) - 1
 # A bot token: base64 of the bot's id, a timestamp part, an HMAC part, separated by dots.
 TOKEN_RE = re.compile(r"^([A-Za-z0-9_-]{17,40})\.([A-Za-z0-9_-]{4,10})\.([A-Za-z0-9_-]{20,})$")
@@ -235,8 +238,13 @@ def check_channel(report: Report, api: Discord, guild_id: int, channel_id: int, 
     if missing:
         report.bad(f"The bot may not post the digest in {where}: it lacks {', '.join(missing)}. "
                    f"Give it {NEEDED} there (channel settings → Permissions)")
+        return
+    no_threads = [label for label, bit in THREADS.items() if not perms & bit]
+    if no_threads:
+        report.warn(f"The bot can post in {where} but lacks {', '.join(no_threads)}: each day's papers will "
+                    f"follow the header in the channel instead of a thread. Give it {THREAD_PERMISSIONS} there")
     else:
-        report.ok(f"The bot can post in {where}")
+        report.ok(f"The bot can post in {where} and open the day's thread")
 
 
 def check_heartbeat(report: Report, settings: Settings) -> None:

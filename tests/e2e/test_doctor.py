@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from fakediscord import FakeDiscord
+from fakediscord.channels import deny_bot, set_overwrite
 from typer.testing import CliRunner
 
 from bot import heartbeat
@@ -48,8 +49,13 @@ async def test_doctor_checks_channels_and_failures(fakediscord: FakeDiscord, db:
     code, output = await doctor(fd, db_url, tmp_path)
     assert code == 0, output
     assert "Discord accepts the token: the bot is paperbot" in output
-    assert "The bot can post in #papers in Paper Lab" in output and "Nothing wrong found" in output
+    assert "The bot can post in #papers in Paper Lab and open the day's thread" in output
+    assert "Nothing wrong found" in output
     assert "No bot has run on" in output  # a warning, not a problem
+    await deny_bot(fd, fd.channel("papers"), 1 << 35)  # no Create Public Threads: a warning, the papers go in the channel
+    code, output = await doctor(fd, db_url, tmp_path)
+    assert code == 0 and "lacks Create Public Threads: each day's papers will follow the header" in output
+    await set_overwrite(fd, fd.channel("papers"), fd.world.bot)  # given back
     heartbeat.beat(tmp_path)
     code, output = await doctor(fd, db_url, tmp_path)
     assert code == 0 and "A bot is running and connected to Discord" in output
