@@ -109,6 +109,9 @@ def _decode(entry: bibtexparser.model.Entry) -> bibtexparser.model.Entry:
     library = Library([entry])
     for middleware in (mw.LatexDecodingMiddleware(), mw.SeparateCoAuthors(), mw.SplitNameParts(), mw.MergeNameParts("first")):
         library = middleware.transform(library)
+    if not library.entries:  # a middleware turned it into a failed block (e.g. names it cannot split)
+        failed = library.failed_blocks[0] if library.failed_blocks else None
+        raise BadRecord(f"unreadable BibTeX ({type(failed).__name__ if failed else 'no entry'})")
     return library.entries[0]
 
 

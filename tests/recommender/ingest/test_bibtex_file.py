@@ -39,3 +39,12 @@ def test_a_10_mb_field_is_cut_before_decoding(db, tmp_path) -> None:
     notes = [str(n) for n in report.notes]
     assert any("abstract cut from 9,999,997 to 40,000 characters before decoding" in n for n in notes)
     assert "1706.03762" in stored
+
+
+def test_author_names_bibtexparser_cannot_split_cost_only_their_entry(db, tmp_path) -> None:
+    # Found by the fuzzing: the entry became a failed block inside the per-entry decoding (IndexError).
+    path = write(tmp_path, "names.bib", "@article{odd, title={Odd names on graphs}, author={a, b, c, d}}\n"
+                 "@article{good, title={Attention is all you need for graphs}, journal={arXiv preprint arXiv:1706.03762}}\n")
+    report = run_file(db, path)
+    assert set(papers(db)) == {"1706.03762"}
+    assert [str(p) for p in report.problems] == ["line 1 @odd: unreadable BibTeX (MiddlewareErrorBlock)"]
