@@ -33,7 +33,7 @@ def test_a_10_mb_field_is_cut_before_decoding(db, tmp_path) -> None:
                     " journal={arXiv preprint arXiv:1706.03762}}\n", encoding="utf-8")
     started = time.perf_counter()
     report = run_file(db, path)
-    assert time.perf_counter() - started < 20
+    assert time.perf_counter() - started < 120  # a hang guard (it did not finish in 300 s before), not a speed target
     stored = papers(db)
     assert report.new == 2 and len(stored[provisional_id(None, "A paper with a huge abstract on graph networks")].abstract) <= 20_000
     notes = [str(n) for n in report.notes]
