@@ -60,7 +60,8 @@ def convert(option: Option, raw: str) -> Any:
         if not re.fullmatch(r"[+-]?[0-9]+", raw):
             raise ParseError(f"{option.name}: expected a whole number, got {shorten(raw)!r}")
         if len(raw.lstrip("+-")) > 16 or abs(int(raw)) > INTEGER_MAX:
-            raise ParseError(f"{option.name}: {shorten(raw)} is far too large a number")
+            huge = -(INTEGER_MAX + 1) if raw.startswith("-") else INTEGER_MAX + 1
+            raise ParseError(option.problem(huge) or f"{option.name}: {shorten(raw)} is far too large a number")
         value = int(raw)
     problem = option.problem(value)
     if problem:

@@ -32,7 +32,10 @@ class ApiPage:
 
 def parse_feed(content: bytes, what: str) -> Any:
     """feedparser, refusing truncated XML and anything that is not a feed (HTML pages)."""
-    parsed = feedparser.parse(content)
+    try:
+        parsed = feedparser.parse(content)
+    except Exception as exc:  # noqa: BLE001 - feedparser itself fails on some input (e.g. `&#x110000;`: ValueError)
+        raise BadPayload(f"{what} could not be read as a feed ({type(exc).__name__}: {str(exc)[:120]})") from None
     error = parsed.get("bozo_exception")
     if parsed.get("bozo") and not isinstance(error, feedparser.CharacterEncodingOverride):
         raise BadPayload(f"{what} is not well-formed XML ({error}); truncated?")

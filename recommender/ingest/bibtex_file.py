@@ -13,6 +13,7 @@ a provisional id from its DOI or title.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from datetime import date
 
@@ -22,7 +23,7 @@ from bibtexparser.library import Library
 
 from recommender.ingest.errors import BadRecord
 from recommender.ingest.identity import clean_doi, provisional_id
-from recommender.ingest.limits import IngestLimits
+from recommender.ingest.limits import IngestLimits, within_budget
 from recommender.papers import InvalidPaperId, PaperRecord, split_arxiv_id
 
 _ARXIV_IN_TEXT = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arXiv:\s*)([\w.\-/]+?\d)(?:\.pdf)?(?=[\s},;]|$)", re.IGNORECASE)
@@ -109,6 +110,9 @@ def _decode(entry: bibtexparser.model.Entry) -> bibtexparser.model.Entry:
     library = Library([entry])
     for middleware in (mw.LatexDecodingMiddleware(), mw.SeparateCoAuthors(), mw.SplitNameParts(), mw.MergeNameParts("first")):
         library = middleware.transform(library)
+    if not library.entries:  # a middleware turned it into a failed block (e.g. names it cannot split)
+        failed = library.failed_blocks[0] if library.failed_blocks else None
+        raise BadRecord(f"unreadable BibTeX ({type(failed).__name__ if failed else 'no entry'})")
     return library.entries[0]
 
 
@@ -124,10 +128,11 @@ def read_bibtex(
         yield where, BadRecord(f"unreadable BibTeX ({type(block).__name__})")
     for entry in library.entries:
         where = f"line {entry.start_line + 1} @{entry.key[:80]}" if entry.start_line is not None else f"@{entry.key[:80]}"
+        started = time.perf_counter()
         try:
             notes = _trim(entry, caps)
             record = entry_record(_decode(entry), source)
             record.notes[:0] = notes
-            yield where, record
+            yield where, within_budget(record, started, limits)
         except BadRecord as bad:
             yield where, bad

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from collections.abc import Iterator
 from typing import IO
 
 from recommender.ingest.errors import BadRecord
 from recommender.ingest.identity import clean_doi, provisional_id
-from recommender.ingest.limits import IngestLimits
+from recommender.ingest.limits import IngestLimits, within_budget
 from recommender.papers import PaperRecord, strip_controls
 
 ALIASES = {
@@ -68,6 +69,7 @@ def read_csv(
         raise BadRecord("the CSV header has no 'title' column")
     while True:
         where = f"line {reader.line_num + 1}"  # where the row starts (a quoted field can span lines)
+        started = time.perf_counter()
         try:
             row = next(reader)
         except StopIteration:
@@ -80,6 +82,6 @@ def read_csv(
             yield where, BadRecord(f"unreadable CSV row: {message}")
             continue
         try:
-            yield where, row_record(row, source)
+            yield where, within_budget(row_record(row, source), started, limits)
         except BadRecord as bad:
             yield where, bad

@@ -134,5 +134,4 @@ def run_file(
     notes = RunNotes()
     items = read_file(path, fmt, limits=limits, notes=notes)
     with record_limits(limits.record):
-        return ingest(db, "file", items, {"path": str(path), "format": fmt or "auto"}, progress, notes,
-                      record_seconds=limits.record_seconds)
+        return ingest(db, "file", items, {"path": str(path), "format": fmt or "auto"}, progress, notes)

@@ -8,13 +8,14 @@ held in memory whole), decoded with a nesting cap, and validated by
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from recommender.ingest import encoding
 from recommender.ingest.errors import BadRecord
-from recommender.ingest.limits import IngestLimits, depth
+from recommender.ingest.limits import IngestLimits, depth, within_budget
 from recommender.papers import PaperRecord
 
 
@@ -68,6 +69,7 @@ def read_jsonl(
 ) -> Iterator[tuple[int, PaperRecord | BadRecord]]:
     """Yield (line number, record or BadRecord) for every non-blank line."""
     limits = limits or IngestLimits()
+    started = time.perf_counter()
     for number, line, size in lines(stream, limits.max_record_chars):
         if line is None:
             yield number, BadRecord(
@@ -76,8 +78,11 @@ def read_jsonl(
             )
             continue
         if not line.strip():
+            started = time.perf_counter()
             continue
         try:
-            yield number, record_from_json(loads(line, limits.max_depth), source)
+            item: PaperRecord | BadRecord = record_from_json(loads(line, limits.max_depth), source)
         except BadRecord as bad:
-            yield number, bad
+            item = bad
+        yield number, within_budget(item, started, limits)
+        started = time.perf_counter()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from recommender.config import Settings
-from recommender.papers import RecordLimits
+from recommender.papers import BadRecord, PaperRecord, RecordLimits
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,14 @@ class IngestLimits:
             record_seconds=settings.ingest_record_seconds,
             max_pages=settings.ingest_max_pages,
         )
+
+
+def within_budget(item: PaperRecord | BadRecord, started: float, limits: IngestLimits) -> PaperRecord | BadRecord:
+    """`item`, or a BadRecord when reading it took longer than the per-record time budget."""
+    took = time.perf_counter() - started
+    if isinstance(item, BadRecord) or took <= limits.record_seconds:
+        return item
+    return BadRecord(f"took {took:.1f} s to read, more than {limits.record_seconds:g} s (PAPERBOT_INGEST_RECORD_SECONDS)")
 
 
 def depth(value: Any, limit: int) -> int:

@@ -2,8 +2,7 @@
 
 A bad record is counted, reported with where it was, and skipped. A batch the
 database refuses is written again record by record, so one record the database
-cannot take costs only itself. A record that took longer than the time budget
-to read is refused (and reported) rather than stored.
+cannot take costs only itself.
 """
 
 from __future__ import annotations
@@ -166,14 +165,8 @@ def _write(db: Database, pairs: list[tuple[str, PaperRecord | Entry]], report: I
     report.unchanged += len(pairs) - stored - refused
 
 
-def store_items(
-    db: Database, items: Iterable[Item], report: IngestReport, progress: Progress | None = None,
-    record_seconds: float | None = None,
-) -> None:
-    """Upsert good records batch by batch (each batch commits); count and keep bad ones.
-
-    `record_seconds`: a record that took longer than this to read is refused (file imports).
-    """
+def store_items(db: Database, items: Iterable[Item], report: IngestReport, progress: Progress | None = None) -> None:
+    """Upsert good records batch by batch (each batch commits); count and keep bad ones."""
     batch: list[tuple[str, PaperRecord | Entry]] = []
 
     def flush(checkpoint: Checkpoint | None = None) -> None:
@@ -189,7 +182,6 @@ def store_items(
 
     iterator = iter(items)
     while True:
-        started = time.perf_counter()
         try:
             entry = next(iterator)
         except StopIteration:
@@ -201,9 +193,6 @@ def store_items(
             flush(entry)
             continue
         where, item = entry
-        took = time.perf_counter() - started
-        if record_seconds is not None and took > record_seconds and not isinstance(item, BadRecord):
-            item = BadRecord(f"took {took:.1f} s to read, more than {record_seconds:g} s (PAPERBOT_INGEST_RECORD_SECONDS)")
         if isinstance(item, BadRecord):
             report.skip(where, str(item))
             if progress:
@@ -226,7 +215,6 @@ def ingest(
     params: dict[str, Any] | None = None,
     progress: Progress | None = None,
     notes: RunNotes | None = None,
-    record_seconds: float | None = None,
 ) -> IngestReport:
     """Ingest `items` as one recorded run. Source failures are recorded, then re-raised.
 
@@ -237,7 +225,7 @@ def ingest(
     report = IngestReport(source=source)
     report.run_id = start_run(db, source, params or {}, notes.window if notes else (None, None))
     try:
-        store_items(db, items, report, progress, record_seconds)
+        store_items(db, items, report, progress)
     except Exception as exc:
         report.status = "failed"
         report.failed += 1

@@ -38,7 +38,7 @@ from recommender.storage.db import Database
 from recommender.storage.models import Base, Paper
 from tests.support.sources import API_ENTRIES, FIXTURES, api_feed, fixture
 
-TIME_BOUND = 20.0  # seconds for one input, import and re-run together (a hang or a quadratic path is far above)
+TIME_BOUND = 60.0  # seconds for one input, import and re-run: a hang guard (a quadratic path or a loop is far above)
 DAY = date(2026, 6, 12)
 
 # -- the bases: real records ---------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 
 from recommender.ingest import arxiv_api
 from recommender.ingest.errors import SourceError
+from recommender.ingest.http import BadPayload
 from recommender.ingest.jobs import run_arxiv_query
 from recommender.papers import MAX_TITLE
 from tests.support.httpserver import Reply, Truncate
@@ -131,3 +132,10 @@ def test_a_server_repeating_the_same_page_is_not_followed_forever(db, server, cl
     report = run_arxiv_query(db, client, ingest_settings, "cat:cs.LG", 50_000, page_size=4)
     assert report.new == 4 and len(server.hits("/api/query")) == 2
     assert "sent the same papers again at 4 of 364218; stopped" in (report.message or "")
+
+
+def test_a_response_feedparser_itself_fails_on_is_a_bad_payload() -> None:
+    # Found by the fuzzing: a character reference beyond U+10FFFF made feedparser raise ValueError.
+    broken = api_feed(API_ENTRIES[:2]).replace(b"<title>", b"<title>&#x110000;", 1)
+    with pytest.raises(BadPayload, match=r"could not be read as a feed \(ValueError"):
+        arxiv_api.parse_api_page(broken)

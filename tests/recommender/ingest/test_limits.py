@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
+from recommender.ingest.bibtex_file import read_bibtex
+from recommender.ingest.csv_file import read_csv
+from recommender.ingest.jsonl import read_jsonl
 from recommender.ingest.limits import IngestLimits, depth
+from recommender.papers import BadRecord
 from tests.conftest import make_settings
 
 
@@ -25,3 +31,19 @@ def test_depth_counts_levels_and_stops_early() -> None:
         node.append([])
         node = node[0]
     assert depth(deep, 32) == 33
+
+
+def test_a_record_over_the_time_budget_is_refused_by_every_reader() -> None:
+    # The budget counts one record's own work (not the file's detection or a BibTeX file's split).
+    tight, roomy = IngestLimits(record_seconds=1e-9), IngestLimits()
+    readers = {
+        "jsonl": lambda lim: list(read_jsonl(io.StringIO('{"id": "2705.00001", "title": "Graph networks"}\n'),
+                                             limits=lim)),
+        "csv": lambda lim: list(read_csv(io.StringIO("id,title\n2705.00001,Graph networks\n"), limits=lim)),
+        "bibtex": lambda lim: list(read_bibtex("@article{a, title={Graph networks}}", limits=lim)),
+    }
+    for name, read in readers.items():
+        (where, item), = read(tight)
+        assert isinstance(item, BadRecord) and "more than 1e-09 s (PAPERBOT_INGEST_RECORD_SECONDS)" in str(item), name
+        (_, item), = read(roomy)
+        assert not isinstance(item, BadRecord), name
