@@ -243,12 +243,14 @@ class Digest:
                 offset[have] -= gain * mean
                 if cold_zero:
                     continue
-                raw = self._raw(name, who)
-                part = raw * gain[:, None]
+                part = self._raw(name, who, gain)  # the gain folded into the product's inputs
             else:
                 inverse = 1.0 / (std * spread[have])
                 raw = self._raw(name, who)
                 part = (raw * inverse[:, None] - (inverse * mean)[:, None]) * weight
+            if total is None and have.all() and part.flags.writeable and part.dtype == np.float32:
+                total = part
+                continue
             if total is None:
                 total = np.zeros((b - a, n), dtype=np.float32)
             if have.all():
@@ -277,15 +279,19 @@ class Digest:
             best[negative] -= DISMISS_WEIGHT * np.clip(raw / pop.negative_std[a + negative, None], 0, None)
         return best, total
 
-    def _raw(self, name: str, who: np.ndarray) -> np.ndarray:
+    def _raw(self, name: str, who: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
+        """A part's raw scores for these members (times `gain` per member, when given)."""
         pop = self.pop
         if name == "centroid":
-            return self._centroids(pop.liked[who])
+            mix = pop.liked[who]
+            if gain is not None:
+                mix.data *= np.repeat(gain, np.diff(mix.indptr)).astype(np.float32)
+            return self._centroids(mix)
         if name == "latent":
-            return pop.latent[who] @ self.latent_t  # type: ignore[index,operator]
-        if name == "colike":
-            return self._colikes(pop.liked[who])
-        return np.broadcast_to(self.block.popularity, (who.size, self.n))  # type: ignore[arg-type]
+            latent = pop.latent[who]  # type: ignore[index]
+            return (latent * gain[:, None] if gain is not None else latent) @ self.latent_t  # type: ignore[operator]
+        raw = self._colikes(pop.liked[who]) if name == "colike" else np.broadcast_to(self.block.popularity, (who.size, self.n))
+        return raw * gain[:, None] if gain is not None else raw  # type: ignore[arg-type]
 
     def _colikes(self, mix: sp.csr_matrix) -> np.ndarray:
         return colike_scores(self.colike_sims, self.used, mix, self.n)
