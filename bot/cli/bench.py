@@ -323,6 +323,7 @@ def bench_recommend(
                         continue
                     samples.append(time.perf_counter() - t0)
                 figures[name] = _percentiles(samples)
+            figures["rss_mb"] = round(_rss_mb(), 1)  # this process: the service with the library loaded
         finally:
             service.close()
     figures.update({"members": members, "file": str(path), "bar_p99_ms": RECOMMEND_BAR_MS,

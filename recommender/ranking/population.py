@@ -216,58 +216,82 @@ class Digest:
     def scores(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, likes part) of members a..b for every candidate (chunk x candidates)."""
         pop, n = self.pop, self.n
-        size = b - a
-        best = np.full((size, n), -np.inf, dtype=np.float32)
-        likes = np.flatnonzero(pop.has_likes[a:b])
-        if likes.size:
-            m = a + likes
-            spread = pop.likes_spread[m]
-            offset = -pop.likes_center[m] / spread
-            total = np.zeros((likes.size, n), dtype=np.float32)
-            history = np.minimum(1.0, pop.liked_count[m] / FULL_HISTORY).astype(np.float32)
-            raws = {"centroid": (np.ones(likes.size, bool), lambda: self._centroids(pop.liked[m]))}
-            if self.latent_t is not None and pop.latent is not None:
-                raws["latent"] = (pop.has_latent[m], lambda: pop.latent[m[pop.has_latent[m]]] @ self.latent_t)
-            if self.block.colike_t is not None:
-                have = pop.has_colike[m]
-                raws["colike"] = (have, lambda: self._colikes(pop.liked[m[have]]))
-                raws["popularity"] = (have, lambda: np.broadcast_to(self.block.popularity, (int(have.sum()), n)))
-            for name, (have, raw_of) in raws.items():
-                if not have.any():
+        m = np.arange(a, b)
+        likes = pop.has_likes[a:b]
+        spread = np.where(likes, pop.likes_spread[a:b], 1.0).astype(np.float32)
+        offset = -np.where(likes, pop.likes_center[a:b], 0.0).astype(np.float32) / spread
+        history = np.minimum(1.0, pop.liked_count[a:b] / FULL_HISTORY).astype(np.float32)
+        total: np.ndarray | None = None
+        parts = [("centroid", np.ones(b - a, bool))]
+        if self.latent_t is not None and pop.latent is not None:
+            parts.append(("latent", pop.has_latent[a:b]))
+        if self.block.colike_t is not None:
+            parts += [("colike", pop.has_colike[a:b]), ("popularity", pop.has_colike[a:b])]
+        for name, have in parts:
+            have = have & likes
+            if not have.any():
+                continue
+            who = m[have]
+            mean = pop.part_mean[name][who]
+            std = pop.part_std[name][who]
+            if name in COMMUNITY_PARTS:
+                std = std / np.maximum(self.evidence[name] * history[have], 1e-6)
+            weight = self.weights[name]
+            cold_zero = name in ("colike", "popularity") and self.cold  # no candidate has likes: raw is 0
+            if isinstance(weight, float):
+                gain = weight / (std * spread[have])
+                offset[have] -= gain * mean
+                if cold_zero:
                     continue
-                who = m[have]
-                mean = pop.part_mean[name][who]
-                std = pop.part_std[name][who]
-                if name in COMMUNITY_PARTS:
-                    std = std / np.maximum(self.evidence[name] * history[have], 1e-6)
-                weight = self.weights[name]
-                raw = raw_of()
-                if isinstance(weight, float):
-                    gain = weight / (std * spread[have])
-                    offset[have] -= gain * mean
-                    part = raw * gain[:, None]
-                else:
-                    inverse = 1.0 / (std * spread[have])
-                    part = (raw * inverse[:, None] - (inverse * mean)[:, None]) * weight
-                if have.all():
-                    total += part
-                else:
-                    total[have] += part
-            total += offset[:, None]
-            best[likes] = total
-        likes_best = best.copy()
+                part = self._raw(name, who, gain)  # the gain folded into the product's inputs
+            else:
+                inverse = 1.0 / (std * spread[have])
+                raw = self._raw(name, who)
+                part = (raw * inverse[:, None] - (inverse * mean)[:, None]) * weight
+            if total is None and have.all() and part.flags.writeable and part.dtype == np.float32:
+                total = part
+                continue
+            if total is None:
+                total = np.zeros((b - a, n), dtype=np.float32)
+            if have.all():
+                total += part
+            else:
+                total[have] += part
+        if total is None:
+            total = np.zeros((b - a, n), dtype=np.float32)
+        total += offset[:, None]
+        total[~likes] = -np.inf
         lo, hi = pop._topic_starts[a], pop._topic_starts[b]
+        best = total
         if hi > lo and self.topic_raw is not None:
+            best = total.copy()
             owners = pop.topic_member[lo:hi] - a
-            rel = self.topic_raw[pop.topic_id[lo:hi]] / pop.topic_std[lo:hi, None]
-            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-            users = owners[starts]
-            best[users] = np.maximum(best[users], np.maximum.reduceat(rel, starts, axis=0))
+            slots = pop.topic_slot[lo:hi]
+            for slot in range(int(slots.max()) + 1):  # a member's topics are in distinct slots
+                at = np.flatnonzero(slots == slot)
+                who = owners[at]
+                best[who] = np.maximum(best[who], self.topic_raw[pop.topic_id[lo:hi][at]] / pop.topic_std[lo:hi][at, None])
         negative = np.flatnonzero(pop.has_negative[a:b])
         if negative.size:
+            if best is total:
+                best = total.copy()
             raw = self._centroids(pop.negative[a + negative])
             best[negative] -= DISMISS_WEIGHT * np.clip(raw / pop.negative_std[a + negative, None], 0, None)
-        return best, likes_best
+        return best, total
+
+    def _raw(self, name: str, who: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
+        """A part's raw scores for these members (times `gain` per member, when given)."""
+        pop = self.pop
+        if name == "centroid":
+            mix = pop.liked[who]
+            if gain is not None:
+                mix.data *= np.repeat(gain, np.diff(mix.indptr)).astype(np.float32)
+            return self._centroids(mix)
+        if name == "latent":
+            latent = pop.latent[who]  # type: ignore[index]
+            return (latent * gain[:, None] if gain is not None else latent) @ self.latent_t  # type: ignore[operator]
+        raw = self._colikes(pop.liked[who]) if name == "colike" else np.broadcast_to(self.block.popularity, (who.size, self.n))
+        return raw * gain[:, None] if gain is not None else raw  # type: ignore[arg-type]
 
     def _colikes(self, mix: sp.csr_matrix) -> np.ndarray:
         return colike_scores(self.colike_sims, self.used, mix, self.n)
@@ -368,7 +392,6 @@ def _mmr(
     if not live.size:
         return chosen
     s = short[live]
-    sims = pair[s[:, :, None], s[:, None, :]]  # live x k x k
     top = values[live, :1]
     relevance = values[live] / np.maximum(top, 1e-9)
     part = parts[live]
@@ -376,11 +399,11 @@ def _mmr(
     picked = np.zeros_like(ok)
     chosen[live, 0] = 0
     picked[:, 0] = True
-    closest = sims[:, 0, :].copy()
+    closest = pair[s[:, :1], s]  # each candidate's cosine with the picks so far
     nparts = int(part.max()) + 1
     counts = np.zeros((live.size, nparts), dtype=np.float64)
-    counts[np.arange(live.size), part[:, 0]] += 1
     idx = np.arange(live.size)
+    counts[idx, part[:, 0]] += 1
     for t in range(1, limit):
         going = take[live] > t
         if not going.any():
@@ -392,7 +415,7 @@ def _mmr(
         g = idx[going]
         chosen[live[g], t] = nxt[g]
         picked[g, nxt[g]] = True
-        closest[g] = np.maximum(closest[g], sims[g, nxt[g], :])
+        closest[g] = np.maximum(closest[g], pair[s[g, nxt[g]][:, None], s[g]])
         counts[g, part[g, nxt[g]]] += 1
     return chosen
 
@@ -401,13 +424,12 @@ def _relative(sample: np.ndarray, center: np.ndarray | None = None) -> tuple[np.
     """`Scale.relative` of every row at once (NaN entries are left out): (middle, spread)."""
     sample = np.asarray(sample, dtype=np.float64)
     n = sample.shape[1]
-    if center is None:
-        holes = np.isnan(sample).any(axis=1)
-        middle = np.empty(sample.shape[0])
-        if (~holes).any():
-            middle[~holes] = np.median(sample[~holes], axis=1)
-        if holes.any():
-            middle[holes] = np.nanmedian(sample[holes], axis=1)
+    if center is None:  # the median of each row's values (NaNs sort last and are left out)
+        ordered = np.sort(sample, axis=1)
+        size = np.maximum(n - np.isnan(sample).sum(axis=1), 1)
+        low = np.take_along_axis(ordered, ((size - 1) // 2)[:, None], axis=1)[:, 0]
+        high = np.take_along_axis(ordered, (size // 2)[:, None], axis=1)[:, 0]
+        middle = (low + high) / 2
     else:
         middle = center
     filled = np.where(np.isnan(sample), -np.inf, sample)

@@ -8,16 +8,16 @@ from recommender.ingest.seed import demo_corpus_path
 
 
 def test_digest_and_refold_report_their_figures_and_the_batched_picks_match_the_loop() -> None:
-    records = synthetic.read_records(demo_corpus_path())[:500]
+    records = synthetic.read_records(demo_corpus_path())[:300]
     said: list[str] = []
-    setup = scale.prepare(records, users=40, papers=60, say=said.append)
-    assert len(setup.index) == 500 and setup.candidates.size == 60 and not setup.notes
+    setup = scale.prepare(records, users=30, papers=50, say=said.append)
+    assert len(setup.index) == 300 and setup.candidates.size == 50 and not setup.notes
     pop, refold = scale.refold(setup)
-    assert pop.size == 40 and refold["seconds"] > 0 and refold["loop_ms_per_member"] > 0
-    figures = scale.run_digest(setup, pop, subsample=15, svm_users=2)
-    assert figures["users"] == 40 and figures["papers"] == 60
+    assert pop.size == 30 and refold["seconds"] > 0 and refold["loop_ms_per_member"] > 0
+    figures = scale.run_digest(setup, pop, subsample=15, svm_users=1)
+    assert figures["users"] == 30 and figures["papers"] == 50
     assert figures["check_members"] == 15 and figures["check_same_picks"] == 15 and figures["check_scores_close"]
-    assert 0 < figures["picks"] <= 40 * 8 and figures["seconds"] > 0 and figures["peak_rss_mb"] > 0
+    assert 0 < figures["picks"] <= 30 * 8 and figures["seconds"] > 0 and figures["peak_rss_mb"] > 0
     assert figures["speedup_vs_loop"] > 0 and figures["svm_seconds_per_user"] > 0 and figures["speedup_vs_svm"] > 0
     assert said and "fitting the community model" in said[-1]
 
