@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from recommender.ranking.community import CoLikes, CommunityModel, fit_community
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
+from recommender.ranking.profile import PROFILE_FORMAT
 from recommender.storage.db import Database
 from recommender.storage.models import Feedback
 from recommender.stores.index import IndexStore
@@ -45,8 +46,9 @@ class _Fitted:
 
     @property
     def version(self) -> str:
-        """Names exactly what member vectors built against this state depend on."""
-        return f"{key_id(self.key)}:{self.model_id}"
+        """Names exactly what member vectors built against this state depend on (and the
+        layout of the vectors themselves, `PROFILE_FORMAT`)."""
+        return f"{key_id(self.key)}:{self.model_id}:{PROFILE_FORMAT}"
 
 
 def likes_matrix(db: Database, index: PaperIndex) -> tuple[sp.csr_matrix, int]:
