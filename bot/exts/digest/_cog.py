@@ -38,6 +38,7 @@ class Digest(commands.Cog):
     schedule = slash("digest schedule", parent=digest)
     status = slash("digest status", parent=digest)
     preview = slash("digest preview", parent=digest)
+    why = slash("digest why", parent=digest)
     now = slash("digest now", parent=digest)
     off = slash("digest off", parent=digest)
     dm_on = slash("dm on", parent=dm)
