@@ -98,25 +98,35 @@ def match_text(rec: Recommendation) -> str:
     return f"match {rec.match}/100"
 
 
-def verdict_text(rec: Recommendation, verdict: Verdict) -> str:
-    """Whether `/why`'s paper would be picked for the member now, and if not, why."""
+def verdict_text(rec: Recommendation, verdict: Verdict, digest: bool = False) -> str:
+    """Whether `/why`'s paper would be picked for the member now (with `digest`: whether
+    the server's digest would carry it), and if not, why."""
     bar = f"{Recommendation(rec.paper, verdict.threshold, '').match}/100"
     window = f"the last {verdict.window_days} days" + (
         f" (since {verdict.window_start.isoformat()})" if verdict.window_start else ""
     )
+    picks, looker = ("the digest's", "the digest") if digest else ("your", "`/recommend`")
     if verdict.reason == "outranked" and (verdict.rank or 0) <= verdict.shown:
-        return (f"➖ Not among your {verdict.shown} picks now: it is #{verdict.rank} by match, but the picks are "
-                "spread over your interests and subjects, and similar papers took its place.")
-    reasons = {
-        "picked": f"✅ Would be picked for you now: #{verdict.rank} of the papers from {window} that clear the bar.",
-        "outranked": f"➖ Not among your {verdict.shown} picks now: it clears the bar ({bar}), "
+        return (f"➖ Not among {picks} {verdict.shown} picks now: it is #{verdict.rank} by match, but the picks are "
+                f"spread over {'its topics' if digest else 'your interests'} and subjects, and similar papers took its place.")
+    if digest:
+        reasons = {
+            "picked": f"✅ Would be in the digest now: #{verdict.rank} of the papers from {window} that clear the bar.",
+            "sent": "❌ Not posted again: it was already in this server's digest.",
+        }
+    else:
+        reasons = {
+            "picked": f"✅ Would be picked for you now: #{verdict.rank} of the papers from {window} that clear the bar.",
+            "dismissed": "❌ Would not be picked: you dismissed it.",
+            "liked": "❌ Not picked again: you liked it already.",
+            "saved": "❌ Not picked again: it is on your reading list.",
+            "sent": "❌ Not picked again: it was already sent to you in a digest.",
+        }
+    reasons |= {
+        "outranked": f"➖ Not among {picks} {verdict.shown} picks now: it clears the bar ({bar}), "
                      f"but {(verdict.rank or 1) - 1} papers from {window} rank above it.",
         "below_threshold": f"❌ Would not be picked: its {match_text(rec)} is under the bar of {bar}.",
-        "outside_window": f"❌ Would not be picked: it is older than {window}, which `/recommend` looks at.",
-        "dismissed": "❌ Would not be picked: you dismissed it.",
-        "liked": "❌ Not picked again: you liked it already.",
-        "saved": "❌ Not picked again: it is on your reading list.",
-        "sent": "❌ Not picked again: it was already sent to you in a digest.",
+        "outside_window": f"❌ Would not be picked: it is older than {window}, which {looker} looks at.",
     }
     return reasons.get(verdict.reason, verdict.reason)
 

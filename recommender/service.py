@@ -225,8 +225,27 @@ class PaperService:
             feedback.ensure_user(s, user_id)
             vec = self._user_vectors(s, ctx, user_id)
             return explore.why(
-                s, ctx, vec or ProfileVectors(), paper_id, user_id=user_id, inputs=user_inputs(s, user_id),
+                s, ctx, vec or ProfileVectors(), paper_id, target=Target.user(user_id), inputs=user_inputs(s, user_id),
                 limit=self.settings.recommend_size, window_days=self.settings.recommend_window_days,
+                min_score=self.settings.min_score, diversity=self.settings.diversity,
+                recency_half_life=self.settings.recency_half_life_days,
+            )
+
+    def why_in_digest(self, guild_id: int, paper_id: str) -> Recommendation:
+        """Whether the server's channel digest would carry a paper now, and if not, why: the
+        digest's own topics, candidates (its look-back window), threshold, size and ranking."""
+        with self.db.session() as s:
+            conf = servers.get_settings(s, guild_id)
+            if conf is None or conf.channel_id is None:
+                raise PaperbotError("This server has no digest channel yet: an admin can set one with `/digest channel`.")
+            channel, size = conf.channel_id, conf.size
+        ctx = self.context()
+        with self.db.session() as s:
+            inputs = channel_inputs(s, channel, guild_id)
+            vec = build_vectors(ctx, inputs) if ctx else ProfileVectors()
+            return explore.why(
+                s, ctx, vec, paper_id, target=Target.channel(channel, guild_id), inputs=inputs,
+                limit=size, window_days=self.settings.digest_lookback_days,
                 min_score=self.settings.min_score, diversity=self.settings.diversity,
                 recency_half_life=self.settings.recency_half_life_days,
             )

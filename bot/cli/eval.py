@@ -172,6 +172,10 @@ def eval_command(
         False, "--semantic", help="Use the semantic extra (needs `pip install 'paperbot[semantic]'`); "
         "embeddings are computed once and cached.",
     ),
+    tag_half: str = typer.Option(
+        "all", "--tags", help="`eval topics`: all the usable tags, or one fixed half of them: `validation` "
+        "(where the topic parts' settings were chosen) or `test`.",
+    ),
     community: str | None = typer.Option(
         None, "--community", help="Sample N members, fit the community on their train likes only and "
         "measure them (mean over several draws for small N); `all` is the whole benchmark.",
@@ -184,8 +188,8 @@ def eval_command(
     """
     if benchmark is Bench.topics:
         if dataset is None or dataset is Bench.topics:
-            fail("usage: paperbot eval topics citeulike-a|citeulike-t [--data DIR] [--json]")
-        run_topics_command(dataset, data, json_out)
+            fail("usage: paperbot eval topics citeulike-a|citeulike-t [--data DIR] [--tags all|validation|test] [--json]")
+        run_topics_command(dataset, data, json_out, tag_half)
         return
     if dataset is not None:
         fail(f"`paperbot eval {benchmark.value}` takes no second benchmark (only `topics` does)")
@@ -274,7 +278,7 @@ def print_community(report: RunReport, members: int) -> None:
               + (f"; below the centroid at {', '.join(below)}" if below else ""))
 
 
-def run_topics_command(dataset: Bench, data: Path | None, json_out: bool) -> None:
+def run_topics_command(dataset: Bench, data: Path | None, json_out: bool, tag_half: str = "all") -> None:
     """`paperbot eval topics DATASET`: each usable tag as a followed topic, through the product."""
     from recommender.config import Settings
 
@@ -286,7 +290,10 @@ def run_topics_command(dataset: Bench, data: Path | None, json_out: bool) -> Non
         load_citeulike_t,
         load_citeulike_t_tags,
     )
-    from recommender.evaluation.topics import METRICS, run_topics
+    from recommender.evaluation.topics import METRICS, SPLITS, run_topics
+
+    if tag_half not in SPLITS:
+        fail(f"--tags takes {', '.join(SPLITS)}")
 
     try:
         if dataset is Bench.citeulike_a:
@@ -297,22 +304,27 @@ def run_topics_command(dataset: Bench, data: Path | None, json_out: bool) -> Non
             tags = load_citeulike_t_tags(root, bench.n_items)
         defaults = Settings.model_fields
         result = run_topics(bench, tags, float(defaults["min_score"].default), float(defaults["diversity"].default),
-                            progress=lambda msg: err.print(f"[dim]{msg}[/]"))
+                            progress=lambda msg: err.print(f"[dim]{msg}[/]"), split=tag_half)
     except (OSError, ValueError) as exc:
         fail(f"cannot run the topic benchmark on {root}: {escape(str(exc))}")
     result.seconds = time.perf_counter() - began
     if json_out:
         print_json(result.as_dict())
         return
-    table = Table(title=f"topics of {dataset.value}: {result.topics:,} tags as topics ({root})", title_justify="left")
+    half = "" if tag_half == "all" else f", the {tag_half} half"
+    table = Table(title=f"topics of {dataset.value}: {result.topics:,} tags as topics{half} ({root})", title_justify="left")
     table.add_column("method", min_width=12, overflow="fold")
     for name in METRICS:
         table.add_column(name, justify="right", no_wrap=True)
     table.add_row("TF-IDF cosine of the topic (baseline)", *(f"{result.baseline[m]:.4f}" for m in METRICS))
+    table.add_row("paperbot, without the community parts", *(f"{result.text_only[m]:.4f}" for m in METRICS))
     table.add_row("paperbot, without the threshold", *(f"{result.uncut[m]:.4f}" for m in METRICS))
     table.add_row("[bold]paperbot[/] (default ranking)", *(f"{result.figures[m]:.4f}" for m in METRICS))
     out.print(table)
-    gain = result.figures["ndcg@10"] / max(result.baseline["ndcg@10"], 1e-9) - 1
+    gain = result.gain()
     verdict = "[green]reached[/]" if gain >= 0.10 else "[red]not reached[/]"
     out.print(f"bar nDCG@10 ≥ 10 % above the baseline: {gain:+.1%}, {verdict}")
+    for half, h in result.halves.items():
+        out.print(f"  {half} half ({h['topics']:,} tags): nDCG@10 {h['ours']['ndcg@10']:.4f} against "
+                  f"{h['baseline']['ndcg@10']:.4f}, {result.gain(h['ours'], h['baseline']):+.1%}")
     out.print(f"settings: {', '.join(f'{k}={v}' for k, v in result.settings.items())}; total {result.seconds:.1f}s")

@@ -4,8 +4,14 @@ the product path, judged by human labels.
 Each CiteULike tag on enough items becomes a topic (its text: ``gene-expression`` ->
 "gene expression"); the relevant items are those carrying the tag. The topic goes
 through `build_vectors` (topics only) and `rank_many` with the bot's threshold and
-diversity, exactly as `/recommend` ranks a member who follows only that topic; the
-baseline is the plain TF-IDF cosine of the topic text with every item, in the same run.
+diversity, exactly as `/recommend` ranks a member who follows only that topic, in a
+context that holds what the bot would hold for this community: the index, and the
+community model and co-likes fitted on the benchmark's train likes (`run.fit`, as
+`paperbot eval` does). The baseline is the plain TF-IDF cosine of the topic text with
+every item, in the same run.
+
+The tags are split in two fixed halves (`split_tags`): the topic parts' settings were
+chosen on the validation half; `--split test` measures the other half alone.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import scipy.sparse as sp
 from recommender.evaluation.corpus import benchmark_index
 from recommender.evaluation.datasets import Benchmark, TagSet
 from recommender.evaluation.metrics import hits_of, ndcg_at, precision_at
+from recommender.evaluation.run import fit
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileInputs, build_vectors
@@ -29,6 +36,8 @@ from recommender.ranking.ranker import rank_many
 MIN_ITEMS = 20  # a tag is a topic when at least this many items carry it
 DEPTH = 100
 METRICS = ("ndcg@10", "p@10", "recall@100")
+SPLITS = ("all", "validation", "test")
+SPLIT_SEED = 0
 _SEPARATORS = re.compile(r"[\W_]+")
 
 
@@ -53,6 +62,17 @@ def topic_tags(index: PaperIndex, tags: TagSet, min_items: int = MIN_ITEMS) -> l
     return chosen
 
 
+def split_tags(chosen: list[int], split: str, seed: int = SPLIT_SEED) -> list[int]:
+    """The usable tags of one half: each tag is in the validation half with probability 1/2
+    (a fixed draw over the usable tags in order), in the test half otherwise; "all" keeps all."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {', '.join(SPLITS)}, not {split!r}")
+    if split == "all":
+        return chosen
+    validation = np.random.default_rng(seed).random(len(chosen)) < 0.5
+    return [t for t, v in zip(chosen, validation) if v == (split == "validation")]
+
+
 @dataclass
 class TopicResult:
     """Mean figures over the topics, for paperbot's ranking and the baseline."""
@@ -62,8 +82,15 @@ class TopicResult:
     figures: dict[str, float]
     baseline: dict[str, float]
     uncut: dict[str, float]  # paperbot's ranking without the threshold
+    text_only: dict[str, float]  # without the community parts (what the topic's words and its expansion find)
     settings: dict[str, object] = field(default_factory=dict)
     seconds: float = 0.0
+    halves: dict[str, dict[str, object]] = field(default_factory=dict)  # with all tags: each half's figures
+
+    def gain(self, figures: dict[str, float] | None = None, baseline: dict[str, float] | None = None) -> float:
+        """nDCG@10 over the baseline's, minus 1 (the bar: at least 0.10)."""
+        ours, base = figures or self.figures, baseline or self.baseline
+        return ours["ndcg@10"] / max(base["ndcg@10"], 1e-9) - 1
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -72,7 +99,13 @@ class TopicResult:
             **{m: round(self.figures[m], 4) for m in METRICS},
             "baseline": {m: round(self.baseline[m], 4) for m in METRICS},
             "without_threshold": {m: round(self.uncut[m], 4) for m in METRICS},
+            "without_community": {m: round(self.text_only[m], 4) for m in METRICS},
             "settings": self.settings,
+            "halves": {
+                half: {"topics": h["topics"], **{m: round(h["ours"][m], 4) for m in METRICS},  # type: ignore[index]
+                       "baseline": {m: round(h["baseline"][m], 4) for m in METRICS}}  # type: ignore[index]
+                for half, h in self.halves.items()
+            },
             "seconds": round(self.seconds, 2),
         }
 
@@ -107,21 +140,41 @@ def product_ranking(
 
 def run_topics(
     bench: Benchmark, tags: TagSet, min_score: float, diversity: float,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, split: str = "all",
 ) -> TopicResult:
-    """Every usable tag of `tags` as a topic over every item of `bench`."""
+    """Every usable tag of `tags` (of one half with `split`) as a topic over every item of `bench`."""
     say = progress or (lambda _msg: None)
     began = time.perf_counter()
     index = benchmark_index(bench)
-    chosen = topic_tags(index, tags)
+    chosen = split_tags(topic_tags(index, tags), split)
     if not chosen:
         raise ValueError(f"{tags.name}: no tag is on {MIN_ITEMS} items with every word in the vocabulary")
     texts = [tag_text(tags.tags[t]) for t in chosen]
     truth = tags.items[chosen]
-    say(f"{tags.name}: {len(chosen):,} tags as topics over {len(index):,} items")
-    ctx = ScoringContext(index, reference_rows=index.reference_rows())
-    ours = figures(product_ranking(ctx, texts, min_score, diversity), truth)
-    uncut = figures(product_ranking(ctx, texts, 0.0, diversity), truth)
-    baseline = figures(cosine_ranking(index, texts), truth)
-    settings = {"min_score": min_score, "diversity": diversity, "min_items": MIN_ITEMS, "items": len(index)}
-    return TopicResult(tags.name, len(chosen), ours, baseline, uncut, settings, time.perf_counter() - began)
+    say(f"{tags.name}: {len(chosen):,} tags as topics over {len(index):,} items; fitting the community on "
+        f"{bench.train.nnz:,} train likes")
+    fitted = fit(bench, index=index)
+    reference = index.reference_rows()
+    ctx = ScoringContext(index, fitted.community, fitted.colikes, reference_rows=reference)
+    say(f"{tags.name}: ranking ({', '.join(f'{k} {v:.0f}s' for k, v in fitted.seconds.items())} to fit)")
+    lists = {
+        "ours": product_ranking(ctx, texts, min_score, diversity),
+        "uncut": product_ranking(ctx, texts, 0.0, diversity),
+        "text_only": product_ranking(ScoringContext(index, reference_rows=reference), texts, min_score, diversity),
+        "baseline": cosine_ranking(index, texts),
+    }
+    ours, uncut, text_only, baseline = (figures(ranked, truth) for ranked in lists.values())
+    halves = {}
+    if split == "all":  # each half of the same run: the settings were chosen on the validation half
+        for half in SPLITS[1:]:
+            keep = np.isin(chosen, split_tags(chosen, half))
+            at = np.flatnonzero(keep)
+            halves[half] = {
+                "topics": int(at.size),
+                **{name: figures([ranked[i] for i in at], truth[at]) for name, ranked in lists.items() if name in ("ours", "baseline")},
+            }
+    settings = {"min_score": min_score, "diversity": diversity, "min_items": MIN_ITEMS, "items": len(index),
+                "split": split, "train_likes": int(bench.train.nnz),
+                "community_members": fitted.colikes.members if fitted.colikes else 0}
+    return TopicResult(tags.name, len(chosen), ours, baseline, uncut, text_only, settings,
+                       time.perf_counter() - began, halves)

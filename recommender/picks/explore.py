@@ -26,7 +26,7 @@ from recommender.ranking.ranker import (
 )
 from recommender.ranking.scores import score
 from recommender.storage.models import Digest, DigestItem, Feedback, ReadingListEntry
-from recommender.views import PaperView, Recommendation, Verdict
+from recommender.views import PaperView, Recommendation, Target, Verdict
 
 MAX_QUERY = 200
 
@@ -70,21 +70,24 @@ def similar(session: Session, index: PaperIndex | None, paper_id: str, limit: in
     return PaperView.of(paper), hydrate(session, picks)
 
 
-def _left_out(session: Session, user_id: int, paper_id: str) -> str | None:
-    """Why a member's picks leave this paper out, whatever its score (None if they don't)."""
-    kinds = set(session.scalars(select(Feedback.kind).where(Feedback.user_id == user_id, Feedback.paper_id == paper_id)))
-    for kind, reason in (("dismiss", "dismissed"), ("like", "liked")):
-        if kind in kinds:
-            return reason
-    saved = session.scalar(
-        select(ReadingListEntry.id).where(ReadingListEntry.user_id == user_id, ReadingListEntry.paper_id == paper_id)
-    )
-    if saved is not None or "save" in kinds:
-        return "saved"
+def _left_out(session: Session, target: Target, paper_id: str) -> str | None:
+    """Why a target's picks leave this paper out, whatever its score (None if they don't):
+    a member's own feedback and reading list, or a digest that already carried it."""
+    if target.kind == "user":
+        user_id = target.id
+        kinds = set(session.scalars(select(Feedback.kind).where(Feedback.user_id == user_id, Feedback.paper_id == paper_id)))
+        for kind, reason in (("dismiss", "dismissed"), ("like", "liked")):
+            if kind in kinds:
+                return reason
+        saved = session.scalar(
+            select(ReadingListEntry.id).where(ReadingListEntry.user_id == user_id, ReadingListEntry.paper_id == paper_id)
+        )
+        if saved is not None or "save" in kinds:
+            return "saved"
     sent = session.scalar(
         select(DigestItem.digest_id)
         .join(Digest, Digest.id == DigestItem.digest_id)
-        .where(Digest.target_kind == "user", Digest.target_id == user_id, DigestItem.paper_id == paper_id)
+        .where(Digest.target_kind == target.kind, Digest.target_id == target.id, DigestItem.paper_id == paper_id)
         .limit(1)
     )
     return "sent" if sent is not None else None
@@ -92,11 +95,12 @@ def _left_out(session: Session, user_id: int, paper_id: str) -> str | None:
 
 def why(
     session: Session, ctx: ScoringContext | None, vec: ProfileVectors, paper_id: str, *,
-    user_id: int, inputs: ProfileInputs, limit: int, window_days: int, min_score: float,
+    target: Target, inputs: ProfileInputs, limit: int, window_days: int, min_score: float,
     diversity: float = 0.0, recency_half_life: float | None = None,
 ) -> Recommendation:
-    """How a paper relates to someone's topics and liked papers, and whether `/recommend`
-    would pick it for them now (the same candidates, threshold and ranking), if not why."""
+    """How a paper relates to a target's topics and liked papers, and whether its picks
+    (`/recommend` for a member, the digest for a channel) would include it now (the same
+    candidates, threshold and ranking), if not why."""
     index = _require(ctx.index if ctx else None)
     assert ctx is not None
     paper = find_paper(session, paper_id)
@@ -105,6 +109,9 @@ def why(
         raise PaperbotError(f"`{paper.id}` is not indexed yet; try again after the next index refresh.")
     pick = explain(ctx, vec, row)
     if pick is None:
+        if target.kind == "channel":
+            raise PaperbotError("This server's digest has no topics to match yet: members can follow topics with "
+                                "`/subscribe`.")
         raise PaperbotError("You don't follow any topics or like any papers yet, so nothing to compare with.")
     if recency_half_life:  # the score the ranking compares with the cut-off
         pick.score *= float(recency_weight(index, np.array([row]), recency_half_life)[0])
@@ -114,7 +121,7 @@ def why(
         "shown": limit, "threshold": min_score, "window_days": window_days,
         "window_start": newest - timedelta(days=window_days - 1) if newest else None,
     }
-    reason = _left_out(session, user_id, paper.id)
+    reason = _left_out(session, target, paper.id)
     rank_of = None
     if reason is None and row not in set(window.tolist()):
         reason = "outside_window"

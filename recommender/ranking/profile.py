@@ -4,7 +4,8 @@ vectors (`ProfileVectors`), built once when feedback changes.
 A profile has up to three parts, each standardised on a fixed reference sample of
 papers so their scores are comparable:
 
-* one sub-profile per followed topic (the topic's TF-IDF vector);
+* one sub-profile per followed topic: its TF-IDF vector expanded with the terms of its
+  best-matching papers, and their community signal (ranking/topics.py);
 * the "likes" part: a blend of the TF-IDF centroid of liked and saved papers
   (time-decayed), the community latent `z`, co-likes and popularity, and with the
   semantic extra (ranking/semantic.py) a latent and sub-profiles on sentence embeddings;
@@ -25,21 +26,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.likes import likes_parts, likes_total, mix_scores
 from recommender.ranking.scale import EPS, Scale
 from recommender.ranking.semantic import member_vectors
+from recommender.ranking.topics import expand_topics, topic_community, topic_scores
 from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import LIKES_LABEL
-
-# Topics are expanded with the strongest terms of the papers that match them best.
-FEEDBACK_PAPERS = 20
-FEEDBACK_TERMS = 50
-FEEDBACK_WEIGHT = 1.0
-FEEDBACK_NEAR = 0.5  # ... those with at least half the best paper's cosine
+# What `build_vectors` makes, named in `ScoringContext.version`: a change in what it computes
+# (2: topics carry the community parts of their best papers) rebuilds every stored vector.
+PROFILE_FORMAT = 2
 
 
 @dataclass
@@ -59,6 +57,10 @@ class ProfileVectors:
     topics: list[str] = field(default_factory=list)
     topic_matrix: sp.csr_matrix | None = None  # topics x terms
     topic_scales: list[Scale] = field(default_factory=list)
+    topic_latent: np.ndarray | None = None  # topics x rank: the community latent of each topic's best papers, weighted
+    topic_colike: sp.csr_matrix | None = None  # topics x members: their co-likes, weighted
+    topic_offset: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # per topic
+    topic_gate: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # per topic (inf: no parts)
     liked_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     liked_coef: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))  # centroid = coef @ rows
     latent: np.ndarray | None = None  # rank
@@ -105,34 +107,6 @@ def _unit_mix(matrix: sp.csr_matrix, ids: list[str], rows_of: dict[str, int], gi
     return rows, (coef / max(norm, EPS)).astype(np.float32)
 
 
-def expand_topics(index: PaperIndex, topics: sp.csr_matrix) -> sp.csr_matrix:
-    """Each topic vector plus the centroid of the papers that match it best (pseudo-relevance
-    feedback, Rocchio, weighted by cosine): "machine unlearning" also finds papers that say
-    "forgetting" and "retain set". The centroid keeps its `FEEDBACK_TERMS` strongest terms (docs/quality.md)."""
-    sims = (topics @ index.matrix.T).toarray()
-    k = min(FEEDBACK_PAPERS, sims.shape[1])
-    if k == 0:
-        return topics
-    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-    near = np.take_along_axis(sims, top, axis=1)
-    # Only papers nearly as close as the best one, so a topic with few papers does not drift.
-    near = np.where(near >= FEEDBACK_NEAR * near.max(axis=1, keepdims=True), near, 0.0).clip(0, None)
-    mix = sp.csr_matrix((near.ravel().astype(np.float32), top.ravel(), np.arange(0, top.size + 1, k)), shape=sims.shape)
-    centroid = sp.csr_matrix(mix @ index.matrix)
-    data, indices, indptr = [], [], [0]
-    for i in range(centroid.shape[0]):  # each row's strongest terms (array slices: no sparse indexing per row)
-        a, b = centroid.indptr[i], centroid.indptr[i + 1]
-        values, columns = centroid.data[a:b], centroid.indices[a:b]
-        if b - a > FEEDBACK_TERMS:
-            strongest = np.argpartition(-values, FEEDBACK_TERMS - 1)[:FEEDBACK_TERMS]
-            values, columns = values[strongest], columns[strongest]
-        data.append(values)
-        indices.append(columns)
-        indptr.append(indptr[-1] + values.size)
-    kept = sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=centroid.shape)
-    return normalize(topics + FEEDBACK_WEIGHT * normalize(kept)).astype(np.float32).tocsr()
-
-
 def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None = None) -> ProfileVectors:
     """Turn a target's topics, likes and dismissals into scoreable vectors."""
     index = ctx.index
@@ -145,8 +119,16 @@ def build_vectors(ctx: ScoringContext, inputs: ProfileInputs, topic: str | None 
         if keep:
             vec.topics = [topics[i] for i in keep]
             vec.topic_matrix = expand_topics(index, embedded[keep].tocsr())
-            raw = (vec.topic_matrix @ reference.tfidf_t).toarray() if reference else np.zeros((len(keep), 0))
-            vec.topic_scales = [Scale.relative(row, center=0.0) for row in raw]  # cosine: 0 = unrelated
+            vec.topic_offset = np.zeros(len(keep), dtype=np.float32)
+            vec.topic_gate = np.full(len(keep), np.inf, dtype=np.float32)
+            if reference is not None:
+                parts = topic_community(ctx, vec.topic_matrix, reference)
+                vec.topic_latent, vec.topic_colike = parts.latent, parts.colike
+                vec.topic_offset, vec.topic_gate = parts.offset, parts.gate
+                raw = topic_scores([vec], [(0, k) for k in range(len(keep))], reference)
+            else:
+                raw = np.zeros((len(keep), 0))
+            vec.topic_scales = [Scale.relative(row, center=0.0) for row in raw]  # 0 = unrelated
     if not topic:
         vec.liked_rows, vec.liked_coef = _unit_mix(index.matrix, inputs.liked, index.row, inputs.liked_weights)
     if vec.liked_rows.size:

@@ -12,8 +12,9 @@ import numpy as np
 
 from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
-from recommender.ranking.likes import likes_parts, likes_total, mix_scores, stack_rows
+from recommender.ranking.likes import likes_parts, likes_total, mix_scores
 from recommender.ranking.profile import ProfileVectors
+from recommender.ranking.topics import topic_scores
 from recommender.ranking.weights import DISMISS_WEIGHT
 
 T = TypeVar("T")
@@ -38,9 +39,7 @@ def _scores(
         texts = [vecs[i].topics[k] for i, k in owners]
         distinct = {t: j for j, t in enumerate(dict.fromkeys(texts))}
         first = {t: pos for pos, t in reversed(list(enumerate(texts)))}
-        stacked = stack_rows([v.topic_matrix for v in vecs if v.topic_matrix is not None])
-        matrix = stacked[[first[t] for t in distinct]]
-        raw = (matrix @ block.tfidf_t).toarray()
+        raw = topic_scores(vecs, [owners[first[t]] for t in distinct], block)
         spread = np.array([vecs[i].topic_scales[k].std for i, k in owners], dtype=np.float32)
         rel = raw[[distinct[t] for t in texts]] / spread[:, None]  # (member, topic) pairs x papers
         members = np.array([i for i, _ in owners])

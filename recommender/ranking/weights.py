@@ -25,3 +25,8 @@ DISMISS_WEIGHT = 0.5
 COMMUNITY_PARTS = {"latent": 1000, "popularity": 1000, "semantic_latent": 1000, "colike": 20}
 # ... and at this many papers the member liked (the member's own history).
 FULL_HISTORY = 3
+# What a followed topic takes from the community's likes of its best-matching papers
+# (ranking/topics.py): standard scores of each part per standard score of the topic's
+# cosine, grown with the community's size like the likes' parts (`COMMUNITY_PARTS`).
+# Chosen on the validation half of the CiteULike tags (docs/quality.md).
+TOPIC_WEIGHTS = {"colike": 1.0, "latent": 1.0}

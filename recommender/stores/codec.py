@@ -41,11 +41,12 @@ def dumps(vec: ProfileVectors) -> bytes:
         "negative_scale": np.array([vec.negative_scale.mean, vec.negative_scale.std]),
         "liked_rows": vec.liked_rows, "liked_coef": vec.liked_coef,
         "negative_rows": vec.negative_rows, "negative_coef": vec.negative_coef,
+        "topic_offset": vec.topic_offset, "topic_gate": vec.topic_gate,
     }
-    for name in ("latent", "semantic_latent", "semantic_subs"):
+    for name in ("latent", "semantic_latent", "semantic_subs", "topic_latent"):
         if getattr(vec, name) is not None:
             out[name] = getattr(vec, name)
-    for name in ("topic_matrix", "colike"):
+    for name in ("topic_matrix", "colike", "topic_colike"):
         _put_sparse(out, name, getattr(vec, name))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **out)
@@ -60,6 +61,10 @@ def loads(blob: bytes) -> ProfileVectors:
         topics=[str(t) for t in data["topics"]],
         topic_matrix=_get_sparse(data, "topic_matrix"),
         topic_scales=_scales(data["topic_scales"]),
+        topic_latent=data.get("topic_latent"),
+        topic_colike=_get_sparse(data, "topic_colike"),
+        topic_offset=data.get("topic_offset", np.zeros(len(data["topics"]), dtype=np.float32)),
+        topic_gate=data.get("topic_gate", np.full(len(data["topics"]), np.inf, dtype=np.float32)),
         liked_rows=data["liked_rows"], liked_coef=data["liked_coef"],
         latent=data.get("latent"),
         semantic_latent=data.get("semantic_latent"),

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from recommender.ranking.community import CoLikes, CommunityModel, fit_community
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
+from recommender.ranking.profile import PROFILE_FORMAT
 from recommender.storage.db import Database
 from recommender.storage.models import Feedback
 from recommender.stores.index import IndexStore
@@ -51,8 +52,9 @@ class _Fitted:
     @property
     def version(self) -> str:
         """Names exactly what member vectors built against this state depend on: the index,
-        the co-likes and the model, not likes given since (see `CommunityStore._current`)."""
-        return f"{key_id(self.built)}:{self.model_id}"
+        the co-likes and the model, not likes given since (see `CommunityStore._current`), and
+        the layout of the vectors themselves (`PROFILE_FORMAT`)."""
+        return f"{key_id(self.built)}:{self.model_id}:{PROFILE_FORMAT}"
 
 
 def likes_matrix(db: Database, index: PaperIndex) -> tuple[sp.csr_matrix, int]:

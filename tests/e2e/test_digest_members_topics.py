@@ -39,5 +39,13 @@ async def test_digest_uses_topics_members_followed_in_dms(discord_harness, servi
     draft = service.compose_channel_digest(fd.guild.id)
     assert draft.topics == ["speech recognition"] and draft.picks
 
+    # /digest why: would the digest carry a paper now, and why (admins only, like the preview).
+    first = draft.picks[0].paper.id
+    reply = await answer(await fd.slash(fd.admin, "general", "digest why", paper=first))
+    field = reply.embeds[0]["fields"][0]["value"]
+    assert "Would be in the digest now: #1" in field and "speech recognition" in field
+    reply = await answer(await fd.slash(fd.member, "general", "digest why", paper=first))
+    assert "Manage Server" in reply.content and not reply.embeds
+
     service.configure_digest(other.id, channel_id=lab_papers.id)
     assert service.compose_channel_digest(other.id).topics == ["graph neural networks"], "each server its members"

@@ -147,6 +147,17 @@ async def digest_preview(ctx: Invoker) -> Reply:
     return reply
 
 
+@command("digest why", "Would a paper be in this server's digest now, and if not, why (Manage Server).",
+         admin=True, paper=text("arXiv id, e.g. 2406.01234", max_length=64))
+async def digest_why(ctx: Invoker, paper: str) -> Reply:
+    rec = await ctx.call(ctx.service.why_in_digest, _guild(ctx), paper)
+    embed = formatting.paper_embed(rec.paper, heading="In this server's digest?")
+    verdict = formatting.verdict_text(rec, rec.verdict, digest=True) if rec.verdict else ""
+    embed.add_field(name=formatting.match_text(rec).capitalize(),
+                    value=formatting.truncate(f"{verdict}\n{formatting.why_text(rec)}".strip(), 1024), inline=False)
+    return Reply(embeds=[embed])
+
+
 @command("digest now", "Post today's digest now (Manage Server).", admin=True)
 async def digest_now(ctx: Invoker) -> Reply:
     guild_id = _guild(ctx)

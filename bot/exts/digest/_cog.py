@@ -39,6 +39,7 @@ class Digest(commands.Cog):
     schedule = slash("digest schedule", parent=digest)
     status = slash("digest status", parent=digest)
     preview = slash("digest preview", parent=digest)
+    why = slash("digest why", parent=digest)
     now = slash("digest now", parent=digest)
     off = slash("digest off", parent=digest)
     topics_add = slash("digest topics add", parent=digest_topics)

@@ -31,6 +31,17 @@ def test_eval_topics_json(data: Path) -> None:
         keys = {"ndcg@10", "p@10", "recall@100"}
         assert keys <= set(figures) and set(figures["baseline"]) == keys
         assert figures["seconds"] > 0
+        assert set(figures["without_community"]) == keys and figures["settings"]["community_members"] > 0
+        halves = figures["halves"]
+        assert set(halves) == {"validation", "test"} and sum(h["topics"] for h in halves.values()) == 3
+
+
+def test_eval_topics_on_one_half_of_the_tags(data: Path) -> None:
+    result = runner.invoke(app, ["eval", "topics", "citeulike-a", "--data", str(data), "--tags", "validation"])
+    assert result.exit_code == 0, result.output
+    assert "the validation half" in result.output and "without the community parts" in result.output
+    bad = runner.invoke(app, ["eval", "topics", "citeulike-a", "--data", str(data), "--tags", "half"])
+    assert bad.exit_code != 0 and "all, validation, test" in bad.output
 
 
 def test_eval_topics_needs_a_dataset(data: Path) -> None:

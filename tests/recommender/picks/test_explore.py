@@ -150,3 +150,28 @@ def test_colleagues_likes_are_named(service: PaperService) -> None:
     assert rec.liked_by == 2
     picked = {r.paper.id: r for r in service.recommend(3).picks}
     assert paper in picked and picked[paper].liked_by == 2
+
+
+def test_why_in_the_digest_agrees_with_the_channel_digest(service: PaperService) -> None:
+    """`/digest why`: the channel digest's own topics, window, size and ledger."""
+    with pytest.raises(PaperbotError, match="no digest channel"):
+        service.why_in_digest(7, "2401.00001")
+    service.configure_digest(7, channel_id=70, size=3)
+    paper = service.search(TOPIC, 1)[0].paper.id
+    with pytest.raises(PaperbotError, match="digest has no topics"):
+        service.why_in_digest(7, paper)
+    _member(service, 1)  # the channel follows its members' topics
+    service.settings.digest_lookback_days = 30
+    draft = service.compose_channel_digest(7, day=date(2026, 7, 1))
+    assert len(draft.picks) == 3
+    for rec in draft.picks:
+        verdict = service.why_in_digest(7, rec.paper.id).verdict
+        assert verdict is not None and verdict.picked and verdict.reason == "picked" and verdict.shown == 3
+    unrelated = service.search("speech recognition acoustic", 1)[0].paper.id
+    assert service.why_in_digest(7, unrelated).verdict.reason == "below_threshold"  # type: ignore[union-attr]
+    digest_id = service.claim_digest(draft)
+    assert digest_id is not None
+    service.mark_digest_sent(digest_id, None)
+    verdict = service.why_in_digest(7, draft.picks[0].paper.id).verdict
+    assert verdict is not None and verdict.reason == "sent" and not verdict.picked
+    assert service.why(1, draft.picks[0].paper.id).verdict.reason != "sent"  # type: ignore[union-attr]  # sent to the channel, not to member 1

@@ -41,6 +41,10 @@ def profile_vectors(draw: st.DrawFn) -> ProfileVectors:
         topics=topics,
         topic_matrix=maybe(sparse(len(topics))) if topics else None,
         topic_scales=draw(st.lists(scales, min_size=len(topics), max_size=len(topics))),
+        topic_latent=maybe(hnp.arrays(np.float32, (len(topics), 6), elements=FLOATS)) if topics else None,
+        topic_colike=maybe(sparse(len(topics))) if topics else None,
+        topic_offset=draw(vectors(len(topics), np.float32)),
+        topic_gate=draw(vectors(len(topics), np.float32)),
         liked_rows=draw(vectors(liked, np.int64)), liked_coef=draw(vectors(liked, np.float32)),
         latent=maybe(vectors(6, np.float32)),
         colike=maybe(sparse(1)),
@@ -77,7 +81,21 @@ def test_a_built_profile_round_trips(fitted: Fitted) -> None:
     ctx = context(fitted)
     vec = build_vectors(ctx, ProfileInputs(topics=["graph neural networks"], liked=ids([0, 1, 2]), dismissed=ids([50])))
     assert vec.has_likes and vec.has_negative and vec.topics and vec.latent is not None and vec.colike is not None
+    assert vec.topic_latent is not None and vec.topic_colike is not None and vec.topic_offset.shape == (1,)
     assert_same(loads(dumps(vec)), vec)
+
+
+def test_vectors_stored_before_topics_had_community_parts_load() -> None:
+    """A blob without the topic parts (written by an older paperbot) reads as topics with none."""
+    blob = dumps(ProfileVectors(topics=["x", "y"], topic_scales=[Scale(0.0, 1.0)] * 2))
+    with np.load(io.BytesIO(blob), allow_pickle=False) as npz:
+        old = {k: npz[k] for k in npz.files if k not in ("topic_offset", "topic_gate")}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **old)
+    vec = loads(buffer.getvalue())
+    assert vec.topic_latent is None and vec.topic_colike is None
+    np.testing.assert_array_equal(vec.topic_offset, np.zeros(2, dtype=np.float32))
+    assert np.isinf(vec.topic_gate).all() and vec.topic_gate.shape == (2,)
 
 
 def test_the_blob_holds_no_pickle() -> None:

@@ -1,0 +1,159 @@
+"""A followed topic's vectors: its words, expanded with the terms of the papers that match
+it best, and what the community's likes teach about those papers.
+
+A topic is a query of two or three words. Its best-matching papers (pseudo-relevance
+feedback, weighted by cosine) lend it two things:
+
+* their strongest terms (Rocchio): "machine unlearning" also finds papers that say
+  "forgetting" and "retain set" (`expand_topics`);
+* their community signal (`topic_community`): the co-likes of those papers (members who
+  liked them also liked this) and their community latent (papers that read like what
+  those members like), so a paper the topic's readers care about scores even when it
+  does not use the topic's words.
+
+A topic's score is its expanded cosine plus the community parts as standard scores on
+the cosine's own spread, weighted by `TOPIC_WEIGHTS` and grown with the community's
+size like the likes' community parts (`community_evidence`). The parts are stored with
+the member's vectors and versioned with them (`ScoringContext.version`). Measured on
+CiteULike tags (`paperbot eval topics`, docs/quality.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from recommender.ranking.block import PaperBlock
+from recommender.ranking.context import ScoringContext
+from recommender.ranking.index import PaperIndex
+from recommender.ranking.likes import community_evidence, stack_rows
+from recommender.ranking.scale import EPS, Scale
+from recommender.ranking.weights import TOPIC_WEIGHTS
+
+# Rocchio: the strongest terms of the papers that match a topic best.
+FEEDBACK_PAPERS = 20
+FEEDBACK_TERMS = 50
+FEEDBACK_WEIGHT = 1.0
+FEEDBACK_NEAR = 0.5  # ... those with at least half the best paper's cosine
+# The community signal of a topic: its best-matching papers, weighted by cosine ...
+COMMUNITY_PAPERS = 100
+COMMUNITY_NEAR = 0.3  # ... those with at least this share of the best paper's cosine;
+# it re-orders the papers the topic's words match, as close as its GATE closest papers of the library.
+GATE = 200
+
+
+class TopicVectors(Protocol):
+    """The topic part of a member's vectors (ranking/profile.py `ProfileVectors` has it)."""
+
+    topic_matrix: sp.csr_matrix | None  # topics x terms
+    topic_latent: np.ndarray | None  # topics x rank, weighted
+    topic_colike: sp.csr_matrix | None  # topics x members, weighted
+    topic_offset: np.ndarray  # per topic: puts the community parts at 0 for a typical paper
+    topic_gate: np.ndarray  # per topic: the cosine from which the community parts count
+
+
+def _closest(sims: np.ndarray, k: int, near: float) -> sp.csr_matrix:
+    """(topics x papers) weights: the cosines of each topic's `k` closest papers, those
+    with at least `near` of the best cosine (others 0)."""
+    k = min(k, sims.shape[1])
+    if k == 0:
+        return sp.csr_matrix(sims.shape, dtype=np.float32)
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    close = np.take_along_axis(sims, top, axis=1)
+    close = np.where(close >= near * close.max(axis=1, keepdims=True), close, 0.0).clip(0, None)
+    mix = sp.csr_matrix((close.ravel().astype(np.float32), top.ravel(), np.arange(0, top.size + 1, k)), shape=sims.shape)
+    mix.eliminate_zeros()
+    return mix
+
+
+def expand_topics(index: PaperIndex, topics: sp.csr_matrix) -> sp.csr_matrix:
+    """Each topic vector plus the centroid of the papers that match it best (Rocchio,
+    weighted by cosine), keeping the centroid's `FEEDBACK_TERMS` strongest terms."""
+    if topics.shape[0] == 0 or index.matrix.shape[0] == 0:
+        return topics
+    sims = (topics @ index.matrix.T).toarray()
+    centroid = sp.csr_matrix(_closest(sims, FEEDBACK_PAPERS, FEEDBACK_NEAR) @ index.matrix)
+    data, indices, indptr = [], [], [0]
+    for i in range(centroid.shape[0]):  # each row's strongest terms (array slices: no sparse indexing per row)
+        a, b = centroid.indptr[i], centroid.indptr[i + 1]
+        values, columns = centroid.data[a:b], centroid.indices[a:b]
+        if b - a > FEEDBACK_TERMS:
+            strongest = np.argpartition(-values, FEEDBACK_TERMS - 1)[:FEEDBACK_TERMS]
+            values, columns = values[strongest], columns[strongest]
+        data.append(values)
+        indices.append(columns)
+        indptr.append(indptr[-1] + values.size)
+    kept = sp.csr_matrix((np.concatenate(data), np.concatenate(indices), indptr), shape=centroid.shape)
+    return normalize(topics + FEEDBACK_WEIGHT * normalize(kept)).astype(np.float32).tocsr()
+
+
+@dataclass
+class TopicCommunity:
+    """The community parts of some topics (see `TopicVectors`)."""
+
+    latent: np.ndarray | None
+    colike: sp.csr_matrix | None
+    offset: np.ndarray
+    gate: np.ndarray
+
+
+def topic_community(ctx: ScoringContext, topics: sp.csr_matrix, reference: PaperBlock) -> TopicCommunity:
+    """The community parts of expanded topic vectors: the community vectors of each
+    topic's closest papers, scaled so that each part, on its relative scale over the
+    reference sample (ranking/scale.py), adds `TOPIC_WEIGHTS[part]` times the cosine's."""
+    n = topics.shape[0]
+    sims = (topics @ ctx.index.matrix.T).toarray()
+    out = TopicCommunity(None, None, np.zeros(n, dtype=np.float32), np.full(n, np.inf, dtype=np.float32))
+    if not n or not sims.shape[1] or (ctx.community is None and ctx.colikes is None):
+        return out
+    k = min(GATE, sims.shape[1])
+    out.gate = np.maximum(np.partition(sims, sims.shape[1] - k, axis=1)[:, sims.shape[1] - k], EPS).astype(np.float32)
+    mix = normalize(_closest(sims, COMMUNITY_PAPERS, COMMUNITY_NEAR), norm="l1").tocsc()
+    papers = np.flatnonzero(np.diff(mix.indptr))  # only the papers some topic draws on
+    mix = mix[:, papers].tocsr()
+    text = [Scale.relative(row, center=0.0).std for row in (topics @ reference.tfidf_t).toarray()]
+    if ctx.community is not None and reference.latent_t is not None:
+        latent = np.asarray((mix @ ctx.community.latent(ctx.index.matrix[papers])) @ ctx.community.fold, dtype=np.float32)
+        gain = _gain(ctx, "latent", latent @ reference.latent_t, text, out.offset)
+        out.latent = latent * gain[:, None]
+    if ctx.colikes is not None and reference.colike_t is not None:
+        colike = sp.csr_matrix(mix @ ctx.colikes.normalized[papers], dtype=np.float32)
+        gain = _gain(ctx, "colike", np.asarray((colike @ reference.colike_t).toarray()), text, out.offset)
+        out.colike = sp.csr_matrix(sp.diags(gain) @ colike, dtype=np.float32)
+    return out
+
+
+def _gain(ctx: ScoringContext, part: str, raw: np.ndarray, text: list[float], offset: np.ndarray) -> np.ndarray:
+    """Per topic, the factor that puts a part's raw scores on the cosine's relative scale
+    with its weight; adds to `offset` what puts a typical paper at 0."""
+    weight = TOPIC_WEIGHTS[part] * community_evidence(ctx, part)
+    gain = np.zeros(raw.shape[0], dtype=np.float32)
+    for i, row in enumerate(raw):
+        scale = Scale.relative(row)
+        if scale.usable and scale.std > EPS and text[i] > EPS:
+            gain[i] = weight * text[i] / scale.std
+            offset[i] -= gain[i] * scale.mean
+    return gain
+
+
+def topic_scores(vecs: Sequence[TopicVectors], picks: Sequence[tuple[int, int]], block: PaperBlock) -> np.ndarray:
+    """Raw scores (picks x papers) of topic `k` of `vecs[i]` for each `(i, k)` in `picks`:
+    the expanded cosine, plus the community parts for papers from the topic's gate up."""
+    owners = sorted({i for i, _ in picks})
+    start = dict(zip(owners, np.cumsum([0, *[vecs[i].topic_matrix.shape[0] for i in owners[:-1]]])))
+    at = np.array([start[i] + k for i, k in picks], dtype=np.int64)
+    stacked = stack_rows([vecs[i].topic_matrix for i in owners])[at]
+    cosine = np.asarray((stacked @ block.tfidf_t).toarray(), dtype=np.float32)
+    community = np.zeros_like(cosine)
+    community += np.concatenate([vecs[i].topic_offset for i in owners])[at][:, None]
+    if block.latent_t is not None and all(vecs[i].topic_latent is not None for i in owners):
+        community += np.vstack([vecs[i].topic_latent for i in owners])[at] @ block.latent_t
+    if block.colike_t is not None and all(vecs[i].topic_colike is not None for i in owners):
+        community += np.asarray((stack_rows([vecs[i].topic_colike for i in owners])[at] @ block.colike_t).toarray())
+    gate = np.concatenate([vecs[i].topic_gate for i in owners])[at][:, None]
+    return cosine + np.where(cosine >= gate, community, 0.0)
