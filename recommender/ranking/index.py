@@ -112,7 +112,9 @@ def extend(index: PaperIndex, ids: list[str], texts: list[str], dates: list[date
             take[row] = n + j
             published[row] = when
     take = np.concatenate([take, np.array(fresh_pos, dtype=take.dtype)])
-    matrix = sp.vstack([index.matrix, index.embed(texts)]).tocsr()[take]
+    matrix = sp.vstack([index.matrix, index.embed(texts)]).tocsr()
+    if not np.array_equal(take, np.arange(take.size)):  # some papers replaced: their new vectors move up
+        matrix = matrix[take]
     all_ids = np.concatenate([index.ids, np.array(fresh_ids, dtype=object)])
     published = np.concatenate([published, np.array(fresh_dates, dtype="datetime64[D]")])
     return PaperIndex(
