@@ -60,7 +60,16 @@ def _load_papers(db: Database, since: datetime | None = None) -> tuple[list[str]
 def fit_index(db: Database) -> PaperIndex | None:
     fp = db_fingerprint(db)
     ids, texts, dates = _load_papers(db)
-    return paper_index.fit(ids, texts, dates, fp.as_tuple()) if ids else None
+    if not ids:
+        return None
+    try:
+        return paper_index.fit(ids, texts, dates, fp.as_tuple())
+    except ValueError as exc:  # sklearn: "empty vocabulary" (every word a stop word); no index until real text arrives
+        if "empty vocabulary" not in str(exc):
+            raise
+        log.warning("The library's %d papers have no indexable words yet (only stop words): no index until more arrive",
+                    len(ids))
+        return None
 
 
 def update_index(db: Database, index: PaperIndex, since: datetime) -> PaperIndex:

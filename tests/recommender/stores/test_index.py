@@ -172,3 +172,13 @@ def test_no_papers_no_index(bare_service: PaperService) -> None:
     assert bare_service.index() is None
     assert not bare_service.index_store.path.exists()
     assert bare_service.stats()["index_papers"] == 0
+
+
+def test_papers_of_stop_words_alone_make_no_index_until_real_text_arrives(bare_service: PaperService, tmp_path: Path) -> None:
+    stop = [{"id": f"2601.0000{i}", "title": "The and of", "abstract": "", "published": "2026-01-0{}".format(i + 1)}
+            for i in range(3)]
+    report = bare_service.ingest_file(write_jsonl(tmp_path / "stop.jsonl", stop))  # no sklearn "empty vocabulary" error
+    assert report.new == 3 and bare_service.index() is None
+    bare_service.ingest_file(write_jsonl(tmp_path / "real.jsonl", synthetic(10)))
+    index = bare_service.index()
+    assert index is not None and len(index) == 13
