@@ -27,7 +27,7 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
                                   f" '2026-07-01 08:00:00', {sent})"))
                 conn.execute(text(f"INSERT INTO digest_items (digest_id, paper_id, rank, score)"
                                   f" VALUES ({digest_id}, '2401.00001', 1, 0.5)"))
-        assert database.upgrade() == "0002"
+        assert database.upgrade() == "0003_beyond"
         assert {"lease_owner", "lease_until", "attempts", "reason", "failed_at", "next_retry_at"} <= columns(database, "digests")
         with database.engine.connect() as conn:
             rows = conn.execute(text("SELECT d.status, d.attempts, i.posted_at FROM digests d"
@@ -47,6 +47,6 @@ def test_upgrade_from_0001_keeps_digests_and_downgrade_to_base(blank_db_url: str
         assert kept == [1, 2] and status == "failed"  # retryable under 0001, its paper free again
         command.downgrade(cfg, "base")
         assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
-        assert database.upgrade() == "0002"  # and back up from nothing
+        assert database.upgrade() == "0003_beyond"  # and back up from nothing
     finally:
         database.dispose()
