@@ -23,7 +23,8 @@ from bot.context import Invoker, Reply
 from recommender.errors import PaperbotError
 
 Action = Callable[..., Awaitable[Reply]]
-Suggest = Callable[[Invoker, str], Awaitable[list[str]]]
+# Autocomplete: the values worth offering, each a value or (what is shown, the value).
+Suggest = Callable[[Invoker, str], Awaitable[list[str] | list[tuple[str, str]]]]
 
 # Discord's limits for application commands.
 NAME = re.compile(r"[a-z0-9_-]{1,32}")

@@ -47,7 +47,9 @@ def annotation(option: Option) -> Any:
 def _autocomplete(suggest: Suggest) -> Callable[..., Any]:
     async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         values = await suggest(invoker_from(interaction), current)
-        return [app_commands.Choice(name=v[:CHOICE_MAX], value=v) for v in values[:CHOICES_MAX] if len(v) <= CHOICE_MAX]
+        pairs = [v if isinstance(v, tuple) else (v, v) for v in values]  # (shown, value), or the value alone
+        return [app_commands.Choice(name=shown[:CHOICE_MAX], value=value)
+                for shown, value in pairs if len(value) <= CHOICE_MAX][:CHOICES_MAX]
 
     return complete
 

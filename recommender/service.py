@@ -308,8 +308,8 @@ class PaperService:
                 return None
             return onboarding.offer(s, ctx, vec, user_id, user_inputs(s, user_id).exclude, before)
 
-    def start_status(self, user_id: int, report: bool = False) -> onboarding.Start | None:
-        """A member's start as it stands; once all five are rated, with the picks now.
+    def start_status(self, user_id: int, report: bool = False, picks: bool = False) -> onboarding.Start | None:
+        """A member's start as it stands; once all five are rated, with the picks now when `picks`.
 
         With `report`, only the first time all five are rated (for the reply to the last rating)."""
         with self.db.session() as s:
@@ -320,7 +320,8 @@ class PaperService:
             with self.db.session() as s:
                 if not onboarding.mark_reported(s, user_id):
                     return None
-        start.after = self.recommend(user_id).picks
+        if report or picks:
+            start.after = self.recommend(user_id).picks
         return start
 
     # -- reading-group threads ---------------------------------------------------

@@ -10,6 +10,10 @@ EXTENSIONS = (
     "bot.exts.digest",
     "bot.exts.meta",
     "bot.exts.ingest",
+    "bot.exts.authors",
+    "bot.exts.filters",
+    "bot.exts.onboarding",
+    "bot.exts.discuss",
 )
 
 

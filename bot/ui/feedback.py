@@ -14,6 +14,7 @@ from bot import formatting
 from bot.context import Reply
 from bot.interactions import invoker_from, send_reply
 from bot.registry import invoke
+from bot.ui.start import after_rating
 
 STYLE = {
     "like": ("👍", discord.ButtonStyle.success),
@@ -30,6 +31,8 @@ async def _feedback(interaction: discord.Interaction, kind: str, paper_ids: list
     ctx = invoker_from(interaction)
     replies = [await invoke(ctx, kind, paper=pid) for pid in paper_ids]
     text = "\n".join(r.content or "" for r in replies)
+    if (start := await after_rating(ctx, paper_ids)) is not None:  # the five-paper start: progress, or what changed
+        text = f"{text}\n\n{start}"
     await send_reply(interaction, Reply(content=text[: formatting.CONTENT_MAX], ephemeral=True))
 
 

@@ -71,9 +71,10 @@ def status(session: Session, user_id: int) -> Start | None:
     row = session.get(Onboarding, user_id)
     if row is None:
         return None
-    rated = dict(session.execute(
-        select(Feedback.paper_id, Feedback.kind).where(Feedback.user_id == user_id, Feedback.paper_id.in_(row.paper_ids))
-    ))
+    query = select(Feedback.paper_id, Feedback.kind).where(
+        Feedback.user_id == user_id, Feedback.paper_id.in_(row.paper_ids)
+    )
+    rated = {pid: kind for pid, kind in session.execute(query)}
     return Start(_views(session, row.paper_ids), rated, list(row.picks_before), first_report=row.reported_at is None)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.registry import command, text
+from bot.ui.feedback import feedback_view
+from bot.ui.start import INTRO, start_embed
 from recommender.views import Target
 
 
@@ -33,8 +35,15 @@ async def subscribe(ctx: Invoker, topic: str) -> Reply:
         text += "" if warned else " Try `/recommend` to see matching papers."
     else:
         text = f"You already follow **{formatting.escape(clean)}**."
-    text = formatting.truncate("\n".join([text, *formatting.topic_advice_lines(advice)]), formatting.CONTENT_MAX)
-    return Reply(content=text, embeds=[formatting.topics_embed(topics)])
+    lines = [text, *formatting.topic_advice_lines(advice)]
+    start = await ctx.call(ctx.service.start_offer, ctx.user_id) if created and len(topics) == 1 else None
+    if start is not None:  # the member's first topic: five papers to rate (bot/ui/start.py)
+        lines.append(INTRO)
+    text = formatting.truncate("\n".join(lines), formatting.CONTENT_MAX)
+    if start is None:
+        return Reply(content=text, embeds=[formatting.topics_embed(topics)])
+    return Reply(content=text, embeds=[formatting.topics_embed(topics), start_embed(start)],
+                 view=feedback_view([p.id for p in start.papers], [p.title for p in start.papers]))
 
 
 @command("unsubscribe", "Stop following one of your topics.",
