@@ -22,14 +22,14 @@ def test_every_strategy_is_measured_on_the_same_members(data: Path, monkeypatch:
     tags = load_citeulike_a_tags(data / "citeulike-a", bench.n_items)
     monkeypatch.setattr(onboarding, "MIN_ITEMS", 8)  # the synthetic members have 11 items each
     monkeypatch.setattr(onboarding, "MIN_COVERED", 3)
-    result = run_onboarding(bench, bench.train + bench.test, tags, members=12)
-    assert result.members == 12 and set(result.figures) == {REFERENCE, *STRATEGIES}
+    result = run_onboarding(bench, bench.train + bench.test, tags, members=6)
+    assert result.members == 6 and set(result.figures) == {REFERENCE, *STRATEGIES}
     assert result.figures[REFERENCE]["likes of 5"] == 0
     for name in STRATEGIES:
         assert 0 < result.figures[name]["likes of 5"] <= 5
         assert 0 <= result.figures[name]["recall@100"] <= 1
     assert set(result.wins) == {"top five", "random", REFERENCE}
-    assert result.as_dict()["settings"]["members"] == 12
+    assert result.as_dict()["settings"]["members"] == 6
 
 
 def test_no_member_fits(data: Path) -> None:
