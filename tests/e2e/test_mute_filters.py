@@ -55,6 +55,7 @@ async def test_mute_keyword_and_category_keep_papers_out_of_picks(discord_harnes
     assert "Unmuted the keyword **Whisper**" in reply.content
     listed = text_of(await answer(await fd.slash(fd.member, "general", "mutes")))
     assert "category: **cs.SD**" in listed and "Whisper" not in listed
+    assert "🔇 category: cs.SD" in text_of(await answer(await fd.slash(fd.member, "general", "topics")))
 
 
 async def test_mute_author_hides_their_papers(discord_harness, service: PaperService) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import discord
+
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.registry import command, text
@@ -54,6 +56,14 @@ async def unsubscribe(ctx: Invoker, topic: str) -> Reply:
     return Reply(content=f"🗑️ Unsubscribed from **{formatting.escape(removed)}**.", embeds=[formatting.topics_embed(topics)])
 
 
-@command("topics", "List the topics you follow.")
+@command("topics", "List the topics you follow (and the authors you follow, and what you muted).")
 async def topics(ctx: Invoker) -> Reply:
-    return Reply(embeds=[formatting.topics_embed(await ctx.call(ctx.service.topics, _target(ctx)))])
+    embeds = [formatting.topics_embed(await ctx.call(ctx.service.topics, _target(ctx)))]
+    authors = await ctx.call(ctx.service.followed_authors, ctx.user_id)
+    mutes = await ctx.call(ctx.service.mutes, ctx.user_id)
+    if authors or mutes:  # the other rules over your picks (/follow, /mute)
+        lines = [f"✍ {formatting.escape(name)}" for name in authors]
+        lines += [f"🔇 {m.kind}: {formatting.escape(m.value)}" for m in mutes]
+        embeds.append(discord.Embed(title="Authors you follow and what you muted", colour=formatting.COLOUR,
+                                    description=formatting.truncate("\n".join(lines), formatting.DESCRIPTION_MAX)))
+    return Reply(embeds=embeds)
