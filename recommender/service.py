@@ -378,11 +378,13 @@ class PaperService:
                 inputs = many_users(s, ids)
                 vecs = self.profiles.get_many(s, ctx, ids) if ctx else {}
                 rows = ctx.index.window(self.settings.digest_lookback_days) if ctx else None
-                rules = pinning.personal_many(s, ids)
+                rules = {u: r for u, r in pinning.personal_many(s, ids).items() if not r.empty}
+                window = [str(i) for i in ctx.index.ids[rows]] if ctx is not None and rows is not None and rules else []
+                loaded = pinning.papers_of(s, window) if window else {}
                 screened = {
-                    u: pinning.screen(s, [str(i) for i in ctx.index.ids[rows] if str(i) not in inputs[u].exclude], r)
-                    for u, r in rules.items() if not r.empty
-                } if ctx is not None and rows is not None else {}
+                    u: pinning.screen(s, [i for i in window if i not in inputs[u].exclude], r, loaded)
+                    for u, r in rules.items()
+                }
                 for u, found in screened.items():
                     inputs[u].exclude |= found.muted
                 ranked = (

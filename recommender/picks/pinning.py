@@ -61,13 +61,19 @@ def _papers(session: Session, ids: list[str]) -> list[Paper]:
     return out
 
 
-def screen(session: Session, ids: list[str], rules: Personal) -> Screened:
+def papers_of(session: Session, ids: list[str]) -> dict[str, Paper]:
+    """The candidates' records, loaded once for several members (the batched DM digests)."""
+    return {p.id: p for p in _papers(session, ids)}
+
+
+def screen(session: Session, ids: list[str], rules: Personal, loaded: dict[str, Paper] | None = None) -> Screened:
     """Which candidates a member muted, and which a followed author wrote (newest first)."""
     found = Screened()
     if rules.empty or not ids:
         return found
     pinned: list[tuple[Paper, str]] = []
-    for paper in _papers(session, ids):
+    papers = [loaded[i] for i in ids if i in loaded] if loaded is not None else _papers(session, ids)
+    for paper in papers:
         authors = paper.authors or []
         if rules.mutes and rules.mutes.reason(paper.title, paper.abstract or "", authors, paper.categories or []):
             found.muted.add(paper.id)
