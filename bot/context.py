@@ -56,6 +56,12 @@ class Publisher(Protocol):
 
     def mention(self, channel_id: int) -> str: ...
 
+    async def open_thread(self, channel_id: int, name: str, reply: Reply) -> int | None:
+        """Open a public thread in a channel (or beside the thread it is run in) and post `reply` in it."""
+        ...
+
+    async def thread_exists(self, thread_id: int) -> bool: ...
+
 
 @dataclass
 class Invoker:

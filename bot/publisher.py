@@ -10,6 +10,7 @@ import discord
 from bot.context import DeliveryFailed, FailureReason, Reply
 
 NEEDED = "View Channel, Send Messages and Embed Links"
+THREAD_NAME_MAX = 100
 
 # Discord's JSON error codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes).
 UNKNOWN_CHANNEL, UNKNOWN_MESSAGE, UNKNOWN_USER = 10003, 10008, 10013
@@ -135,3 +136,34 @@ class DiscordPublisher:
         except (discord.HTTPException, discord.RateLimited, *NETWORK_ERRORS) as exc:
             raise failed(exc, where) from exc
         return await self._send(dm, reply, where)
+
+    async def open_thread(self, channel_id: int, name: str, reply: Reply) -> int | None:
+        channel = await self._channel(channel_id)
+        if isinstance(channel, discord.Thread):  # run inside a thread: open it beside that one
+            channel = channel.parent or channel
+        if not isinstance(channel, discord.TextChannel):
+            raise DeliveryFailed(FailureReason.UNKNOWN_CHANNEL, "threads can only be opened in a server's text channel")
+        where = f"<#{channel.id}>"
+        try:
+            thread = await channel.create_thread(
+                name=name[:THREAD_NAME_MAX], type=discord.ChannelType.public_thread, auto_archive_duration=10080,
+            )
+        except (discord.HTTPException, discord.RateLimited, *NETWORK_ERRORS) as exc:
+            problem = failed(exc, where)
+            if problem.reason is FailureReason.MISSING_PERMISSION:
+                raise DeliveryFailed(problem.reason, f"I'm not allowed to open threads in {where}; give me "
+                                                     "Create Public Threads and Send Messages in Threads there") from exc
+            raise problem from exc
+        await self._send(thread, reply, f"<#{thread.id}>")
+        return thread.id
+
+    async def thread_exists(self, thread_id: int) -> bool:
+        if self.client.get_channel(thread_id) is not None:
+            return True
+        try:
+            await self.client.fetch_channel(thread_id)
+        except discord.NotFound:
+            return False
+        except (discord.HTTPException, discord.RateLimited, *NETWORK_ERRORS):
+            return True  # unknown: keep the thread we know of
+        return True

@@ -7,11 +7,13 @@ them in a worker thread so the event loop never blocks.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recommender.config import Settings
@@ -21,9 +23,9 @@ from recommender.ingest.errors import SourceError
 from recommender.ingest.limits import IngestLimits
 from recommender.ingest.runner import IngestReport
 from recommender.ingest.seed import seed_demo
-from recommender.members import feedback, lookup, membership, servers, topics, users
+from recommender.members import authors, discussions, feedback, lookup, membership, mutes, servers, topics, users
 from recommender.members.inputs import channel_inputs, many_users, user_inputs
-from recommender.picks import digests, explore, ledger, trending
+from recommender.picks import digests, explore, ledger, onboarding, pinning, trending
 from recommender.picks.recommend import hydrate, recommend
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
@@ -34,6 +36,7 @@ from recommender.ranking.semantic import load_encoder, require_semantic
 from recommender.ranking.text import clean_topic
 from recommender.storage import stats
 from recommender.storage.db import Database
+from recommender.storage.models import Paper
 from recommender.stores.community import CommunityStore, key_id
 from recommender.stores.index import IndexStore
 from recommender.stores.profiles import ProfileStore
@@ -65,6 +68,8 @@ class PaperService:
         self.community = CommunityStore(self.db, self.index_store)
         self.profiles = ProfileStore(self.db)
         self.worker = ledger.worker_id()  # names this process's digest leases
+        self._authors: tuple[Any, authors.AuthorDirectory] | None = None
+        self._authors_lock = threading.Lock()
         self.http_clients: jobs.Clients | None = None
         self.semantic: SemanticStore | None = None
         if settings.semantic:
@@ -202,6 +207,7 @@ class PaperService:
                 min_score=self.settings.min_score,
                 diversity=self.settings.diversity,
                 recency_half_life=self.settings.recency_half_life_days,
+                rules=pinning.personal(s, user_id),
             )
 
     def search(self, query: str, limit: int = 5, days: int | None = None) -> list[Recommendation]:
@@ -299,6 +305,112 @@ class PaperService:
         with self.db.session() as s:
             return PaperView.of(lookup.find_paper(s, paper_id))
 
+    # -- followed authors and mutes (picks/pinning.py applies them) --------------
+
+    def author_directory(self) -> authors.AuthorDirectory:
+        """The library's authors, rebuilt when papers were added or changed."""
+        with self.db.session() as s:
+            key = tuple(s.execute(select(func.count(Paper.id), func.max(Paper.modified_at))).one())
+            with self._authors_lock:
+                if self._authors is None or self._authors[0] != key:
+                    self._authors = (key, authors.directory(s))
+                return self._authors[1]
+
+    def author_choices(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(label, name) of the library's authors fitting what was typed: name, papers, categories when ambiguous."""
+        return [(p.label(), p.display) for p in self.author_directory().search(typed, limit)]
+
+    def follow_author(self, user_id: int, typed: str) -> tuple[str, bool, authors.LibraryAuthor | None]:
+        """Follow an author; returns (the name followed, whether new, the library's author or None).
+
+        A name several of the library's authors fit is refused with each of them and
+        their categories, so the member picks the right one.
+        """
+        name = authors.parse(typed)
+        if name is None:
+            raise PaperbotError("Give an author's name, e.g. `Yoshua Bengio` or `Bengio, Y.`.")
+        found = self.author_directory().matching(name)
+        exact = [p for p in found if authors.fold(p.display) == authors.fold(typed)]
+        if len(found) > 1 and len(exact) != 1:
+            shown = "\n".join(f"• {p.label()}" for p in found[:10])
+            raise PaperbotError(
+                f"Several authors in the library fit `{typed[:authors.NAME_MAX]}`; follow one of them by its full name "
+                f"(the list offers them as you type):\n{shown}"
+            )
+        person = exact[0] if exact else (found[0] if found else None)
+        chosen = person.name if person is not None else name
+        with self.db.session() as s:
+            feedback.ensure_user(s, user_id)
+            created = authors.follow(s, user_id, chosen)
+        return chosen.written, created, person
+
+    def unfollow_author(self, user_id: int, typed: str) -> str:
+        with self.db.session() as s:
+            return authors.unfollow(s, user_id, typed)
+
+    def followed_authors(self, user_id: int) -> list[str]:
+        with self.db.session() as s:
+            return [f.name for f in authors.follows(s, user_id)]
+
+    def suggest_authors(self, user_id: int, limit: int = 10) -> list[tuple[str, int]]:
+        """The authors who recur most among a member's likes and saves (not followed yet)."""
+        with self.db.session() as s:
+            return authors.recurring(s, user_id, limit)
+
+    def mute(self, user_id: int, kind: str, value: str) -> tuple[mutes.MuteEntry, bool]:
+        with self.db.session() as s:
+            feedback.ensure_user(s, user_id)
+            return mutes.mute(s, user_id, kind, value)
+
+    def unmute(self, user_id: int, kind: str, value: str) -> mutes.MuteEntry:
+        with self.db.session() as s:
+            return mutes.unmute(s, user_id, kind, value)
+
+    def mutes(self, user_id: int) -> list[mutes.MuteEntry]:
+        with self.db.session() as s:
+            return mutes.list_mutes(s, user_id).entries
+
+    # -- the five-paper start (picks/onboarding.py) -----------------------------
+
+    def start_offer(self, user_id: int) -> onboarding.Start | None:
+        """The five papers to rate after a member's first topic (None when offered before, or none fit)."""
+        ctx = self.context()
+        if ctx is None:
+            return None
+        before = [r.paper.id for r in self.recommend(user_id).picks]
+        with self.db.session() as s:
+            vec = self._user_vectors(s, ctx, user_id)
+            if vec is None:
+                return None
+            return onboarding.offer(s, ctx, vec, user_id, user_inputs(s, user_id).exclude, before)
+
+    def start_status(self, user_id: int, report: bool = False, picks: bool = False) -> onboarding.Start | None:
+        """A member's start as it stands; once all five are rated, with the picks now when `picks`.
+
+        With `report`, only the first time all five are rated (for the reply to the last rating)."""
+        with self.db.session() as s:
+            start = onboarding.status(s, user_id)
+        if start is None or not start.done:
+            return start
+        if report:
+            with self.db.session() as s:
+                if not onboarding.mark_reported(s, user_id):
+                    return None
+        if report or picks:
+            start.after = self.recommend(user_id).picks
+        return start
+
+    # -- reading-group threads ---------------------------------------------------
+
+    def discussion(self, guild_id: int, paper_id: str) -> discussions.Thread:
+        """A paper with the server's interest in it (who liked or saved it) and its thread, if opened."""
+        with self.db.session() as s:
+            return discussions.thread_of(s, guild_id, paper_id)
+
+    def record_discussion(self, guild_id: int, paper_id: str, channel_id: int, thread_id: int | None, user_id: int) -> bool:
+        with self.db.session() as s:
+            return discussions.record(s, guild_id, paper_id, channel_id, thread_id, user_id)
+
     # -- digests ---------------------------------------------------------------
 
     def configure_digest(self, guild_id: int, **changes: Any) -> DigestSettings:
@@ -371,6 +483,15 @@ class PaperService:
                 vecs = self.profiles.get_many(s, ctx, ids) if ctx else {}
                 rows = ctx.index.window(self.settings.digest_lookback_days) if ctx else None
                 limits = users.dm_picks_limits(s, self.settings, ids)  # each member's size and bar (/settings)
+                rules = {u: r for u, r in pinning.personal_many(s, ids).items() if not r.empty}
+                window = [str(i) for i in ctx.index.ids[rows]] if ctx is not None and rows is not None and rules else []
+                loaded = pinning.papers_of(s, window) if window else {}
+                screened = {
+                    u: pinning.screen(s, [i for i in window if i not in inputs[u].exclude], r, loaded)
+                    for u, r in rules.items()
+                }
+                for u, found in screened.items():
+                    inputs[u].exclude |= found.muted
                 ranked = (
                     rank_many(
                         ctx, [vecs[u] for u in ids], rows, [inputs[u].exclude for u in ids],
@@ -383,6 +504,10 @@ class PaperService:
                     size, bar = limits[uid]
                     picks = [p for p in picks if p.score > bar][:size]
                     result = RecommendResult(hydrate(s, picks), candidates=int(rows.size) if rows is not None else 0)
+                    if uid in screened and ctx is not None:  # followed authors' papers pinned on top
+                        result.picks = pinning.pin(
+                            s, ctx, vecs.get(uid), screened[uid].pinned, result.picks, size
+                        )
                     drafts.append(digests.draft_from(s, Target.user(uid), day, inputs[uid], result))
         return drafts
 
@@ -403,6 +528,7 @@ class PaperService:
                 s, ctx, target, day or date.today(), inputs, vec,
                 size=size, lookback_days=self.settings.digest_lookback_days, min_score=self.settings.min_score,
                 diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
+                rules=pinning.personal(s, target.id) if target.kind == "user" else None,
             )
 
     def set_dm_digest(self, user_id: int, enabled: bool, time: str | None = None, tz: str | None = None) -> tuple[bool, str, str]:

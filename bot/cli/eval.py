@@ -26,6 +26,7 @@ class Bench(str, Enum):
     citeulike_a = "citeulike-a"
     citeulike_t = "citeulike-t"
     topics = "topics"  # `paperbot eval topics citeulike-a|citeulike-t`
+    onboarding = "onboarding"  # `paperbot eval onboarding [citeulike-a]`: the five-paper start
 
 
 class Split(str, Enum):
@@ -180,12 +181,18 @@ def eval_command(
         None, "--community", help="Sample N members, fit the community on their train likes only and "
         "measure them (mean over several draws for small N); `all` is the whole benchmark.",
     ),
+    members: int = typer.Option(300, "--members", min=1, help="With `onboarding`: how many members to simulate."),
 ) -> None:
     """Measure recall@20/50/100/300 through the bot's own profile and scoring code.
 
     Runs paperbot's method and, in the same run, the random and TF-IDF centroid
     baselines; prints the table (or --json) with run time and scoring cost per user.
     """
+    if benchmark is Bench.onboarding:
+        if dataset not in (None, Bench.citeulike_a):
+            fail("usage: paperbot eval onboarding [citeulike-a] [--members N] [--data DIR] [--json]")
+        run_onboarding_command(data, json_out, members)
+        return
     if benchmark is Bench.topics:
         if dataset is None or dataset is Bench.topics:
             fail("usage: paperbot eval topics citeulike-a|citeulike-t [--data DIR] [--tags all|validation|test] [--json]")
@@ -328,3 +335,42 @@ def run_topics_command(dataset: Bench, data: Path | None, json_out: bool, tag_ha
         out.print(f"  {half} half ({h['topics']:,} tags): nDCG@10 {h['ours']['ndcg@10']:.4f} against "
                   f"{h['baseline']['ndcg@10']:.4f}, {result.gain(h['ours'], h['baseline']):+.1%}")
     out.print(f"settings: {', '.join(f'{k}={v}' for k, v in result.settings.items())}; total {result.seconds:.1f}s")
+
+
+def run_onboarding_command(data: Path | None, json_out: bool, members: int) -> None:
+    """`paperbot eval onboarding`: the five-paper start, spread against the top five and random five."""
+    root = find_data(data, Bench.citeulike_a.value)
+    began = time.perf_counter()
+    from recommender.evaluation.datasets import load_citeulike_a_cold, load_citeulike_a_tags, read_adjacency
+    from recommender.evaluation.onboarding import METRICS, REFERENCE, STRATEGIES, run_onboarding
+
+    say = lambda msg: err.print(f"[dim]{msg}[/]")  # noqa: E731
+    try:
+        bench = load_citeulike_a_cold(root)
+        tags = load_citeulike_a_tags(root, bench.n_items)
+        library = read_adjacency(root / "users.dat", bench.n_items)
+        runs = [
+            run_onboarding(bench, library, tags, members, dismiss=dismiss, within_topic=within, progress=say)
+            for within in (True, False) for dismiss in (True, False)
+        ]
+    except (OSError, ValueError) as exc:
+        fail(f"cannot run the onboarding benchmark on {root}: {escape(str(exc))}")
+    seconds = time.perf_counter() - began
+    if json_out:
+        print_json({"runs": [r.as_dict() for r in runs], "seconds": round(seconds, 2)})
+        return
+    for result in runs:
+        hits = "their library within the topic" if result.settings["within_topic"] else "their whole library"
+        ratings = "likes and dismissals" if result.settings["dismiss"] else "likes only"
+        table = Table(title=f"five-paper start, {result.members:,} CiteULike-a members; hits: {hits}; {ratings}",
+                      title_justify="left")
+        table.add_column("five papers", min_width=12)
+        for name in METRICS:
+            table.add_column(name, justify="right", no_wrap=True)
+        for name in (*STRATEGIES, REFERENCE):
+            label = "[bold]spread[/] (the bot)" if name == "spread" else name
+            table.add_row(label, *(f"{result.figures[name][m]:.4f}" for m in METRICS))
+        out.print(table)
+        beats = ", ".join(f"{k} on {v:.0%} of members" for k, v in result.wins.items())
+        out.print(f"spread has a higher recall@100 than {beats}")
+    out.print(f"total {seconds:.1f}s")

@@ -49,6 +49,13 @@ class ConsolePublisher:
         render(self.console, reply, f"── sent by DM to user {user_id} ──")
         return None
 
+    async def open_thread(self, channel_id: int, name: str, reply: Reply) -> int | None:
+        render(self.console, reply, f"── thread “{name}” opened in {self.mention(channel_id)} ──")
+        return None
+
+    async def thread_exists(self, thread_id: int) -> bool:
+        return False
+
 
 def _prompt() -> str:
     try:

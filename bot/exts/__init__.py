@@ -12,6 +12,10 @@ EXTENSIONS = (
     "bot.exts.meta",
     "bot.exts.server",
     "bot.exts.ingest",
+    "bot.exts.authors",
+    "bot.exts.filters",
+    "bot.exts.onboarding",
+    "bot.exts.discuss",
 )
 
 

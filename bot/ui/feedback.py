@@ -15,6 +15,7 @@ from bot import formatting
 from bot.context import Reply
 from bot.interactions import invoker_from, send_reply
 from bot.registry import invoke
+from bot.ui.start import after_rating
 
 # kind -> (emoji, label, style, the command a click runs); "dismiss" keeps its id from older versions.
 STYLE = {
@@ -39,6 +40,9 @@ async def _feedback(interaction: discord.Interaction, kind: str, paper_ids: list
         reply = replies[0]
     else:
         reply = Reply(content="\n".join(r.content or "" for r in replies)[: formatting.CONTENT_MAX])
+    if command != "similar" and (start := await after_rating(ctx, paper_ids)) is not None:
+        # the five-paper start: the progress, or what changed
+        reply.content = f"{reply.content or ''}\n\n{start}"[: formatting.CONTENT_MAX]
     reply.ephemeral = True
     await send_reply(interaction, reply)
 

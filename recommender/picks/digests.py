@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recommender.picks.pinning import Personal
 from recommender.picks.recommend import recommend
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
@@ -78,11 +79,12 @@ def compose(
     min_score: float,
     diversity: float = 0.0,
     recency_half_life: float | None = None,
+    rules: Personal | None = None,
 ) -> DigestDraft:
     """The digest for one target from its profile vectors (nothing is recorded yet)."""
     result = recommend(
         session, ctx, vec, inputs, limit=size, window_days=lookback_days, min_score=min_score,
-        diversity=diversity, recency_half_life=recency_half_life,
+        diversity=diversity, recency_half_life=recency_half_life, rules=rules,
     )
     return draft_from(session, target, day, inputs, result)
 

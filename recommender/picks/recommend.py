@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from recommender.picks.pinning import Personal, pin, screen, without_muted
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
 from recommender.ranking.ranker import MAX_TERMS, Pick, candidate_rows, rank
@@ -60,22 +61,29 @@ def recommend(
     min_score: float,
     diversity: float = 0.0,
     recency_half_life: float | None = None,
+    rules: Personal | None = None,
 ) -> RecommendResult:
-    """Rank recent papers for a profile, leaving out what the target has seen or rated."""
+    """Rank recent papers for a profile, leaving out what the target has seen or rated
+    (and, with a member's `rules`, what they muted; their followed authors' papers pinned on top)."""
     if ctx is None or len(ctx.index) == 0:
         return RecommendResult([], "The library is empty: ingest some papers first (`paperbot ingest`).")
-    if vec is None or vec.empty:
+    if (vec is None or vec.empty) and not (rules and rules.follows):
         if inputs.topics:
             return RecommendResult([], "None of the words in your topics occur in the library yet; try other keywords.")
         return RecommendResult(
             [], "You don't follow any topics yet. Start with `/subscribe topic: graph neural networks`."
         )
     rows = candidate_rows(ctx.index, window_days, inputs.exclude)
-    picks = rank(ctx, vec, rows, limit, min_score, diversity=diversity, recency_half_life=recency_half_life)
+    screened = screen(session, [str(i) for i in ctx.index.ids[rows]], rules) if rules else None
+    if screened is not None:
+        rows = without_muted(ctx, rows, screened.muted)
+    picks = rank(ctx, vec, rows, limit, min_score, diversity=diversity, recency_half_life=recency_half_life) if vec else []
     result = RecommendResult(
         hydrate(session, picks), candidates=int(rows.size), window_days=window_days,
         window_end=ctx.index.newest(), library=len(ctx.index),
     )
+    if screened is not None:
+        result.picks = pin(session, ctx, vec, screened.pinned, result.picks, limit)
     if not result.picks:
         result.note = "Nothing new matches your interests well enough right now."
     return result

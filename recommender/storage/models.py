@@ -255,3 +255,62 @@ class StateEntry(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AuthorFollow(Base):
+    """An author a member follows: their new papers are pinned at the top of the member's picks.
+
+    `name` is the form the member chose; `surname` and `given` are its folded parts
+    (recommender/members/authors.py), which every paper's authors are matched against.
+    """
+
+    __tablename__ = "author_follows"
+    __table_args__ = (UniqueConstraint("user_id", "surname", "given"),)
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    surname: Mapped[str] = mapped_column(String(120))
+    given: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Mute(Base):
+    """Something a member never wants in their picks: a keyword, an arXiv category or an author."""
+
+    __tablename__ = "mutes"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "value_key"),)
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # keyword, category, author
+    value: Mapped[str] = mapped_column(String(200))
+    value_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Onboarding(Base):
+    """A member's five-paper start: the papers offered after their first topic, and their picks then."""
+
+    __tablename__ = "onboardings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    paper_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    picks_before: Mapped[list[str]] = mapped_column(JSON, default=list)
+    offered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime)  # when "how your picks changed" was said
+
+
+class Discussion(Base):
+    """A reading-group thread opened on a paper in a server (one per server and paper)."""
+
+    __tablename__ = "discussions"
+    __table_args__ = (UniqueConstraint("guild_id", "paper_id"),)
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    opened_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import discord
+
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.registry import command, text
+from bot.ui.feedback import feedback_view
+from bot.ui.start import INTRO, start_embed
 from recommender.categories import matching_categories
 from recommender.views import Target
 
@@ -58,8 +62,15 @@ async def subscribe(ctx: Invoker, topic: str) -> Reply:
         text += "" if warned else " Try `/recommend` to see matching papers."
     else:
         text = f"You already follow **{formatting.escape(clean)}**."
-    text = formatting.truncate("\n".join([text, *formatting.topic_advice_lines(advice)]), formatting.CONTENT_MAX)
-    return Reply(content=text, embeds=[formatting.topics_embed(topics)])
+    lines = [text, *formatting.topic_advice_lines(advice)]
+    start = await ctx.call(ctx.service.start_offer, ctx.user_id) if created and len(topics) == 1 else None
+    if start is not None:  # the member's first topic: five papers to rate (bot/ui/start.py)
+        lines.append(INTRO)
+    text = formatting.truncate("\n".join(lines), formatting.CONTENT_MAX)
+    if start is None:
+        return Reply(content=text, embeds=[formatting.topics_embed(topics)])
+    return Reply(content=text, embeds=[formatting.topics_embed(topics), start_embed(start)],
+                 view=feedback_view([p.id for p in start.papers], [p.title for p in start.papers]))
 
 
 @command("unsubscribe", "Stop following one of your topics.",
@@ -70,8 +81,16 @@ async def unsubscribe(ctx: Invoker, topic: str) -> Reply:
     return Reply(content=f"🗑️ Unsubscribed from **{formatting.escape(removed)}**.", embeds=[formatting.topics_embed(topics)])
 
 
-@command("topics", "List the topics you follow, with how many recent papers each matches.")
+@command("topics", "Your topics with their recent matches, the authors you follow and what you muted.")
 async def topics(ctx: Invoker) -> Reply:
     matches = await ctx.call(ctx.service.topic_matches, _target(ctx))
     days = ctx.service.settings.recommend_window_days
-    return Reply(embeds=[formatting.topic_matches_embed(matches, days)])
+    embeds = [formatting.topic_matches_embed(matches, days)]
+    authors = await ctx.call(ctx.service.followed_authors, ctx.user_id)
+    mutes = await ctx.call(ctx.service.mutes, ctx.user_id)
+    if authors or mutes:  # the other rules over your picks (/follow, /mute)
+        lines = [f"✍ {formatting.escape(name)}" for name in authors]
+        lines += [f"🔇 {m.kind}: {formatting.escape(m.value)}" for m in mutes]
+        embeds.append(discord.Embed(title="Authors you follow and what you muted", colour=formatting.COLOUR,
+                                    description=formatting.truncate("\n".join(lines), formatting.DESCRIPTION_MAX)))
+    return Reply(embeds=embeds)

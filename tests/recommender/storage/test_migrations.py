@@ -67,7 +67,7 @@ def test_upgrade_from_0002_adds_the_digest_thread_and_downgrade_keeps_the_ledger
                 conn.execute(text(f"INSERT INTO digests (id, target_kind, target_id, guild_id, day, status, created_at,"
                                   f" attempts, reason) VALUES ({digest_id}, 'channel', {digest_id}, 9, '2026-07-01',"
                                   f" '{status}', '2026-07-01 08:00:00', 1, 'MISSING_PERMISSION')"))
-        command.upgrade(cfg, "0003_digest")
+        command.upgrade(cfg, "0004")
         assert {"header_id", "thread_id", "notified"} <= columns(database, "digests")
         with database.engine.begin() as conn:
             rows = conn.execute(text("SELECT id, status, header_id, thread_id, notified FROM digests ORDER BY id")).all()
@@ -85,7 +85,7 @@ def test_upgrade_from_0002_adds_the_digest_thread_and_downgrade_keeps_the_ledger
         database.dispose()
 
 
-def test_0003_speed_indexes_when_papers_last_changed_and_downgrades(blank_db_url: str) -> None:
+def test_0003_indexes_when_papers_last_changed_and_downgrades(blank_db_url: str) -> None:
     database = Database(blank_db_url)
     cfg = alembic_config(database.engine)
     try:
@@ -94,7 +94,7 @@ def test_0003_speed_indexes_when_papers_last_changed_and_downgrades(blank_db_url
             conn.execute(text("INSERT INTO papers (id, title, title_key, abstract, authors, categories, source, links,"
                               " ingested_at, modified_at) VALUES ('2401.00001', 't', 't', '', '[]', '[]', 'file', '{}',"
                               " '2026-07-01 08:00:00', '2026-07-01 08:00:00')"))
-        command.upgrade(cfg, "0003_speed")
+        command.upgrade(cfg, "0003")
         indexes = {i["name"] for i in inspect(database.engine).get_indexes("papers")}
         assert "ix_papers_modified_at" in indexes
         with database.engine.connect() as conn:
@@ -105,7 +105,7 @@ def test_0003_speed_indexes_when_papers_last_changed_and_downgrades(blank_db_url
         database.dispose()
 
 
-def test_0003_admin_adds_sources_and_dm_settings_with_defaults(blank_db_url: str) -> None:
+def test_0005_adds_sources_and_dm_settings_with_defaults(blank_db_url: str) -> None:
     database = Database(blank_db_url)
     cfg = alembic_config(database.engine)
     try:
@@ -116,13 +116,32 @@ def test_0003_admin_adds_sources_and_dm_settings_with_defaults(blank_db_url: str
                               " 8, true, '2026-07-01 08:00:00', '2026-07-01 08:00:00')"))
             conn.execute(text("INSERT INTO users (id, created_at, last_active, dm_digest, dm_time, timezone)"
                               " VALUES (5, '2026-07-01 08:00:00', '2026-07-01 08:00:00', true, '09:00', 'UTC')"))
-        command.upgrade(cfg, "0003_admin")
+        command.upgrade(cfg, "0005")
         assert {"arxiv_categories", "hf_enabled"} <= columns(database, "guilds")
         with database.engine.connect() as conn:
             assert conn.execute(text("SELECT arxiv_categories, hf_enabled FROM guilds")).one() == (None, True)
             assert conn.execute(text("SELECT dm_weekdays, min_match, dm_time FROM users")).one() == ("daily", None, "09:00")
         command.downgrade(cfg, "0002")
         assert "hf_enabled" not in columns(database, "guilds") and "min_match" not in columns(database, "users")
+        with database.engine.connect() as conn:  # nothing else lost
+            assert conn.execute(text("SELECT dm_time FROM users")).scalar() == "09:00"
+    finally:
+        database.dispose()
+
+
+def test_0006_adds_follows_mutes_starts_and_discussions_and_downgrades(blank_db_url: str) -> None:
+    database = Database(blank_db_url)
+    cfg = alembic_config(database.engine)
+    new = {"author_follows", "mutes", "onboardings", "discussions"}
+    try:
+        command.upgrade(cfg, "0005")
+        with database.engine.begin() as conn:  # a member from before
+            conn.execute(text("INSERT INTO users (id, created_at, last_active, dm_digest, dm_time, timezone)"
+                              " VALUES (5, '2026-07-01 08:00:00', '2026-07-01 08:00:00', true, '09:00', 'UTC')"))
+        command.upgrade(cfg, "0006")
+        assert new <= set(inspect(database.engine).get_table_names())
+        command.downgrade(cfg, "0005")
+        assert not new & set(inspect(database.engine).get_table_names())
         with database.engine.connect() as conn:  # nothing else lost
             assert conn.execute(text("SELECT dm_time FROM users")).scalar() == "09:00"
     finally:

@@ -1,6 +1,6 @@
 """speed: an index on papers.modified_at (the index store's change check reads its max on every request)
 
-Revision ID: 0003_speed
+Revision ID: 0003
 Revises: 0002
 """
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0003_speed'
+revision: str = '0003'
 down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """server sources (arXiv categories, Hugging Face on/off); members' DM digest days and bar
 
-Revision ID: 0003_admin
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 
 from collections.abc import Sequence
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0003_admin'
-down_revision: str | None = '0003_digest'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
