@@ -6,7 +6,9 @@ member chunks against one block of candidates with batched products (never a
 members x corpus matrix, and only one chunk x candidates at a time), applies the
 recency weight, exclusions and threshold, keeps each member's best candidates with
 `argpartition` and runs the diversity re-ranking (MMR) for every member of the chunk
-at once. Its picks are those of `ranker.rank` for each member, computed one by one
+at once. Each distinct topic is scored once per digest, with its community parts, by the
+function `topics.topic_scores` uses (`topics.community_scores`). Its picks are those of
+`ranker.rank` for each member, computed one by one
 (tests/recommender/ranking/test_population.py, and `paperbot bench digest` checks it
 on a sample of every run).
 """
@@ -22,8 +24,9 @@ import scipy.sparse as sp
 
 from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
-from recommender.ranking.likes import community_evidence, part_weight
-from recommender.ranking.profile import ProfileInputs, ProfileVectors, expand_topics
+from recommender.ranking.likes import community_evidence, part_weight, stack_rows
+from recommender.ranking.profile import ProfileInputs, ProfileVectors
+from recommender.ranking.topics import TopicCommunity, community_scores, expand_topics, topic_community
 from recommender.ranking.scale import EPS, TOP
 from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import COMMUNITY_PARTS, DISMISS_WEIGHT, FULL_HISTORY
@@ -55,6 +58,10 @@ class Population:
     likes_spread: np.ndarray
     has_likes: np.ndarray
     topics: sp.csr_matrix  # distinct topic vectors x terms
+    topic_latent: np.ndarray | None  # distinct topics x rank: their community parts (ranking/topics.py) ...
+    topic_colike: sp.csr_matrix | None  # distinct topics x members ...
+    topic_offset: np.ndarray  # distinct topics ...
+    topic_gate: np.ndarray  # ... (inf: no community parts)
     topic_member: np.ndarray  # (member, topic) pairs, sorted by member ...
     topic_id: np.ndarray  # ... the row of `topics` ...
     topic_std: np.ndarray  # ... its relative scale ...
@@ -95,18 +102,24 @@ class Population:
                     std[name][i] = sc.std if sc.usable else np.inf
         distinct: dict[str, int] = {}
         rows: list[sp.csr_matrix] = []
+        parts: list[TopicCommunity] = []
         member, tid, tstd, slot = [], [], [], []
         for i, v in enumerate(vecs):
             for k, topic in enumerate(v.topics):
                 if topic not in distinct:
                     distinct[topic] = len(distinct)
                     rows.append(v.topic_matrix[k])
+                    parts.append(TopicCommunity(
+                        None if v.topic_latent is None else v.topic_latent[k : k + 1],
+                        None if v.topic_colike is None else v.topic_colike[k],
+                        v.topic_offset[k : k + 1], v.topic_gate[k : k + 1]))
                 member.append(i)
                 tid.append(distinct[topic])
                 tstd.append(v.topic_scales[k].std)
                 slot.append(k)
         terms = ctx.index.matrix.shape[1]
         topics = sp.vstack(rows).tocsr() if rows else sp.csr_matrix((0, terms), dtype=np.float32)
+        community = _joined(parts)
         return cls(
             version=ctx.version,
             liked=_mix([v.liked_rows for v in vecs], [v.liked_coef for v in vecs], width),
@@ -116,7 +129,8 @@ class Population:
             likes_center=np.array([v.likes_scale.mean for v in vecs], dtype=np.float32),
             likes_spread=np.array([v.likes_scale.std for v in vecs], dtype=np.float32),
             has_likes=np.array([v.has_likes for v in vecs], dtype=bool),
-            topics=topics.astype(np.float32),
+            topics=topics.astype(np.float32), topic_latent=community.latent, topic_colike=community.colike,
+            topic_offset=community.offset, topic_gate=community.gate,
             topic_member=np.array(member, dtype=np.int64), topic_id=np.array(tid, dtype=np.int64),
             topic_std=np.array(tstd, dtype=np.float32), topic_slot=np.array(slot, dtype=np.int64),
             negative=_mix([v.negative_rows for v in vecs], [v.negative_coef for v in vecs], width),
@@ -133,7 +147,9 @@ class Population:
             part_mean={k: v[:count] for k, v in self.part_mean.items()},
             part_std={k: v[:count] for k, v in self.part_std.items()},
             likes_center=self.likes_center[:count], likes_spread=self.likes_spread[:count],
-            has_likes=self.has_likes[:count], topics=self.topics, topic_member=self.topic_member[:pairs],
+            has_likes=self.has_likes[:count], topics=self.topics, topic_latent=self.topic_latent,
+            topic_colike=self.topic_colike, topic_offset=self.topic_offset, topic_gate=self.topic_gate,
+            topic_member=self.topic_member[:pairs],
             topic_id=self.topic_id[:pairs], topic_std=self.topic_std[:pairs], topic_slot=self.topic_slot[:pairs],
             negative=self.negative[:count], negative_std=self.negative_std[:count], has_negative=self.has_negative[:count],
         )
@@ -143,8 +159,50 @@ class Population:
         arrays = [self.liked.data, self.liked.indices, self.liked.indptr, self.negative.data, self.negative.indices,
                   self.negative.indptr, self.topics.data, self.topics.indices, self.topics.indptr, self.topic_member,
                   self.topic_id, self.topic_std, self.topic_slot, self.likes_center, self.likes_spread,
-                  *self.part_mean.values(), *self.part_std.values()]
+                  self.topic_offset, self.topic_gate, *self.part_mean.values(), *self.part_std.values()]
+        if self.topic_colike is not None:
+            arrays += [self.topic_colike.data, self.topic_colike.indices, self.topic_colike.indptr]
+        if self.topic_latent is not None:
+            arrays.append(self.topic_latent)
         return int(sum(a.nbytes for a in arrays) + (self.latent.nbytes if self.latent is not None else 0))
+
+    def topic_parts(self, a: int, b: int) -> TopicCommunity:
+        """The community parts of distinct topics a..b."""
+        return TopicCommunity(None if self.topic_latent is None else self.topic_latent[a:b],
+                              None if self.topic_colike is None else self.topic_colike[a:b],
+                              self.topic_offset[a:b], self.topic_gate[a:b])
+
+
+def _joined(parts: Sequence[TopicCommunity]) -> TopicCommunity:
+    """The rows of several topics' community parts as one (zero rows where some lack a part,
+    which scores as the part's absence)."""
+    offset = np.concatenate([p.offset for p in parts]).astype(np.float32) if parts else np.zeros(0, np.float32)
+    gate = np.concatenate([p.gate for p in parts]).astype(np.float32) if parts else np.zeros(0, np.float32)
+    latent, colike = None, None
+    latents = [p.latent for p in parts if p.latent is not None]
+    if latents:
+        rank = latents[0].shape[1]
+        latent = np.vstack([p.latent if p.latent is not None else np.zeros((p.offset.size, rank), np.float32)
+                            for p in parts])
+    colikes = [p.colike for p in parts if p.colike is not None]
+    if colikes:
+        width = colikes[0].shape[1]
+        colike = stack_rows([sp.csr_matrix(p.colike) if p.colike is not None
+                             else sp.csr_matrix((p.offset.size, width), dtype=np.float32) for p in parts])
+    return TopicCommunity(latent, colike, offset, gate)
+
+
+def topic_raw(pop: Population, block: PaperBlock, step: int = CHUNK) -> np.ndarray | None:
+    """Raw scores (distinct topics x the block's papers) of the population's topics, as
+    `topics.topic_scores` gives them member by member (`step` topics at a time)."""
+    count = pop.topics.shape[0]
+    if not count:
+        return None
+    out = np.empty((count, block.rows.size), dtype=np.float32)
+    for a in range(0, count, step):
+        b = min(a + step, count)
+        out[a:b] = community_scores(pop.topics[a:b], pop.topic_parts(a, b), block)
+    return out
 
 
 @dataclass
@@ -195,7 +253,7 @@ class Digest:
         counts = np.bincount(np.concatenate([pop.liked.indices, pop.negative.indices]), minlength=0)
         block.keep_sims(ctx, used[np.argsort(-counts[used], kind="stable")] if used.size else used)
         self.used = used
-        self.topic_raw = np.asarray((pop.topics @ block.tfidf_t).toarray(), dtype=np.float32) if pop.topics.shape[0] else None
+        self.topic_raw = topic_raw(pop, block)  # the cosine plus the community parts (ranking/topics.py)
         self.latent_t = block.latent_t
         self.warm = block.warm
         self.cold = self.warm is None or not self.warm.any()
@@ -481,19 +539,29 @@ def build_population(ctx: ScoringContext, inputs: Sequence[ProfileInputs], chunk
     usable: dict[str, int] = {}
     topics = sp.csr_matrix((0, index.matrix.shape[1]), dtype=np.float32)
     topic_scale = np.zeros(0, dtype=np.float32)
+    community = _joined([])
     if texts:
         embedded = embed_topics(index, texts)
         keep = [i for i in range(len(texts)) if embedded[i].nnz]
         if keep:
             step = max(16, 20_000_000 // max(len(index), 1))  # expand_topics holds topics x corpus cosines
             kept = embedded[keep].tocsr()
-            topics = sp.vstack([expand_topics(index, kept[i : i + step]) for i in range(0, len(keep), step)]).tocsr()
+            expanded, parts, scales = [], [], []
+            for i in range(0, len(keep), step):  # as build_vectors does for a member's topics
+                some = expand_topics(index, kept[i : i + step])
+                expanded.append(some)
+                if reference is not None:
+                    parts.append(topic_community(ctx, some, reference))
+                    raw = community_scores(some, parts[-1], reference)
+                    scales.append(_relative(raw, center=np.zeros(raw.shape[0]))[1].astype(np.float32))
+                else:
+                    count = some.shape[0]
+                    parts.append(TopicCommunity(None, None, np.zeros(count, np.float32), np.full(count, np.inf, np.float32)))
+                    scales.append(np.ones(count, dtype=np.float32))
+            topics = sp.vstack(expanded).tocsr()
+            community = _joined(parts)
+            topic_scale = np.concatenate(scales)
             usable = {texts[i]: j for j, i in enumerate(keep)}
-            if reference is not None:
-                raw = (topics @ reference.tfidf_t).toarray()
-                topic_scale = _relative(raw, center=np.zeros(raw.shape[0]))[1].astype(np.float32)
-            else:
-                topic_scale = np.ones(len(keep), dtype=np.float32)
     member, tid, slot = [], [], []
     for i, inp in enumerate(inputs):
         k = 0
@@ -522,7 +590,8 @@ def build_population(ctx: ScoringContext, inputs: Sequence[ProfileInputs], chunk
         part_std={p: np.full(n, np.inf, dtype=np.float32) for p in PARTS},
         likes_center=np.zeros(n, dtype=np.float32), likes_spread=np.ones(n, dtype=np.float32),
         has_likes=np.zeros(n, dtype=bool),
-        topics=topics, topic_member=np.array(member, dtype=np.int64), topic_id=tid_arr,
+        topics=topics, topic_latent=community.latent, topic_colike=community.colike, topic_offset=community.offset,
+        topic_gate=community.gate, topic_member=np.array(member, dtype=np.int64), topic_id=tid_arr,
         topic_std=topic_scale[tid_arr] if tid_arr.size else np.zeros(0, np.float32), topic_slot=np.array(slot, dtype=np.int64),
         negative=sp.csr_matrix((negative.data, used[negative.indices], negative.indptr), shape=(n, len(index))),
         negative_std=np.ones(n, dtype=np.float32), has_negative=np.zeros(n, dtype=bool),

@@ -96,6 +96,6 @@ def topic_matches(ctx: ScoringContext, vec: ProfileVectors, block: PaperBlock, m
     if vec.topic_matrix is None or not vec.topics:
         return []
     ctx.check([vec])
-    raw = (vec.topic_matrix @ block.tfidf_t).toarray()
+    raw = topic_scores([vec], [(0, k) for k in range(len(vec.topics))], block)  # with the community parts
     spread = np.array([s.std for s in vec.topic_scales], dtype=np.float32)
     return [int(n) for n in np.count_nonzero(raw / spread[:, None] > min_score, axis=1)]

@@ -147,13 +147,24 @@ def topic_scores(vecs: Sequence[TopicVectors], picks: Sequence[tuple[int, int]],
     owners = sorted({i for i, _ in picks})
     start = dict(zip(owners, np.cumsum([0, *[vecs[i].topic_matrix.shape[0] for i in owners[:-1]]])))
     at = np.array([start[i] + k for i, k in picks], dtype=np.int64)
-    stacked = stack_rows([vecs[i].topic_matrix for i in owners])[at]
-    cosine = np.asarray((stacked @ block.tfidf_t).toarray(), dtype=np.float32)
+    latent = colike = None
+    if all(vecs[i].topic_latent is not None for i in owners):
+        latent = np.vstack([vecs[i].topic_latent for i in owners])[at]
+    if all(vecs[i].topic_colike is not None for i in owners):
+        colike = stack_rows([vecs[i].topic_colike for i in owners])[at]
+    parts = TopicCommunity(latent, colike, np.concatenate([vecs[i].topic_offset for i in owners])[at],
+                           np.concatenate([vecs[i].topic_gate for i in owners])[at])
+    return community_scores(stack_rows([vecs[i].topic_matrix for i in owners])[at], parts, block)
+
+
+def community_scores(matrix: sp.csr_matrix, parts: TopicCommunity, block: PaperBlock) -> np.ndarray:
+    """Raw scores (topics x papers) of topic vectors `matrix` with their community `parts`
+    (a row each; `topic_scores` for members' topics, ranking/population.py for a population's)."""
+    cosine = np.asarray((matrix @ block.tfidf_t).toarray(), dtype=np.float32)
     community = np.zeros_like(cosine)
-    community += np.concatenate([vecs[i].topic_offset for i in owners])[at][:, None]
-    if block.latent_t is not None and all(vecs[i].topic_latent is not None for i in owners):
-        community += np.vstack([vecs[i].topic_latent for i in owners])[at] @ block.latent_t
-    if block.colike_t is not None and all(vecs[i].topic_colike is not None for i in owners):
-        community += np.asarray((stack_rows([vecs[i].topic_colike for i in owners])[at] @ block.colike_t).toarray())
-    gate = np.concatenate([vecs[i].topic_gate for i in owners])[at][:, None]
-    return cosine + np.where(cosine >= gate, community, 0.0)
+    community += parts.offset[:, None]
+    if block.latent_t is not None and parts.latent is not None:
+        community += parts.latent @ block.latent_t
+    if block.colike_t is not None and parts.colike is not None:
+        community += np.asarray((parts.colike @ block.colike_t).toarray())
+    return cosine + np.where(cosine >= parts.gate[:, None], community, 0.0)

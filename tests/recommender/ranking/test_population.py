@@ -10,9 +10,10 @@ from recommender.evaluation import synthetic
 from recommender.ingest.seed import demo_corpus_path
 from recommender.ranking.community import CoLikes, fit_community
 from recommender.ranking.context import ScoringContext, StaleProfileError
-from recommender.ranking.population import Population, build_population, select
+from recommender.ranking.population import Population, build_population, select, topic_raw
 from recommender.ranking.profile import ProfileInputs, build_vectors
 from recommender.ranking.ranker import exclusion_matrix, rank, rank_many, recency_weight
+from recommender.ranking.topics import topic_scores
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +87,28 @@ def test_the_batch_build_equals_build_vectors(world) -> None:
     assert np.allclose(built.negative_std, np.where(stacked.has_negative, stacked.negative_std, 1.0), rtol=1e-4)
     assert built.topic_member.tolist() == stacked.topic_member.tolist()
     assert np.allclose(built.topic_std, stacked.topic_std, rtol=1e-5)
+    # The topics' community parts (ranking/topics.py), built in one batch as member by member.
+    assert np.isfinite(stacked.topic_gate).all() and stacked.topic_latent is not None and stacked.topic_colike is not None
+    assert np.allclose(built.topic_gate, stacked.topic_gate, rtol=1e-5)
+    assert np.allclose(built.topic_offset, stacked.topic_offset, atol=1e-5)
+    assert np.allclose(built.topic_latent, stacked.topic_latent, atol=1e-5)
+    assert np.allclose(built.topic_colike.toarray(), stacked.topic_colike.toarray(), atol=1e-6)
+
+
+def test_the_topics_score_as_topic_scores_does(world) -> None:
+    ctx, community, candidates = world
+    vecs = [build_vectors(ctx, i) for i in community.inputs[:30]]
+    pop = Population.stack(ctx, vecs)
+    block = ctx.block(candidates)
+    raw = topic_raw(pop, block, step=7)  # several steps
+    for i, v in enumerate(vecs):
+        at = slice(pop._topic_starts[i], pop._topic_starts[i + 1])
+        if v.topics:
+            expected = topic_scores(vecs, [(i, k) for k in range(len(v.topics))], block)
+            assert np.allclose(raw[pop.topic_id[at]], expected, atol=1e-5)
+    # ... which is more than the topics' cosines: their community parts count.
+    cosine = (pop.topics @ block.tfidf_t).toarray()
+    assert not np.allclose(raw, cosine, atol=1e-3)
 
 
 def test_rank_many_goes_through_the_population_and_explains_every_pick(world) -> None:
