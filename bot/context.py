@@ -100,6 +100,7 @@ class Reply:
     # Posted with enforce_nonce (discord.py sets it with a nonce): a resend within minutes returns the
     # stored message instead of posting twice. Only for channel/DM posts, not interaction responses.
     nonce: str | None = None
+    failed: bool = False  # the command was refused or failed (the console's exit code says so)
 
     def send_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"content": self.content, "embeds": self.embeds}
@@ -111,4 +112,4 @@ class Reply:
 
     @classmethod
     def error(cls, message: str) -> Reply:
-        return cls(content=f"⚠️ {message}", ephemeral=True)
+        return cls(content=f"⚠️ {message}", ephemeral=True, failed=True)

@@ -81,7 +81,7 @@ async def run_line(ctx: Invoker, console: Console, line: str) -> bool:
     for attachment in reply.files:  # Discord attaches them; the console saves them in the data directory
         path = save_attachment(ctx.service.settings.data_dir / "exports", attachment)
         console.print(Text(f"📎 saved {attachment.filename} ({len(attachment.data):,} bytes) to {path}", style="green"))
-    return not (reply.content or "").startswith("⚠️")
+    return not reply.failed  # a notice above a good reply (e.g. a failed digest, told to an admin) is no failure
 
 
 def save_attachment(folder: Path, attachment: Attachment) -> Path:

@@ -206,7 +206,7 @@ async def test_thread_cards_and_header_of_absurd_papers_fit(discord_limits: Limi
     for _, reply in parts:  # five cards and five rows of buttons a message, within Discord's limits
         assert discord_limits(reply.content, reply.embeds, reply.view) == []
     second = parts[1][1]
-    assert (second.embeds[0].title or "").startswith("6. ") and second.view.children[0].item.label == "6"  # type: ignore[union-attr, attr-defined]
+    assert (second.embeds[0].title or "").startswith("6. ") and second.view.children[0].item.label == "6 · Like"  # type: ignore[union-attr, attr-defined]
     header = formatting.digest_header(draft, "<#20>", 10)
     assert header.startswith("📰 **10 new papers** for <#20>, Tue 24 Nov\nTopics: topic\\*")
     assert len(header) <= formatting.CONTENT_MAX and "and 15 more" in header

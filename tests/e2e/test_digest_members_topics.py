@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fakediscord import CommandNotVisible
 from botkit import answer, start_bot
 
 from recommender.service import PaperService
@@ -44,6 +45,9 @@ async def test_digest_uses_topics_members_followed_in_dms(discord_harness, servi
     reply = await answer(await fd.slash(fd.admin, "general", "digest why", paper=first))
     field = reply.embeds[0]["fields"][0]["value"]
     assert "Would be in the digest now: #1" in field and "speech recognition" in field
+    with pytest.raises(CommandNotVisible):  # hidden from members (default_member_permissions) ...
+        await fd.slash(fd.member, "general", "digest why", paper=first)
+    fd.set_command_permission(fd.guild, "digest", fd.member, True)  # ... and refused if a server opens it to them
     reply = await answer(await fd.slash(fd.member, "general", "digest why", paper=first))
     assert "Manage Server" in reply.content and not reply.embeds
 
