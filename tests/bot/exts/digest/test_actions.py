@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console
-
-from bot.console._repl import CONSOLE_GUILD, repl
+from bot.console._repl import CONSOLE_GUILD
 from bot.exts.digest._actions import timezone_choices
 from bot.context import Invoker
 from recommender.service import PaperService
 from recommender.views import Target
+from tests.support.console import console_words
 
-
-async def run(service: PaperService, text: str, user: int = 1) -> tuple[int, str]:
-    out = io.StringIO()
-    code = await repl(service, user, io.StringIO(text), Console(file=out, width=250, highlight=False))
-    return code, " ".join(out.getvalue().translate(BOX).split())  # the words, without the panels' frames
-
-
-BOX = str.maketrans({c: " " for c in "│╭╮╰╯─"})
+run = console_words  # the console in process: exit code and words
 
 
 async def test_digest_topics_add_list_remove_in_the_console(service: PaperService) -> None:

@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 
-from rich.console import Console
 
-from bot.console._repl import CONSOLE_GUILD, repl
+from bot.console._repl import CONSOLE_GUILD
 from bot.context import Invoker
 from bot.exts.server._actions import category_choices
 from recommender.ingest.jobs import run_hf
 from recommender.service import PaperService
 from recommender.views import Target
+from tests.support.console import console_words
 from tests.support.httpserver import Reply
 from tests.support.sources import fixture
 
-
-async def run(service: PaperService, text: str, user: int = 1) -> tuple[int, str]:
-    out = io.StringIO()
-    code = await repl(service, user, io.StringIO(text), Console(file=out, width=250, highlight=False))
-    return code, " ".join(out.getvalue().translate(BOX).split())  # the words, without the panels' frames
-
-
-BOX = str.maketrans({c: " " for c in "│╭╮╰╯─"})
+run = console_words  # the console in process: exit code and words
 
 
 async def test_sources_in_the_console_and_the_digest_honours_them(service: PaperService) -> None:
