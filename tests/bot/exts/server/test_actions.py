@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-
 from bot.console._repl import CONSOLE_GUILD
 from bot.context import Invoker
 from bot.exts.server._actions import category_choices
