@@ -100,6 +100,24 @@ def parse_weekdays(value: str) -> tuple[str, ...]:
     return tuple(d for d in WEEKDAYS if d in days)
 
 
+def checked_schedule(
+    time: str | None, tz: str | None, weekdays: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """A digest's schedule as stored (None where not given): "HH:MM", an IANA zone, and the weekdays
+    as typed, or their canonical list when the text is too long for its column (never a cut-off,
+    invalid text). Raises ValueError with a message for the member."""
+    hhmm = None
+    if time is not None:
+        t = parse_hhmm(time)
+        hhmm = f"{t.hour:02d}:{t.minute:02d}"
+    zone = check_timezone(tz.strip()) if tz is not None else None
+    days = None
+    if weekdays is not None:
+        parsed, text = parse_weekdays(weekdays), weekdays.strip().lower()
+        days = text if len(text) <= 40 else ",".join(parsed)
+    return hhmm, zone, days
+
+
 class Settings(BaseSettings):
     """All of paperbot's configuration. Environment variables win over `.env`."""
 

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recommender.config import Settings, check_timezone, parse_hhmm, parse_weekdays, quoted, split_list
+from recommender.config import Settings, checked_schedule, quoted, split_list
 from recommender.errors import PaperbotError
 from recommender.storage.models import Guild, Paper
 from recommender.storage.upsert import insert_ignore
@@ -66,17 +66,15 @@ def configure(
     """Change a server's digest settings; every value is checked with a clear message."""
     guild = ensure_guild(session, guild_id, settings, name)
     try:
-        if time is not None:
-            t = parse_hhmm(time)
-            guild.digest_time = f"{t.hour:02d}:{t.minute:02d}"
-        if timezone is not None:
-            guild.timezone = check_timezone(timezone.strip())
-        if weekdays is not None:
-            days, text = parse_weekdays(weekdays), weekdays.strip().lower()
-            # Too long for the column: store the canonical list, never a cut-off (invalid) text.
-            guild.weekdays = text if len(text) <= 40 else ",".join(days)
+        hhmm, zone, days = checked_schedule(time, timezone, weekdays)
     except ValueError as exc:
         raise PaperbotError(str(exc)) from None
+    if hhmm is not None:
+        guild.digest_time = hhmm
+    if zone is not None:
+        guild.timezone = zone
+    if days is not None:
+        guild.weekdays = days
     if size is not None:
         if not 1 <= size <= 25:
             raise PaperbotError("The digest size must be between 1 and 25 papers.")

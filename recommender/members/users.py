@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from recommender.config import WEEKDAYS, Settings, check_timezone, parse_hhmm, parse_weekdays
+from recommender.config import WEEKDAYS, Settings, checked_schedule, parse_weekdays
 from recommender.errors import PaperbotError
 from recommender.members.feedback import ensure_user
 from recommender.storage.models import Digest, User, utcnow
@@ -17,19 +17,26 @@ from recommender.views import DmSettings, match_percent, score_for_match
 MATCH_MAX = 95  # a higher bar would leave almost every DM digest empty
 
 
+def _schedule(user: User, time: str | None, tz: str | None, weekdays: str | None) -> None:
+    """Set the given parts of a member's DM schedule, checked (`config.checked_schedule`)."""
+    try:
+        hhmm, zone, days = checked_schedule(time, tz, weekdays)
+    except ValueError as exc:
+        raise PaperbotError(str(exc)) from None
+    if hhmm is not None:
+        user.dm_time = hhmm
+    if zone is not None:
+        user.timezone = zone
+    if days is not None:
+        user.dm_weekdays = days
+
+
 def set_dm_digest(
     session: Session, user_id: int, enabled: bool, time: str | None = None, tz: str | None = None
 ) -> tuple[bool, str, str]:
     # Not `ensure_user`: the DM sweep switches digests off here, which is no sign of the member being active.
     user = session.get(User, user_id) or ensure_user(session, user_id)
-    try:
-        if time is not None:
-            t = parse_hhmm(time)
-            user.dm_time = f"{t.hour:02d}:{t.minute:02d}"
-        if tz is not None:
-            user.timezone = check_timezone(tz.strip())
-    except ValueError as exc:
-        raise PaperbotError(str(exc)) from None
+    _schedule(user, time, tz, None)
     user.dm_digest = enabled
     return user.dm_digest, user.dm_time, user.timezone
 
@@ -53,17 +60,7 @@ def configure_dm(
 ) -> DmSettings:
     """Change a member's DM digest settings (`/settings`); every value is checked with a clear message."""
     user = ensure_user(session, user_id)
-    try:
-        if time is not None:
-            t = parse_hhmm(time)
-            user.dm_time = f"{t.hour:02d}:{t.minute:02d}"
-        if tz is not None:
-            user.timezone = check_timezone(tz.strip())
-        if weekdays is not None:
-            days, text = parse_weekdays(weekdays), weekdays.strip().lower()
-            user.dm_weekdays = text if len(text) <= 40 else ",".join(days)
-    except ValueError as exc:
-        raise PaperbotError(str(exc)) from None
+    _schedule(user, time, tz, weekdays)
     if size is not None:
         if not 1 <= size <= 25:
             raise PaperbotError("A DM digest has between 1 and 25 papers.")
