@@ -6,6 +6,7 @@ import re
 from datetime import time
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -100,12 +101,45 @@ def parse_weekdays(value: str) -> tuple[str, ...]:
     return tuple(d for d in WEEKDAYS if d in days)
 
 
+CADENCES = ("daily", "weekly")
+
+
+def parse_cadence(value: str) -> str:
+    """"daily" or "weekly", in any case."""
+    text = value.strip().lower()
+    if text not in CADENCES:
+        raise ValueError(f"{quoted(value)} is not a cadence: daily or weekly")
+    return text
+
+
+def parse_weekday(value: str) -> str:
+    """One weekday ("mon", "Monday", "tues") -> its short name, for a weekly digest."""
+    try:
+        days = parse_weekdays(value) if value.strip() else ()
+    except ValueError:
+        days = ()
+    if len(days) != 1:
+        raise ValueError(f"{quoted(value)} is not one weekday: a weekly digest goes out on one day, e.g. mon")
+    return days[0]
+
+
+class Schedule(NamedTuple):
+    """A digest's schedule as checked by `checked_schedule` (None where not given)."""
+
+    time: str | None
+    timezone: str | None
+    weekdays: str | None
+    cadence: str | None = None
+    day: str | None = None  # a weekly digest's weekday
+
+
 def checked_schedule(
-    time: str | None, tz: str | None, weekdays: str | None
-) -> tuple[str | None, str | None, str | None]:
-    """A digest's schedule as stored (None where not given): "HH:MM", an IANA zone, and the weekdays
-    as typed, or their canonical list when the text is too long for its column (never a cut-off,
-    invalid text). Raises ValueError with a message for the member."""
+    time: str | None, tz: str | None, weekdays: str | None, cadence: str | None = None, day: str | None = None
+) -> Schedule:
+    """A digest's schedule as stored (None where not given): "HH:MM", an IANA zone, the weekdays of a
+    daily digest as typed, or their canonical list when the text is too long for its column (never a
+    cut-off, invalid text), the cadence ("daily" or "weekly") and a weekly digest's weekday ("mon").
+    A weekday given without a cadence means weekly. Raises ValueError with a message for the member."""
     hhmm = None
     if time is not None:
         t = parse_hhmm(time)
@@ -115,7 +149,11 @@ def checked_schedule(
     if weekdays is not None:
         parsed, text = parse_weekdays(weekdays), weekdays.strip().lower()
         days = text if len(text) <= 40 else ",".join(parsed)
-    return hhmm, zone, days
+    every = parse_cadence(cadence) if cadence is not None else None
+    weekday = parse_weekday(day) if day is not None else None
+    if weekday is not None and every is None:
+        every = "weekly"
+    return Schedule(hhmm, zone, days, every, weekday)
 
 
 class Settings(BaseSettings):

@@ -244,14 +244,14 @@ class PaperService:
             conf = servers.get_settings(s, guild_id)
             if conf is None or conf.channel_id is None:
                 raise PaperbotError("This server has no digest channel yet: an admin can set one with `/digest channel`.")
-            channel, size = conf.channel_id, conf.size
+            channel, size, cadence = conf.channel_id, conf.size, conf.cadence
         ctx = self.context()
         with self.db.session() as s:
             inputs = channel_inputs(s, channel, guild_id)
             vec = build_vectors(ctx, inputs) if ctx else ProfileVectors()
             return explore.why(
                 s, ctx, vec, paper_id, target=Target.channel(channel, guild_id), inputs=inputs,
-                limit=size, window_days=self.settings.digest_lookback_days,
+                limit=size, window_days=digests.lookback(cadence, self.settings.digest_lookback_days),
                 min_score=self.settings.min_score, diversity=self.settings.diversity,
                 recency_half_life=self.settings.recency_half_life_days,
             )
@@ -453,14 +453,17 @@ class PaperService:
         with self.db.session() as s:
             return servers.scheduled(s)
 
-    def compose_channel_digest(self, guild_id: int, channel_id: int | None = None, day: date | None = None) -> DigestDraft:
+    def compose_channel_digest(
+        self, guild_id: int, channel_id: int | None = None, day: date | None = None, cadence: str | None = None
+    ) -> DigestDraft:
+        """The server's digest of `day`, daily or weekly as the server's settings say (or `cadence`)."""
         with self.db.session() as s:
             conf = servers.get_settings(s, guild_id)
             channel = channel_id or (conf.channel_id if conf else None)
             if channel is None:
                 raise PaperbotError("This server has no digest channel yet: an admin can set one with `/digest channel`.")
             size = conf.size if conf else self.settings.digest_size
-        return self._compose(Target.channel(channel, guild_id), day, size)
+        return self._compose(Target.channel(channel, guild_id), day, size, cadence or (conf.cadence if conf else "daily"))
 
     def compose_digest_for_channel(self, channel_id: int, guild_id: int | None = None, day: date | None = None) -> DigestDraft:
         """A channel's digest; the server defaults to the one whose digest channel it is."""
@@ -469,56 +472,72 @@ class PaperService:
                 guild_id = servers.guild_of_channel(s, channel_id)
         conf = self.digest_settings(guild_id) if guild_id is not None else None
         size = conf.size if conf else self.settings.digest_size
-        return self._compose(Target.channel(channel_id, guild_id), day, size)
+        return self._compose(Target.channel(channel_id, guild_id), day, size, conf.cadence if conf else "daily")
 
-    def compose_personal_digests(self, due: list[tuple[int, date]], batch: int = 5000) -> list[DigestDraft]:
-        """Personal digests for many members at once: stored vectors, batched scoring."""
+    def compose_personal_digests(
+        self, due: list[tuple[int, date]], batch: int = 5000, cadence: dict[int, str] | None = None
+    ) -> list[DigestDraft]:
+        """Personal digests for many members at once (in the order of `due`): stored vectors, batched
+        scoring. Each member's cadence is theirs (`/settings`), or `cadence`'s (a retry's)."""
         ctx = self.context()
         drafts: list[DigestDraft] = []
         for start in range(0, len(due), batch):
             part = due[start : start + batch]
-            ids = [uid for uid, _ in part]
             with self.db.session() as s:
-                inputs = many_users(s, ids)
-                vecs = self.profiles.get_many(s, ctx, ids) if ctx else {}
-                rows = ctx.index.window(self.settings.digest_lookback_days) if ctx else None
-                limits = users.dm_picks_limits(s, self.settings, ids)  # each member's size and bar (/settings)
-                rules = {u: r for u, r in pinning.personal_many(s, ids).items() if not r.empty}
-                window = [str(i) for i in ctx.index.ids[rows]] if ctx is not None and rows is not None and rules else []
-                loaded = pinning.papers_of(s, window) if window else {}
-                screened = {
-                    u: pinning.screen(s, [i for i in window if i not in inputs[u].exclude], r, loaded)
-                    for u, r in rules.items()
-                }
-                for u, found in screened.items():
-                    inputs[u].exclude |= found.muted
-                ranked = (
-                    rank_many(
-                        ctx, [vecs[u] for u in ids], rows, [inputs[u].exclude for u in ids],
-                        max(size for size, _ in limits.values()), min(bar for _, bar in limits.values()),
-                        diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
-                    )
-                    if ctx is not None else [[] for _ in ids]
-                )
-                for (uid, day), picks in zip(part, ranked):
-                    size, bar = limits[uid]
-                    picks = [p for p in picks if p.score > bar][:size]
-                    result = RecommendResult(hydrate(s, picks), candidates=int(rows.size) if rows is not None else 0)
-                    if uid in screened and ctx is not None:  # followed authors' papers pinned on top
-                        result.picks = pinning.pin(
-                            s, ctx, vecs.get(uid), screened[uid].pinned, result.picks, size
-                        )
-                    drafts.append(digests.draft_from(s, Target.user(uid), day, inputs[uid], result))
+                every = users.cadences(s, [uid for uid, _ in part]) | (cadence or {})
+                done: dict[int, DigestDraft] = {}
+                for each in sorted(set(every.values())):  # daily and weekly members: their own windows
+                    group = [(uid, day) for uid, day in part if every[uid] == each]
+                    done.update((d.target.id, d) for d in self._personal_drafts(s, ctx, group, each))
+                drafts += [done[uid] for uid, _ in part]
         return drafts
 
-    def _compose(self, target: Target, day: date | None, size: int) -> DigestDraft:
+    def _personal_drafts(
+        self, s: Session, ctx: ScoringContext | None, part: list[tuple[int, date]], cadence: str
+    ) -> list[DigestDraft]:
+        drafts: list[DigestDraft] = []
+        ids = [uid for uid, _ in part]
+        inputs = many_users(s, ids)
+        vecs = self.profiles.get_many(s, ctx, ids) if ctx else {}
+        rows = ctx.index.window(digests.lookback(cadence, self.settings.digest_lookback_days)) if ctx else None
+        limits = users.dm_picks_limits(s, self.settings, ids)  # each member's size and bar (/settings)
+        rules = {u: r for u, r in pinning.personal_many(s, ids).items() if not r.empty}
+        window = [str(i) for i in ctx.index.ids[rows]] if ctx is not None and rows is not None and rules else []
+        loaded = pinning.papers_of(s, window) if window else {}
+        screened = {
+            u: pinning.screen(s, [i for i in window if i not in inputs[u].exclude], r, loaded)
+            for u, r in rules.items()
+        }
+        for u, found in screened.items():
+            inputs[u].exclude |= found.muted
+        ranked = (
+            rank_many(
+                ctx, [vecs[u] for u in ids], rows, [inputs[u].exclude for u in ids],
+                max(size for size, _ in limits.values()), min(bar for _, bar in limits.values()),
+                diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
+            )
+            if ctx is not None else [[] for _ in ids]
+        )
+        for (uid, day), picks in zip(part, ranked):
+            size, bar = limits[uid]
+            picks = [p for p in picks if p.score > bar][:size]
+            result = RecommendResult(hydrate(s, picks), candidates=int(rows.size) if rows is not None else 0)
+            if uid in screened and ctx is not None:  # followed authors' papers pinned on top
+                result.picks = pinning.pin(
+                    s, ctx, vecs.get(uid), screened[uid].pinned, result.picks, size
+                )
+            drafts.append(digests.draft_from(s, Target.user(uid), day, inputs[uid], result, cadence))
+        return drafts
+
+    def _compose(self, target: Target, day: date | None, size: int, cadence: str = "daily") -> DigestDraft:
         ctx = self.context()
+        lookback = digests.lookback(cadence, self.settings.digest_lookback_days)  # a weekly digest: the week's papers
         with self.db.session() as s:
             if target.kind == "channel":
                 inputs = channel_inputs(s, target.id, target.guild_id or 0)
                 conf = servers.get_settings(s, target.guild_id) if target.guild_id is not None else None
                 if ctx is not None and conf is not None:  # only papers from the server's /sources
-                    ids = ctx.index.ids[ctx.index.window(self.settings.digest_lookback_days)].tolist()
+                    ids = ctx.index.ids[ctx.index.window(lookback)].tolist()
                     inputs.exclude |= digests.outside_sources(s, ids, conf.categories, conf.hf)
                 vec = build_vectors(ctx, inputs) if ctx else None
             else:
@@ -526,9 +545,9 @@ class PaperService:
                 vec = self._user_vectors(s, ctx, target.id)
             return digests.compose(
                 s, ctx, target, day or date.today(), inputs, vec,
-                size=size, lookback_days=self.settings.digest_lookback_days, min_score=self.settings.min_score,
+                size=size, lookback_days=lookback, min_score=self.settings.min_score,
                 diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
-                rules=pinning.personal(s, target.id) if target.kind == "user" else None,
+                rules=pinning.personal(s, target.id) if target.kind == "user" else None, cadence=cadence,
             )
 
     def set_dm_digest(self, user_id: int, enabled: bool, time: str | None = None, tz: str | None = None) -> tuple[bool, str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from recommender.storage.models import Paper
@@ -148,19 +148,36 @@ class RecommendResult:
     library: int = 0  # papers in the library
 
 
+def week_start(day: date) -> date:
+    """The Monday of `day`'s ISO week: a weekly digest's period."""
+    return day - timedelta(days=day.weekday())
+
+
 @dataclass
 class DigestDraft:
     target: Target
-    day: date
+    day: date  # the (local) day it is posted for
     picks: list[Recommendation]
     topics: list[str]
     note: str | None = None
     candidates: int = 0
+    cadence: str = "daily"  # or "weekly": the week's papers, once a week
+
+    @property
+    def weekly(self) -> bool:
+        return self.cadence == "weekly"
+
+    @property
+    def period(self) -> date:
+        """What the ledger keys the digest by: its day, or a weekly digest's week (its Monday)."""
+        return week_start(self.day) if self.weekly else self.day
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "target": {"kind": self.target.kind, "id": self.target.id, "guild_id": self.target.guild_id},
             "day": self.day.isoformat(),
+            "cadence": self.cadence,
+            "period": self.period.isoformat(),
             "topics": self.topics,
             "note": self.note,
             "candidates": self.candidates,
@@ -179,6 +196,8 @@ class DigestSettings:
     enabled: bool
     categories: tuple[str, ...] | None = None  # /sources: the arXiv categories its digest draws on (None: all)
     hf: bool = True  # whether papers only Hugging Face Daily Papers brought count
+    cadence: str = "daily"  # "daily" (on `weekdays`) or "weekly" (on `week_day`)
+    week_day: str = "mon"
 
 
 @dataclass(frozen=True)
@@ -193,6 +212,8 @@ class DmSettings:
     min_match: int  # the bar, as a 0-99 match
     custom_size: bool = False  # size and bar set by the member (else the server's defaults)
     custom_bar: bool = False
+    cadence: str = "daily"  # "daily" (on `weekdays`) or "weekly" (on `week_day`)
+    week_day: str = "mon"
 
 
 @dataclass(frozen=True)
@@ -221,6 +242,7 @@ class LedgerEntry:
     sent_at: datetime | None
     header_id: int | None = None  # a channel digest's header message, once posted
     thread_id: int | None = None  # where its papers go: the day's thread, or the channel itself (no thread)
+    cadence: str = "daily"  # a weekly digest is keyed by its week, see DigestDraft.period
 
     @property
     def in_channel(self) -> bool:

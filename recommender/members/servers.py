@@ -33,7 +33,7 @@ def _view(guild: Guild) -> DigestSettings:
     cats = tuple(split_list(guild.arxiv_categories)) if guild.arxiv_categories else None
     return DigestSettings(
         guild.id, guild.digest_channel_id, guild.digest_time, guild.timezone, guild.weekdays,
-        guild.digest_size, guild.digest_enabled, cats, guild.hf_enabled,
+        guild.digest_size, guild.digest_enabled, cats, guild.hf_enabled, guild.cadence, guild.week_day,
     )
 
 
@@ -61,20 +61,26 @@ def configure(
     weekdays: str | None = None,
     size: int | None = None,
     enabled: bool | None = None,
+    cadence: str | None = None,
+    day: str | None = None,
     name: str = "",
 ) -> DigestSettings:
     """Change a server's digest settings; every value is checked with a clear message."""
     guild = ensure_guild(session, guild_id, settings, name)
     try:
-        hhmm, zone, days = checked_schedule(time, timezone, weekdays)
+        when = checked_schedule(time, timezone, weekdays, cadence, day)
     except ValueError as exc:
         raise PaperbotError(str(exc)) from None
-    if hhmm is not None:
-        guild.digest_time = hhmm
-    if zone is not None:
-        guild.timezone = zone
-    if days is not None:
-        guild.weekdays = days
+    if when.time is not None:
+        guild.digest_time = when.time
+    if when.timezone is not None:
+        guild.timezone = when.timezone
+    if when.weekdays is not None:
+        guild.weekdays = when.weekdays
+    if when.cadence is not None:
+        guild.cadence = when.cadence
+    if when.day is not None:
+        guild.week_day = when.day
     if size is not None:
         if not 1 <= size <= 25:
             raise PaperbotError("The digest size must be between 1 and 25 papers.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
@@ -12,23 +12,32 @@ from recommender.config import WEEKDAYS, Settings, checked_schedule, parse_weekd
 from recommender.errors import PaperbotError
 from recommender.members.feedback import ensure_user
 from recommender.storage.models import Digest, User, utcnow
-from recommender.views import DmSettings, match_percent, score_for_match
+from recommender.views import DmSettings, match_percent, score_for_match, week_start
+
+WEEKLY = "weekly"
 
 MATCH_MAX = 95  # a higher bar would leave almost every DM digest empty
 
 
-def _schedule(user: User, time: str | None, tz: str | None, weekdays: str | None) -> None:
+def _schedule(
+    user: User, time: str | None, tz: str | None, weekdays: str | None, cadence: str | None = None,
+    day: str | None = None,
+) -> None:
     """Set the given parts of a member's DM schedule, checked (`config.checked_schedule`)."""
     try:
-        hhmm, zone, days = checked_schedule(time, tz, weekdays)
+        when = checked_schedule(time, tz, weekdays, cadence, day)
     except ValueError as exc:
         raise PaperbotError(str(exc)) from None
-    if hhmm is not None:
-        user.dm_time = hhmm
-    if zone is not None:
-        user.timezone = zone
-    if days is not None:
-        user.dm_weekdays = days
+    if when.time is not None:
+        user.dm_time = when.time
+    if when.timezone is not None:
+        user.timezone = when.timezone
+    if when.weekdays is not None:
+        user.dm_weekdays = when.weekdays
+    if when.cadence is not None:
+        user.dm_cadence = when.cadence
+    if when.day is not None:
+        user.dm_week_day = when.day
 
 
 def set_dm_digest(
@@ -51,16 +60,18 @@ def dm_settings(session: Session, settings: Settings, user_id: int) -> DmSetting
         user.dm_digest, user.dm_time, user.timezone, user.dm_weekdays,
         user.digest_size or settings.digest_size, default_bar if user.min_match is None else user.min_match,
         custom_size=user.digest_size is not None, custom_bar=user.min_match is not None,
+        cadence=user.dm_cadence, week_day=user.dm_week_day,
     )
 
 
 def configure_dm(
     session: Session, settings: Settings, user_id: int, *, enabled: bool | None = None, time: str | None = None,
     tz: str | None = None, weekdays: str | None = None, size: int | None = None, min_match: int | None = None,
+    cadence: str | None = None, day: str | None = None,
 ) -> DmSettings:
     """Change a member's DM digest settings (`/settings`); every value is checked with a clear message."""
     user = ensure_user(session, user_id)
-    _schedule(user, time, tz, weekdays)
+    _schedule(user, time, tz, weekdays, cadence, day)
     if size is not None:
         if not 1 <= size <= 25:
             raise PaperbotError("A DM digest has between 1 and 25 papers.")
@@ -76,22 +87,42 @@ def configure_dm(
 
 
 def due_dm_users(session: Session, now: datetime | None = None) -> list[tuple[int, str]]:
-    """(user id, local date) of members whose DM digest time has passed today and who got none yet."""
+    """(user id, local date) of members whose DM digest time has passed today and who got none yet (that
+    day, or for a weekly digest, that week)."""
     now = now or datetime.now(timezone.utc)
-    recent = now.date() - timedelta(days=2)
-    sent = set(
-        session.execute(select(Digest.target_id, Digest.day).where(Digest.target_kind == "user", Digest.day >= recent))
-    )
+    recent = now.date() - timedelta(days=9)  # a week and the time zones around it
+    sent: set[tuple[int, date]] = set()
+    weeks: set[tuple[int, date]] = set()
+    for target_id, day, cadence, period in session.execute(
+        select(Digest.target_id, Digest.day, Digest.cadence, Digest.period)
+        .where(Digest.target_kind == "user", Digest.day >= recent)
+    ):
+        sent.add((target_id, day))
+        if cadence == WEEKLY:
+            weeks.add((target_id, period))
     due: list[tuple[int, str]] = []
-    for user_id, dm_time, tz, days in session.execute(
-        select(User.id, User.dm_time, User.timezone, User.dm_weekdays).where(User.dm_digest.is_(True))
+    for user_id, dm_time, tz, days, cadence, week_day in session.execute(
+        select(User.id, User.dm_time, User.timezone, User.dm_weekdays, User.dm_cadence, User.dm_week_day)
+        .where(User.dm_digest.is_(True))
     ):
         local = now.astimezone(ZoneInfo(tz))
-        if WEEKDAYS[local.weekday()] not in _days(days):
+        weekly = cadence == WEEKLY
+        if WEEKDAYS[local.weekday()] not in ((week_day,) if weekly else _days(days)):
             continue
-        if local.strftime("%H:%M") >= dm_time and (user_id, local.date()) not in sent:
-            due.append((user_id, local.date().isoformat()))
+        if local.strftime("%H:%M") < dm_time or (user_id, local.date()) in sent:
+            continue
+        if weekly and (user_id, week_start(local.date())) in weeks:
+            continue
+        due.append((user_id, local.date().isoformat()))
     return due
+
+
+def cadences(session: Session, user_ids: list[int]) -> dict[int, str]:
+    """Each member's DM digest cadence ("daily" for someone we don't know)."""
+    out = dict.fromkeys(user_ids, "daily")
+    for uid, cadence in session.execute(select(User.id, User.dm_cadence).where(User.id.in_(user_ids))):
+        out[uid] = cadence
+    return out
 
 
 def _days(text: str | None) -> tuple[str, ...]:

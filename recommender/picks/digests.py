@@ -20,6 +20,12 @@ DAILY_SOURCES = ("arxiv", "hf")
 
 
 HF = "hf"
+WEEK_DAYS = 7  # a weekly digest ranks the papers of the last week
+
+
+def lookback(cadence: str, daily_days: int) -> int:
+    """How many days of papers a digest draws on: the daily look-back, or a week for a weekly digest."""
+    return max(WEEK_DAYS, daily_days) if cadence == "weekly" else daily_days
 _CHUNK = 5000  # ids per IN (...) query
 
 
@@ -80,21 +86,26 @@ def compose(
     diversity: float = 0.0,
     recency_half_life: float | None = None,
     rules: Personal | None = None,
+    cadence: str = "daily",
 ) -> DigestDraft:
     """The digest for one target from its profile vectors (nothing is recorded yet)."""
     result = recommend(
         session, ctx, vec, inputs, limit=size, window_days=lookback_days, min_score=min_score,
         diversity=diversity, recency_half_life=recency_half_life, rules=rules,
     )
-    return draft_from(session, target, day, inputs, result)
+    return draft_from(session, target, day, inputs, result, cadence)
 
 
-def draft_from(session: Session, target: Target, day: date, inputs: ProfileInputs, result: RecommendResult) -> DigestDraft:
+def draft_from(
+    session: Session, target: Target, day: date, inputs: ProfileInputs, result: RecommendResult, cadence: str = "daily"
+) -> DigestDraft:
     """A digest draft from ranked picks, with a note saying why it is empty if it is."""
-    draft = DigestDraft(target, day, result.picks, inputs.topics, candidates=result.candidates)
+    draft = DigestDraft(target, day, result.picks, inputs.topics, candidates=result.candidates, cadence=cadence)
     if not draft.picks:
         if not inputs.topics and not inputs.liked:
             draft.note = "No topics to match yet: members can follow topics with `/subscribe`."
+        elif draft.weekly:  # a whole week: not the newest ingestion's quiet day
+            draft.note = "No new papers for your topics this week."
         else:
             reason = quiet_reason(session)
             draft.note = "No new papers for your topics today" + (f" ({reason})." if reason else ".")

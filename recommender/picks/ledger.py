@@ -1,6 +1,9 @@
 """The delivery ledger: who may post a (target, day) digest, and what was posted.
 
-One row per target and day (`Digest`). A worker *claims* it with one atomic
+One row per target and day (`Digest`), and per target, cadence and period: a
+daily digest's period is its day, a weekly digest's the Monday of its ISO week,
+so a weekly digest is posted once a week, and no target ever gets two digests
+on one day (a weekly and a daily one after a switch). A worker *claims* it with one atomic
 statement (an `INSERT … ON CONFLICT DO NOTHING`, else a conditional `UPDATE …
 RETURNING` that only matches a failed digest or a claim whose lease expired), so of any number of racing workers, on SQLite or PostgreSQL, exactly
 one wins. The winner holds a lease until `lease_until`; if it dies, the digest is
@@ -21,9 +24,9 @@ import secrets
 import socket
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Update, and_, delete, func, or_, select, update
+from sqlalchemy import Update, and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from recommender.storage.models import Digest, DigestItem, utcnow
 from recommender.views import DigestDraft, LedgerEntry, Target
@@ -41,14 +44,18 @@ def worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def _key(target: Target, day: date) -> tuple:  # type: ignore[type-arg]
-    return Digest.target_kind == target.kind, Digest.target_id == target.id, Digest.day == day
+def _key(draft: DigestDraft) -> tuple:  # type: ignore[type-arg]
+    """The digest's own row: its target, cadence and period (its day, or its week)."""
+    target = draft.target
+    return (Digest.target_kind == target.kind, Digest.target_id == target.id, Digest.cadence == draft.cadence,
+            Digest.period == draft.period)
 
 
 def claim(
     session: Session, draft: DigestDraft, owner: str, *, lease: timedelta = LEASE, now: datetime | None = None
 ) -> int | None:
-    """Take the (target, day) digest for `owner`; its id, or None when it is sent or someone else holds it.
+    """Take the (target, period) digest for `owner`; its id, or None when it is sent or someone else holds
+    it, or when the target already has another digest that day (a daily one, and a weekly one after a switch).
 
     A failed digest can be taken by any attempt (the scheduled run, `/digest now`, the retry job at
     `next_retry_at`); a claimed one only once its lease expired.
@@ -59,9 +66,10 @@ def claim(
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     fresh = (
         insert(Digest)
-        .values(target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, day=draft.day, status=CLAIMED,
-                lease_owner=owner, lease_until=until, attempts=1, created_at=now)
-        .on_conflict_do_nothing(index_elements=["target_kind", "target_id", "day"])
+        .values(target_kind=target.kind, target_id=target.id, guild_id=target.guild_id, day=draft.day,
+                cadence=draft.cadence, period=draft.period, status=CLAIMED, lease_owner=owner, lease_until=until,
+                attempts=1, created_at=now)
+        .on_conflict_do_nothing()  # either key: (target, day) or (target, cadence, period)
         .returning(Digest.id)
     )
     digest_id = session.execute(fresh).scalar()
@@ -70,11 +78,15 @@ def claim(
             and_(Digest.status == CLAIMED, or_(Digest.lease_until.is_(None), Digest.lease_until < now)),
             Digest.status == FAILED,
         )
+        other = aliased(Digest)  # another digest of the target that day: a weekly one is not taken then
+        same_day = exists().where(other.target_kind == target.kind, other.target_id == target.id,
+                                  other.day == draft.day, other.id != Digest.id)
         retake = (
             update(Digest)
-            .where(*_key(target, draft.day), takeable)
+            .where(*_key(draft), takeable, ~same_day)
+            # A weekly digest taken again on another day of its week belongs to that day now (retries end with it).
             .values(status=CLAIMED, lease_owner=owner, lease_until=until, attempts=Digest.attempts + 1,
-                    next_retry_at=None, guild_id=target.guild_id)
+                    next_retry_at=None, guild_id=target.guild_id, day=draft.day)
             .returning(Digest.id)
             .execution_options(**NO_SYNC)
         )
@@ -213,7 +225,7 @@ def mark_failed(
 def _entry(row: Digest) -> LedgerEntry:
     target = Target(row.target_kind, row.target_id, row.guild_id)  # type: ignore[arg-type]
     return LedgerEntry(row.id, target, row.day, row.status, row.attempts, row.reason, row.error, row.failed_at,
-                       row.next_retry_at, row.sent_at, row.header_id, row.thread_id)
+                       row.next_retry_at, row.sent_at, row.header_id, row.thread_id, row.cadence)
 
 
 def due(session: Session, since: date, now: datetime | None = None) -> list[LedgerEntry]:

@@ -92,6 +92,9 @@ class User(Base):
     digest_size: Mapped[int | None] = mapped_column(Integer)  # papers per DM digest (NULL: the default)
     dm_weekdays: Mapped[str] = mapped_column(String(40), default="daily", server_default="daily")
     min_match: Mapped[int | None] = mapped_column(Integer)  # 0-100: the DM digest's own bar (NULL: the default)
+    # "daily" (on `dm_weekdays`) or "weekly" (on `dm_week_day`, "mon" … "sun").
+    dm_cadence: Mapped[str] = mapped_column(String(8), default="daily", server_default="daily")
+    dm_week_day: Mapped[str] = mapped_column(String(3), default="mon", server_default="mon")
 
 
 class Guild(Base):
@@ -111,6 +114,9 @@ class Guild(Base):
     # and whether papers only Hugging Face Daily Papers brought count.
     arxiv_categories: Mapped[str | None] = mapped_column(String(400))
     hf_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # "daily" (on `weekdays`) or "weekly" (on `week_day`, "mon" … "sun").
+    cadence: Mapped[str] = mapped_column(String(8), default="daily", server_default="daily")
+    week_day: Mapped[str] = mapped_column(String(3), default="mon", server_default="mon")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -152,21 +158,35 @@ class ReadingListEntry(Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+def _its_day(context: Any) -> Any:
+    """A digest's default period: its own day (a daily digest's)."""
+    return context.get_current_parameters()["day"]
+
+
 class Digest(Base):
     """The delivery ledger: one row per target and day (the unique key), see recommender/picks/ledger.py.
+
+    `day` is the (local) day the digest is posted for; `period` the day a daily digest is for, or the
+    Monday of a weekly digest's ISO week: (target, cadence, period) is unique too, so a weekly digest
+    is posted once a week, and never on a day another digest of the target was posted.
 
     `status` is "claimed" (a worker holds the lease until `lease_until`), "sent" or
     "failed" (`reason` typed, retried at `next_retry_at`, never when that is NULL).
     """
 
     __tablename__ = "digests"
-    __table_args__ = (UniqueConstraint("target_kind", "target_id", "day"),)
+    __table_args__ = (
+        UniqueConstraint("target_kind", "target_id", "day"),
+        UniqueConstraint("target_kind", "target_id", "cadence", "period", name="uq_digests_period"),
+    )
 
     id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
     target_kind: Mapped[str] = mapped_column(String(8))
     target_id: Mapped[int] = mapped_column(BigInteger)
     guild_id: Mapped[int | None] = mapped_column(BigInteger)
     day: Mapped[date] = mapped_column(Date)
+    cadence: Mapped[str] = mapped_column(String(8), default="daily", server_default="daily")
+    period: Mapped[date] = mapped_column(Date, default=_its_day)
     status: Mapped[str] = mapped_column(String(12), default="claimed")
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from recommender.storage.db import MIGRATIONS, Database, alembic_config
 
@@ -144,5 +146,43 @@ def test_0006_adds_follows_mutes_starts_and_discussions_and_downgrades(blank_db_
         assert not new & set(inspect(database.engine).get_table_names())
         with database.engine.connect() as conn:  # nothing else lost
             assert conn.execute(text("SELECT dm_time FROM users")).scalar() == "09:00"
+    finally:
+        database.dispose()
+
+
+def test_0007_adds_cadences_and_the_ledger_period_and_downgrades(blank_db_url: str) -> None:
+    database = Database(blank_db_url)
+    cfg = alembic_config(database.engine)
+    try:
+        command.upgrade(cfg, "0006")
+        with database.engine.begin() as conn:  # a server, a member and a sent digest from before
+            conn.execute(text("INSERT INTO guilds (id, name, digest_time, timezone, weekdays, digest_size,"
+                              " digest_enabled, created_at, updated_at) VALUES (7, 'lab', '08:00', 'UTC', 'mon-fri',"
+                              " 8, true, '2026-07-01 08:00:00', '2026-07-01 08:00:00')"))
+            conn.execute(text("INSERT INTO users (id, created_at, last_active, dm_digest, dm_time, timezone)"
+                              " VALUES (5, '2026-07-01 08:00:00', '2026-07-01 08:00:00', true, '09:00', 'UTC')"))
+            conn.execute(text("INSERT INTO digests (id, target_kind, target_id, guild_id, day, status, created_at,"
+                              " attempts) VALUES (1, 'channel', 70, 7, '2026-07-01', 'sent', '2026-07-01 08:00:00', 1)"))
+        command.upgrade(cfg, "0007")
+        with database.engine.begin() as conn:  # existing servers, members and digests are daily ones
+            assert conn.execute(text("SELECT cadence, week_day, weekdays FROM guilds")).one() == ("daily", "mon", "mon-fri")
+            assert conn.execute(text("SELECT dm_cadence, dm_week_day, dm_time FROM users")).one() == ("daily", "mon", "09:00")
+            row = conn.execute(text("SELECT cadence, period, day FROM digests")).one()
+            assert row[0] == "daily" and str(row[1]) == str(row[2]) == "2026-07-01"
+            # a weekly digest of that week (Mon 29 Jun) posted on another day: allowed once, not twice
+            conn.execute(text("INSERT INTO digests (id, target_kind, target_id, day, cadence, period, status, created_at,"
+                              " attempts) VALUES (2, 'channel', 70, '2026-07-03', 'weekly', '2026-06-29', 'sent',"
+                              " '2026-07-03 08:00:00', 1)"))
+        with pytest.raises(IntegrityError), database.engine.begin() as conn:
+            conn.execute(text("INSERT INTO digests (id, target_kind, target_id, day, cadence, period, status, created_at,"
+                              " attempts) VALUES (3, 'channel', 70, '2026-07-02', 'weekly', '2026-06-29', 'sent',"
+                              " '2026-07-02 08:00:00', 1)"))
+        command.downgrade(cfg, "0006")
+        assert not {"cadence", "period"} & columns(database, "digests")
+        assert "cadence" not in columns(database, "guilds") and "dm_cadence" not in columns(database, "users")
+        with database.engine.connect() as conn:  # nothing else lost
+            assert conn.execute(text("SELECT id FROM digests ORDER BY id")).scalars().all() == [1, 2]
+            assert conn.execute(text("SELECT weekdays FROM guilds")).scalar() == "mon-fri"
+        assert database.upgrade() == HEAD
     finally:
         database.dispose()
