@@ -19,6 +19,7 @@ from recommender.views import (
     RecommendResult,
     TopicAdvice,
     Verdict,
+    week_start,
 )
 
 TITLE_MAX = 256
@@ -246,9 +247,30 @@ def digest_header(draft: DigestDraft, mention: str, total: int) -> str:
     return truncate("\n".join(lines), CONTENT_MAX)
 
 
-def thread_name(day: date) -> str:
-    """The name of a day's digest thread (Discord allows 1-100 characters)."""
+def thread_name(day: date, weekly: bool = False) -> str:
+    """The name of a day's (or a week's) digest thread (Discord allows 1-100 characters)."""
+    if weekly:
+        return f"Papers of the week of {week_start(day).strftime('%a %d %b %Y')}"
     return f"Papers {day.strftime('%a %d %b %Y')}"
+
+
+def weekly_digest_header(draft: DigestDraft, mention: str, total: int) -> str:
+    """The message a weekly channel digest starts with: "📰 **34 new papers this week** for
+    #ml-papers, week of Mon 23 Nov" and the topics, or why there are none."""
+    week = f"week of {week_start(draft.day).strftime('%a %d %b')}"
+    if not total:
+        return truncate(f"📰 {mention}, {week}: {draft.note or 'No new papers this week.'}", CONTENT_MAX)
+    lines = [f"📰 **{total} new paper{'s' if total != 1 else ''} this week** for {mention}, {week}"]
+    if draft.topics:
+        shown = ", ".join(escape(t) for t in draft.topics[:10])
+        more = f" and {len(draft.topics) - 10} more" if len(draft.topics) > 10 else ""
+        lines.append(f"Topics: {shown}{more} · 👍 💾 ✖ under each paper tune your own picks")
+    return truncate("\n".join(lines), CONTENT_MAX)
+
+
+def cadence_text(cadence: str, weekdays: str, week_day: str) -> str:
+    """A digest's days in a sentence: its weekdays ("mon-fri") or "weekly, on Mon"."""
+    return f"weekly, on {week_day.capitalize()}" if cadence == "weekly" else weekdays
 
 
 def digest_notice(entry: LedgerEntry, mention: str) -> str:
@@ -267,8 +289,12 @@ def digest_notice(entry: LedgerEntry, mention: str) -> str:
 THREAD_PERMISSIONS = "Create Public Threads and Send Messages in Threads"
 
 
-def digest_title(day: date, guild_name: str = "", personal: bool = False) -> str:
+def digest_title(day: date, guild_name: str = "", personal: bool = False, weekly: bool = False) -> str:
     when = day.strftime("%a %d %b %Y")
+    if weekly:
+        week = f"week of {week_start(day).strftime('%a %d %b %Y')}"
+        return f"📬 Your papers of the week — {week}" if personal else \
+            f"📰 Papers of the week{' for ' + guild_name if guild_name else ''} — {week}"
     if personal:
         return f"📬 Your paper picks — {when}"
     return f"📰 Daily papers{' for ' + guild_name if guild_name else ''} — {when}"
@@ -376,10 +402,11 @@ def reading_list_embed(papers: list[PaperView]) -> discord.Embed:
 
 def settings_embed(conf: DigestSettings, channel_mention: str) -> discord.Embed:
     state = "on" if conf.enabled and conf.channel_id else "off"
-    embed = discord.Embed(title="Daily digest settings", colour=COLOUR)
+    embed = discord.Embed(title=f"{conf.cadence.capitalize()} digest settings", colour=COLOUR)
     embed.add_field(name="Channel", value=channel_mention, inline=True)
     embed.add_field(name="Time", value=f"{conf.time} ({conf.timezone})", inline=True)
-    embed.add_field(name="Days", value=conf.weekdays, inline=True)
+    embed.add_field(name="Days", value=conf.week_day if conf.cadence == "weekly" else conf.weekdays, inline=True)
+    embed.add_field(name="Cadence", value=conf.cadence, inline=True)
     embed.add_field(name="Papers", value=str(conf.size), inline=True)
     embed.add_field(name="Status", value=state, inline=True)
     cats = ", ".join(conf.categories) if conf.categories else "all categories"

@@ -12,14 +12,14 @@ from bot.context import Invoker, Reply
 from bot.exts.digest._delivery import deliver, digest_reply
 from bot.registry import channel as text_channel
 from bot.registry import command, group, number, text
-from recommender.config import timezone_names
+from recommender.config import CADENCES, WEEKDAYS as DAYS, timezone_names
 from recommender.errors import PaperbotError
 from recommender.views import DmSettings, LedgerEntry, Target
 
 # Announced with the server id after its digest settings change; the cog resyncs the job.
 SETTINGS_CHANGED = "digest_settings_changed"
 
-group("digest", "The server's daily paper digest")
+group("digest", "The server's paper digest, daily or weekly")
 group("digest topics", "The digest channel's own topics (else its members' topics are used)")
 group("dm", "Your personal picks by DM")
 
@@ -43,6 +43,8 @@ async def timezone_choices(ctx: Invoker, current: str) -> list[str]:
 TIME = text("HH:MM, 24-hour clock, e.g. 08:30", max_length=5)
 TIMEZONE = text("IANA time zone, e.g. Europe/Berlin", max_length=64, suggest=timezone_choices)
 WEEKDAYS = text("e.g. mon-fri, daily or mon,wed,fri", max_length=60)
+CADENCE = text("daily, or weekly: the week's papers once a week", max_length=6, choices=CADENCES)
+DAY = text("The day of a weekly digest (sets the cadence to weekly)", max_length=3, choices=DAYS)
 TOPIC_MAX = 100
 
 
@@ -82,18 +84,20 @@ def thread_warning(ctx: Invoker, channel: int, where: str) -> str:
             f"Give me {formatting.THREAD_PERMISSIONS} there for one thread a day.")
 
 
-@command("digest schedule", "When the daily digest is posted (Manage Server).", admin=True,
+@command("digest schedule", "When and how often the digest is posted (Manage Server).", admin=True,
          time=TIME, timezone=TIMEZONE, weekdays=WEEKDAYS,
-         size=number("Papers per digest, 1-25", min_value=1, max_value=25))
+         size=number("Papers per digest, 1-25", min_value=1, max_value=25), cadence=CADENCE, day=DAY)
 async def digest_schedule(
-    ctx: Invoker, time: str | None = None, timezone: str | None = None, weekdays: str | None = None, size: int | None = None
+    ctx: Invoker, time: str | None = None, timezone: str | None = None, weekdays: str | None = None,
+    size: int | None = None, cadence: str | None = None, day: str | None = None,
 ) -> Reply:
     conf = await ctx.call(
         ctx.service.configure_digest, _guild(ctx), time=time, timezone=timezone, weekdays=weekdays, size=size,
-        name=ctx.guild_name,
+        cadence=cadence, day=day, name=ctx.guild_name,
     )
     ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
-    return _settings_reply(ctx, "🕗 Digest schedule updated.", conf)
+    when = formatting.cadence_text(conf.cadence, conf.weekdays, conf.week_day)
+    return _settings_reply(ctx, f"🕗 Digest schedule updated: {when} at {conf.time} ({conf.timezone}).", conf)
 
 
 @command("digest status", "Show this server's digest settings (Manage Server).", admin=True)
@@ -158,7 +162,7 @@ async def digest_why(ctx: Invoker, paper: str) -> Reply:
     return Reply(embeds=[embed])
 
 
-@command("digest now", "Post today's digest now (Manage Server).", admin=True)
+@command("digest now", "Post today's digest (this week's, for a weekly one) now (Manage Server).", admin=True)
 async def digest_now(ctx: Invoker) -> Reply:
     guild_id = _guild(ctx)
     conf = await ctx.call(ctx.service.digest_settings, guild_id)
@@ -170,11 +174,13 @@ async def digest_now(ctx: Invoker) -> Reply:
     draft = await ctx.call(ctx.service.compose_channel_digest, guild_id, day=day)
     outcome = await deliver(ctx.service, ctx.publisher, draft, ctx.guild_name, conf.timezone)
     where = ctx.publisher.mention(conf.channel_id)
+    which = "this week's" if draft.weekly else "today's"
     if outcome.status == "sent":
-        thread = " (the papers in today's thread)" if outcome.in_thread else ""
-        return Reply(content=f"✅ Posted today's digest ({outcome.papers} papers) in {where}{thread}.")
+        thread = f" (the papers in {'the week' if draft.weekly else 'today'}'s thread)" if outcome.in_thread else ""
+        return Reply(content=f"✅ Posted {which} digest ({outcome.papers} papers) in {where}{thread}.")
     if outcome.status == "already":
-        return Reply(content=f"ℹ️ Today's digest was already posted in {where}; nothing is posted twice.")
+        return Reply(content=f"ℹ️ {which.capitalize()} digest was already posted in {where} (or another digest "
+                             f"today); nothing is posted twice.")
     return Reply.error(f"Could not post in {where}: {outcome.detail}")
 
 
@@ -238,10 +244,12 @@ async def digest_topics_list(ctx: Invoker) -> Reply:
     return _channel_topics_reply(ctx, channel_id, topics)
 
 
-@command("dm on", "Get your personal picks by DM every day.", time=TIME, timezone=TIMEZONE)
+@command("dm on", "Get your personal picks by DM every day (or week: `/settings cadence`).", time=TIME, timezone=TIMEZONE)
 async def dm_on(ctx: Invoker, time: str | None = None, timezone: str | None = None) -> Reply:
     _, at, tz = await ctx.call(ctx.service.set_dm_digest, ctx.user_id, True, time, timezone)
-    return Reply(content=f"📬 You'll get your personal picks by DM every day at {at} ({tz}). `/dm off` stops them.")
+    conf = await ctx.call(ctx.service.dm_settings, ctx.user_id)
+    every = f"every {conf.week_day.capitalize()}" if conf.cadence == "weekly" else "every day"
+    return Reply(content=f"📬 You'll get your personal picks by DM {every} at {at} ({tz}). `/dm off` stops them.")
 
 
 @command("dm off", "Stop your daily DM picks.")
@@ -254,30 +262,35 @@ def dm_settings_embed(conf: DmSettings) -> discord.Embed:
     embed = discord.Embed(title="Your DM digest", colour=formatting.COLOUR)
     embed.add_field(name="Status", value="on" if conf.enabled else "off")
     embed.add_field(name="Time", value=f"{conf.time} ({conf.timezone})")
-    embed.add_field(name="Days", value=conf.weekdays)
+    embed.add_field(name="Days", value=conf.week_day if conf.cadence == "weekly" else conf.weekdays)
+    embed.add_field(name="Cadence", value=conf.cadence)
     embed.add_field(name="Papers", value=f"up to {conf.size}" + ("" if conf.custom_size else " (default)"))
     embed.add_field(name="Threshold", value=f"match above {conf.min_match}" + ("" if conf.custom_bar else " (default)"))
-    embed.set_footer(text="/settings dm: on|off, time, timezone, days, size, threshold (a match from 0 to 95)")
+    embed.set_footer(text="/settings dm: on|off, time, timezone, days, cadence: daily|weekly, day (of a weekly "
+                          "digest), size, threshold (a match from 0 to 95)")
     return embed
 
 
-@command("settings", "Your DM digest: on or off, time, time zone, days, size, threshold.",
+@command("settings", "Your DM digest: on or off, time, time zone, days or weekly, size, threshold.",
          dm=text("Personal picks by DM: on or off", max_length=3, choices=("on", "off")),
          time=TIME, timezone=TIMEZONE, days=WEEKDAYS,
          size=number("Papers per DM digest, 1-25", min_value=1, max_value=25),
          threshold=number("Only papers with a higher match (0-95; the default shows what it is)",
-                          min_value=0, max_value=95))
+                          min_value=0, max_value=95),
+         cadence=CADENCE, day=DAY)
 async def settings(
     ctx: Invoker, dm: str | None = None, time: str | None = None, timezone: str | None = None,
-    days: str | None = None, size: int | None = None, threshold: int | None = None,
+    days: str | None = None, size: int | None = None, threshold: int | None = None, cadence: str | None = None,
+    day: str | None = None,
 ) -> Reply:
     changes = {"enabled": None if dm is None else dm == "on", "time": time, "tz": timezone, "weekdays": days,
-               "size": size, "min_match": threshold}
+               "size": size, "min_match": threshold, "cadence": cadence, "day": day}
     if all(v is None for v in changes.values()):
         return Reply(embeds=[dm_settings_embed(await ctx.call(ctx.service.dm_settings, ctx.user_id))])
     conf = await ctx.call(ctx.service.configure_dm, ctx.user_id, **changes)
     if conf.enabled:
-        text = f"📬 Saved. Your personal picks come by DM at {conf.time} ({conf.timezone}), {conf.weekdays}."
+        when = formatting.cadence_text(conf.cadence, conf.weekdays, conf.week_day)
+        text = f"📬 Saved. Your personal picks come by DM at {conf.time} ({conf.timezone}), {when}."
         if not await ctx.call(ctx.service.topics, Target.user(ctx.user_id)):
             text += "\nYou follow no topics yet: `/subscribe` to one (or 👍 papers) so it has something to pick."
     else:

@@ -24,6 +24,7 @@ from datetime import datetime
 from bot import formatting
 from bot.context import DeliveryFailed, FailureReason, Publisher, Reply
 from bot.exts.digest._retry import day_end, retry_at, utc_now
+from bot.exts.digest._weekly import weekly_header
 from bot.publisher import NETWORK_ERRORS
 from bot.ui.feedback import MAX_BUTTON_PAPERS, feedback_view
 from recommender.service import PaperService
@@ -68,7 +69,7 @@ def digest_parts(
     """The digest as compact lists, each message with the paper ids it posts: every pick is in one of
     them. `first` > 1: the rest of an interrupted digest, numbered on."""
     personal = draft.target.kind == "user"
-    title = formatting.digest_title(draft.day, guild_name, personal) + (" (continued)" if first > 1 else "")
+    title = formatting.digest_title(draft.day, guild_name, personal, draft.weekly) + (" (continued)" if first > 1 else "")
     chunks: list[list[Recommendation]] = []
     size = 0
     for number, rec in enumerate(draft.picks, start=first):
@@ -136,6 +137,13 @@ async def _post(publisher: Publisher, kind: str, target_id: int, reply: Reply) -
     return await _guarded(where, publisher.to_user(target_id, reply))
 
 
+async def header_reply(service: PaperService, draft: DigestDraft, mention: str, total: int, digest_id: int) -> Reply:
+    """A channel digest's header message: the day's, or the week's (`_weekly.weekly_header`)."""
+    if draft.weekly:
+        return await weekly_header(service, draft, mention, total, header_nonce(digest_id))
+    return Reply(content=formatting.digest_header(draft, mention, total), ephemeral=False, nonce=header_nonce(digest_id))
+
+
 @dataclass
 class _Progress:
     posted: int = 0
@@ -164,7 +172,8 @@ async def _open_thread(
     start: ThreadStarter | None = getattr(publisher, "start_thread", None)
     if start is None or header_id is None:  # the console, a file: no threads, nothing to tell
         return channel_id
-    thread_id = await _guarded(f"<#{channel_id}>", start(channel_id, header_id, formatting.thread_name(draft.day)))
+    name = formatting.thread_name(draft.day, draft.weekly)
+    thread_id = await _guarded(f"<#{channel_id}>", start(channel_id, header_id, name))
     if thread_id is None:
         log.warning("digest %s for channel %s posted without a thread: the bot lacks %s there", draft.day,
                     channel_id, formatting.THREAD_PERMISSIONS)
@@ -181,8 +190,7 @@ async def _post_channel_digest(
     entry = await asyncio.to_thread(service.digest_entry, digest_id)
     header_id = entry.header_id if entry is not None else None
     if header_id is None:
-        header = Reply(content=formatting.digest_header(draft, publisher.mention(channel_id), total),
-                       ephemeral=False, nonce=header_nonce(digest_id))
+        header = await header_reply(service, draft, publisher.mention(channel_id), total, digest_id)
         header_id = await _post(publisher, "channel", channel_id, header)
         if header_id is not None:
             await asyncio.to_thread(service.mark_digest_header, digest_id, header_id)
@@ -217,7 +225,8 @@ async def deliver(
     `now` the clock (naive UTC) a failure and its next try are timed by."""
     digest_id = await asyncio.to_thread(service.claim_digest, draft)
     if digest_id is None:
-        return Outcome("already", f"The digest for {draft.day.isoformat()} was already sent.")
+        period = f"the week of {draft.period.isoformat()}" if draft.weekly else draft.day.isoformat()
+        return Outcome("already", f"The digest for {period} was already sent.")
     done, todo = await asyncio.to_thread(service.digest_plan, digest_id)
     total = done + len(todo)
     if done:  # resume: post only what the ledger still plans

@@ -1,4 +1,4 @@
-"""Cron jobs: each server's daily digest, and a sweep that sends due DM digests."""
+"""Cron jobs: each server's daily or weekly digest, and a sweep that sends due DM digests."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ DM_SWEEP_FIRST = timedelta(seconds=30)  # the first DM sweep after a start
 
 
 def digest_trigger(conf: DigestSettings) -> CronTrigger:
+    """At the server's time in its time zone: on its weekdays, or once a week on its day."""
     at = parse_hhmm(conf.time)
-    days = ",".join(parse_weekdays(conf.weekdays))
+    days = conf.week_day if conf.cadence == "weekly" else ",".join(parse_weekdays(conf.weekdays))
     return CronTrigger(day_of_week=days, hour=at.hour, minute=at.minute, timezone=ZoneInfo(conf.timezone))
 
 
@@ -82,7 +83,7 @@ class DigestJobs:
     def _schedule(self, conf: DigestSettings) -> None:
         self.scheduler.add_job(
             self.run_channel_digest, digest_trigger(conf), args=[conf.guild_id], id=f"{JOB_PREFIX}{conf.guild_id}",
-            replace_existing=True, name=f"daily digest for server {conf.guild_id}",
+            replace_existing=True, name=f"{conf.cadence} digest for server {conf.guild_id}",
         )
 
     def _catch_up(self, conf: DigestSettings, now: datetime | None = None) -> None:
@@ -138,14 +139,17 @@ class DigestJobs:
                     continue
                 if self._today(conf.timezone) != entry.day:
                     continue  # that day is over
-                # The server's current channel: after `/digest channel` the retry goes there.
-                draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, entry.day)
+                # The server's current channel: after `/digest channel` the retry goes there; the digest's
+                # own cadence (a weekly digest stays one after a switch to daily).
+                draft = await asyncio.to_thread(service.compose_channel_digest, guild_id, None, entry.day,
+                                                entry.cadence)
                 outcome = await self._deliver(draft, self.guild_name(guild_id), conf.timezone)
             else:
                 tz = await asyncio.to_thread(service.member_timezone, entry.target.id)
                 if self._today(tz) != entry.day:
                     continue
-                drafts = await asyncio.to_thread(service.compose_personal_digests, [(entry.target.id, entry.day)])
+                drafts = await asyncio.to_thread(service.compose_personal_digests, [(entry.target.id, entry.day)],
+                                                 cadence={entry.target.id: entry.cadence})
                 outcome = await self._deliver(drafts[0], "", tz)
                 if outcome.reason is FailureReason.CLOSED_DMS:
                     await asyncio.to_thread(service.set_dm_digest, entry.target.id, False)
