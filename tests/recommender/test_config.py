@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from recommender.config import (
     WEEKDAYS,
     Settings,
     check_timezone,
+    checked_schedule,
     parse_hhmm,
     parse_weekdays,
 )
@@ -154,3 +156,25 @@ def test_timezone_names_are_the_canonical_iana_names() -> None:
     names = timezone_names()
     assert names == sorted(names) and "Europe/Berlin" in names and "UTC" in names
     assert all(check_timezone(n.lower()) == n for n in names[::50])
+
+
+def test_checked_schedule_reads_cadence_and_a_weekly_day() -> None:
+    assert checked_schedule(None, None, None) == (None, None, None, None, None)  # nothing given, nothing changed
+    assert checked_schedule(None, None, None, "Weekly", "MON") == (None, None, None, "weekly", "mon")
+    assert checked_schedule(None, None, None, None, "friday").cadence == "weekly"  # a day alone means weekly
+    assert checked_schedule(None, None, None, "daily", "fri") == (None, None, None, "daily", "fri")
+    assert checked_schedule("7:05", "utc", "mon-fri", " DAILY ") == ("07:05", "UTC", "mon-fri", "daily", None)
+
+
+@pytest.mark.parametrize(("cadence", "day", "fragment"), [
+    ("fortnightly", None, "'fortnightly' is not a cadence: daily or weekly"),
+    ("", None, "is not a cadence"),
+    (None, "mon-fri", "'mon-fri' is not one weekday"),
+    (None, "daily", "is not one weekday"),
+    (None, "someday", "is not one weekday"),
+    (None, "", "is not one weekday"),
+    (None, "x" * 10_000, "(10,000 characters)"),
+])
+def test_checked_schedule_refuses_other_cadences_and_days(cadence: str | None, day: str | None, fragment: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(fragment)):
+        checked_schedule(None, None, None, cadence, day)

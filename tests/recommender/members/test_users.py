@@ -135,3 +135,36 @@ def test_personal_digests_honour_each_members_size_and_threshold(service: PaperS
     assert len(drafts[42].picks) == service.settings.digest_size
     assert all(p.match >= 95 for p in drafts[41].picks) and len(drafts[41].picks) < len(drafts[42].picks)
     assert [p.paper.id for p in drafts[40].picks] == [p.paper.id for p in drafts[42].picks][:2]
+
+
+def test_a_weekly_dm_digest_is_due_on_its_day_once_a_week(bare_service: PaperService) -> None:
+    service = bare_service
+    service.subscribe(Target.user(20), GNN)
+    service.configure_dm(20, enabled=True, time="07:00", tz="Europe/Berlin", cadence="weekly", day="wed")
+    service.configure_dm(21, enabled=True, time="07:00", tz="UTC")  # daily, every day
+
+    def due(now: datetime) -> dict[int, str]:
+        with service.db.session() as s:
+            return dict(users.due_dm_users(s, now))
+
+    tuesday = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+    assert due(tuesday) == {21: "2026-11-24"}
+    wednesday = tuesday + timedelta(days=1)  # 13:00 in Berlin
+    assert due(wednesday)[20] == "2026-11-25"
+    draft, = service.compose_personal_digests([(20, date(2026, 11, 25))])
+    assert (draft.cadence, draft.period) == ("weekly", date(2026, 11, 23))
+    assert service.claim_digest(draft) is not None
+    assert 20 not in due(wednesday + timedelta(hours=1))
+    service.configure_dm(20, day="thu")  # moved to Thursday the same week: still once a week
+    assert 20 not in due(wednesday + timedelta(days=1))
+    assert due(wednesday + timedelta(days=8))[20] == "2026-12-03"  # the next week's Thursday
+    conf = service.dm_settings(20)
+    assert (conf.cadence, conf.week_day, conf.weekdays) == ("weekly", "thu", "daily")
+
+
+def test_weekly_dm_settings_are_validated(bare_service: PaperService) -> None:
+    with pytest.raises(PaperbotError, match="is not a cadence"):
+        bare_service.configure_dm(10, cadence="hourly")
+    with pytest.raises(PaperbotError, match="is not one weekday"):
+        bare_service.configure_dm(10, day="mon-fri")
+    assert bare_service.dm_settings(10).cadence == "daily"  # nothing half-saved

@@ -225,3 +225,30 @@ def test_a_channel_digest_only_draws_on_the_servers_sources(members: PaperServic
     members.set_sources(GUILD, categories="all")
     assert [r.paper.id for r in members.compose_channel_digest(GUILD, day=DAY).picks] == [
         r.paper.id for r in everything.picks]
+
+
+def test_a_weekly_digest_ranks_the_weeks_papers_and_skips_what_was_sent(members: PaperService) -> None:
+    daily = members.compose_channel_digest(GUILD, day=DAY)
+    assert daily.cadence == "daily" and daily.period == DAY  # the default: existing servers are unaffected
+    members.mark_digest_sent(members.claim_digest(daily), None)  # type: ignore[arg-type]
+    conf = members.configure_digest(GUILD, cadence="weekly", day="fri", size=25)
+    assert (conf.cadence, conf.week_day, conf.weekdays) == ("weekly", "fri", "mon-fri")
+    friday = date(2026, 7, 3)
+    weekly = members.compose_channel_digest(GUILD, day=friday)
+    assert (weekly.cadence, weekly.period) == ("weekly", date(2026, 6, 29))  # keyed by its ISO week's Monday
+    assert weekly.candidates > daily.candidates  # seven days of papers, not three
+    newest = max(r.paper.published for r in weekly.picks if r.paper.published)
+    ages = [(newest - r.paper.published).days for r in weekly.picks if r.paper.published]
+    assert max(ages) < 7 and max(ages) >= members.settings.digest_lookback_days  # papers the daily could not reach
+    assert not {r.paper.id for r in daily.picks} & {r.paper.id for r in weekly.picks}  # sent papers never repeat
+    assert members.compose_channel_digest(GUILD, day=friday, cadence="daily").cadence == "daily"  # a retry's own
+    digest_id = members.claim_digest(weekly)
+    assert digest_id is not None and members.claim_digest(members.compose_channel_digest(GUILD, day=DAY)) is None
+    assert digest_rows(members)[-1] == ("channel", CHANNEL, friday, "claimed")
+
+
+def test_a_weekly_digest_says_so_when_the_week_had_nothing(bare_service: PaperService) -> None:
+    bare_service.subscribe(Target.user(1, GUILD), GNN)
+    bare_service.configure_digest(GUILD, channel_id=CHANNEL, cadence="weekly")
+    draft = bare_service.compose_channel_digest(GUILD, day=DAY)
+    assert draft.weekly and not draft.picks and draft.note == "No new papers for your topics this week."

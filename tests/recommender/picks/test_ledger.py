@@ -120,6 +120,61 @@ def test_due_lists_retries_and_expired_leases(db: Database) -> None:
         assert last is not None and (last.reason, last.error, last.status) == ("MISSING_PERMISSION", "no access", "failed")
 
 
+MON, TUE, WED = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)
+
+
+def weekly_draft(target_id: int, day: date) -> DigestDraft:
+    return DigestDraft(Target.channel(target_id, GUILD), day, [], [], cadence="weekly")
+
+
+def test_exactly_once_a_weekly_digest_once_per_iso_week_whatever_the_day(db: Database) -> None:
+    """Racing claims for one week's digest on different days (a restart, a second bot, `/digest now`): one wins."""
+    for round_no in range(10):
+        target = 20_000 + round_no
+        barrier = threading.Barrier(4)
+
+        def one(day: date, target: int = target, barrier: threading.Barrier = barrier) -> int | None:
+            barrier.wait()
+            return claim(db, weekly_draft(target, day), f"worker-{day}")
+
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(one, (MON, TUE, WED, date(2026, 11, 29))))
+        assert sum(g is not None for g in got) == 1, f"round {round_no}: {got}"
+        with db.session() as s:
+            row = s.get(Digest, next(g for g in got if g is not None))
+            assert (row.cadence, row.period) == ("weekly", MON)
+            ledger.mark_sent(s, row.id, 1)
+        assert claim(db, weekly_draft(target, WED), "late") is None
+        assert claim(db, weekly_draft(target, MON + timedelta(days=7)), "next week") is not None
+
+
+def test_a_daily_and_a_weekly_digest_never_go_out_the_same_day(db: Database) -> None:
+    with db.session() as s:
+        daily = ledger.claim(s, empty_draft(CHANNEL, MON), "w")
+        ledger.mark_sent(s, daily, 1)  # type: ignore[arg-type]
+    assert claim(db, weekly_draft(CHANNEL, MON), "w") is None  # switched to weekly the day a daily went out
+    weekly = claim(db, weekly_draft(CHANNEL, TUE), "w")  # the week's, the next day
+    assert weekly is not None
+    with db.session() as s:
+        ledger.mark_sent(s, weekly, 2)
+    assert claim(db, empty_draft(CHANNEL, TUE), "w") is None  # switched back to daily that day
+    assert claim(db, empty_draft(CHANNEL, WED), "w") is not None
+
+
+def test_a_failed_weekly_digest_taken_later_in_its_week_belongs_to_that_day(db: Database) -> None:
+    with db.session() as s:
+        first = ledger.claim(s, weekly_draft(CHANNEL, MON), "w")
+        ledger.mark_failed(s, first, "w", "MISSING_PERMISSION", "no access", None)  # type: ignore[arg-type]
+    assert claim(db, weekly_draft(CHANNEL, WED), "v") == first
+    with db.session() as s:
+        row = s.get(Digest, first)
+        assert (row.day, row.period, row.attempts, row.status) == (WED, MON, 2, "claimed")
+        assert ledger.mark_failed(s, first, "v", "MISSING_PERMISSION", "no access", None)
+        ledger.mark_sent(s, ledger.claim(s, empty_draft(CHANNEL, TUE), "w"), 3)  # type: ignore[arg-type]
+    # A daily digest went out on Tuesday (a switch and back): the week's is not taken that day.
+    assert claim(db, weekly_draft(CHANNEL, TUE), "v") is None
+
+
 GNN = "graph neural networks"
 
 

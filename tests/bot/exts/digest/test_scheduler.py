@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -100,3 +100,12 @@ async def test_exactly_once_catch_up_across_midnight_posts_that_days_digest(bare
         bare_service.settings = bare_service.settings.model_copy(update={"digest_catch_up_hours": hours})
         jobs._catch_up(conf, now=now)
         assert scheduler.get_job(f"catch-up:{GUILD}") is None
+
+
+def test_digest_trigger_of_a_weekly_digest_fires_on_its_day_only() -> None:
+    conf = DigestSettings(GUILD, CHANNEL, "09:00", "Asia/Tokyo", "mon-fri", 8, True, cadence="weekly", week_day="wed")
+    trigger = digest_trigger(conf)
+    tokyo = ZoneInfo("Asia/Tokyo")
+    fire = trigger.get_next_fire_time(None, datetime(2026, 11, 23, 9, 0, tzinfo=tokyo))  # a Monday
+    assert fire == datetime(2026, 11, 25, 9, 0, tzinfo=tokyo)
+    assert trigger.get_next_fire_time(None, fire + timedelta(minutes=1)) == datetime(2026, 12, 2, 9, 0, tzinfo=tokyo)
