@@ -214,3 +214,25 @@ async def test_thread_cards_and_header_of_absurd_papers_fit(discord_limits: Limi
     empty = DigestDraft(Target.channel(20, 10), date(2026, 11, 28), [], [], note="No new papers today (weekend).")
     assert formatting.digest_header(empty, "<#20>", 0) == "📰 <#20>, Sat 28 Nov: No new papers today (weekend)."
     assert 1 <= len(formatting.thread_name(date(2026, 9, 30))) <= 100
+
+
+async def test_a_weekly_digest_says_it_is_the_weeks_in_its_header_thread_and_title() -> None:
+    from bot.exts.digest._delivery import header_reply
+    from recommender.views import DigestDraft
+
+    picks = [fake_pick(n) for n in range(1, 35)]
+    draft = DigestDraft(Target.channel(20, 10), date(2026, 11, 26), picks, ["gnn*"], cadence="weekly")  # a Thursday
+    header = await header_reply(None, draft, "<#20>", 34, digest_id=7)  # type: ignore[arg-type]
+    assert header.content == "📰 **34 new papers this week** for <#20>, week of Mon 23 Nov\n" \
+                             "Topics: gnn\\* · 👍 💾 ✖ under each paper tune your own picks"
+    assert header.nonce == "pb7-head" and not header.ephemeral
+    assert formatting.thread_name(draft.day, weekly=True) == "Papers of the week of Mon 23 Nov 2026"
+    assert digest_parts(draft, "Lab")[0][1].embeds[0].title == "📰 Papers of the week for Lab — week of Mon 23 Nov 2026"
+    personal = DigestDraft(Target.user(1), date(2026, 11, 29), picks[:3], [], cadence="weekly")  # a Sunday
+    assert digest_parts(personal)[0][1].embeds[0].title == "📬 Your papers of the week — week of Mon 23 Nov 2026"
+    empty = DigestDraft(Target.channel(20, 10), date(2026, 11, 23), [], [], note="No new papers for your topics this week.",
+                        cadence="weekly")
+    assert formatting.weekly_digest_header(empty, "<#20>", 0) == \
+        "📰 <#20>, week of Mon 23 Nov: No new papers for your topics this week."
+    daily = DigestDraft(Target.channel(20, 10), date(2026, 11, 26), picks[:2], [])
+    assert (await header_reply(None, daily, "<#20>", 2, digest_id=7)).content == "📰 **2 new papers** for <#20>, Thu 26 Nov"  # type: ignore[arg-type]

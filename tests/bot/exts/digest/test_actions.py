@@ -63,3 +63,39 @@ async def test_timezone_autocomplete_is_case_insensitive(bare_service: PaperServ
     assert (await timezone_choices(ctx, "europe/"))[:2] == ["Europe/Amsterdam", "Europe/Andorra"]
     assert await timezone_choices(ctx, "x" * 5000) == []
     assert len(await timezone_choices(ctx, "a")) == 25
+
+
+async def test_weekly_digest_schedule_status_and_now_in_the_console(service: PaperService) -> None:
+    code, out = await run(service, "/subscribe topic: graph neural networks\n/digest channel channel: #console\n"
+                                   "/digest schedule cadence: weekly day: mon\n/digest status\n")
+    assert code == 0, out
+    assert "Digest schedule updated: weekly, on Mon at 08:00 (UTC)" in out
+    assert "Weekly digest settings" in out and "Cadence weekly" in out and "Days mon" in out
+    conf = service.digest_settings(CONSOLE_GUILD)
+    assert (conf.cadence, conf.week_day, conf.weekdays) == ("weekly", "mon", "mon-fri")
+
+    code, out = await run(service, "/digest now\n")
+    assert code == 0 and "this week" in out and "Posted this week's digest (8 papers)" in out, out
+    assert "new papers this week** for" in out or "new papers this week for" in out
+    code, out = await run(service, "/digest now\n")
+    assert "This week's digest was already posted" in out  # once a week, whatever the day
+
+    code, out = await run(service, "/digest schedule cadence: hourly\n/digest schedule day: fun\n"
+                                   "/digest schedule day: mon-fri\n")
+    assert code == 1 and "cadence must be one of daily, weekly" in out and "day must be one of mon, tue" in out
+    assert "day can be at most 3 characters" in out
+    code, out = await run(service, "/digest schedule cadence: daily\n")
+    assert code == 0 and "Digest schedule updated: mon-fri at 08:00 (UTC)" in out and "Cadence daily" in out
+    assert service.digest_settings(CONSOLE_GUILD).week_day == "mon"  # kept for the next switch
+
+
+async def test_weekly_dm_digest_settings_in_the_console(service: PaperService) -> None:
+    code, out = await run(service, "/settings dm: on cadence: Weekly day: FRI time: 07:00\n")
+    assert code == 0, out
+    assert "Your personal picks come by DM at 07:00 (UTC), weekly, on Fri." in out and "Cadence weekly" in out
+    code, out = await run(service, "/settings\n/dm on\n")
+    assert "Days fri Cadence weekly" in out and "by DM every Fri at 07:00 (UTC)" in out
+    code, out = await run(service, "/settings cadence: daily\n")
+    assert code == 0 and "come by DM at 07:00 (UTC), daily." in out
+    conf = service.dm_settings(1)
+    assert (conf.cadence, conf.week_day, conf.weekdays) == ("daily", "fri", "daily")
