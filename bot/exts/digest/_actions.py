@@ -59,7 +59,7 @@ def _settings_reply(ctx: Invoker, text: str, conf) -> Reply:  # type: ignore[no-
     return Reply(content=text, embeds=[formatting.settings_embed(conf, mention)])
 
 
-@command("digest channel", "Post the daily digest in a channel (Manage Server).", admin=True,
+@command("digest channel", "Post the digest in a channel (Manage Server).", admin=True,
          channel=text_channel("Channel that gets the daily digest"))
 async def digest_channel(ctx: Invoker, channel: int) -> Reply:
     before = await ctx.call(ctx.service.digest_settings, _guild(ctx))
@@ -69,7 +69,9 @@ async def digest_channel(ctx: Invoker, channel: int) -> Reply:
     conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), channel_id=channel, name=ctx.guild_name)
     ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
     where = ctx.publisher.mention(channel) if ctx.publisher else str(channel)
-    text = f"📰 The daily digest will be posted in {where} at {conf.time} ({conf.timezone})."
+    every = f"weekly digest will be posted in {where} every {conf.week_day.capitalize()}" if conf.cadence == "weekly" \
+        else f"daily digest will be posted in {where}"
+    text = f"📰 The {every} at {conf.time} ({conf.timezone})."
     if moving:
         text += f" Its {len(moving)} own topic{'s' * (len(moving) != 1)} moved with it."
     return _settings_reply(ctx, text + thread_warning(ctx, channel, where), conf)
@@ -139,7 +141,8 @@ def failure_note(latest: LedgerEntry | None, failure: LedgerEntry | None) -> str
 async def digest_off(ctx: Invoker) -> Reply:
     conf = await ctx.call(ctx.service.configure_digest, _guild(ctx), enabled=False)
     ctx.dispatch(SETTINGS_CHANGED, conf.guild_id)
-    return _settings_reply(ctx, "⏸️ Daily digest switched off. `/digest channel` switches it on again.", conf)
+    return _settings_reply(ctx, f"⏸️ {conf.cadence.capitalize()} digest switched off. `/digest channel` switches it on "
+                                f"again.", conf)
 
 
 @command("digest preview", "Show the digest that would be posted now, without posting it (Manage Server).",

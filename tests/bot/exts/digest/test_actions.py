@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.console._repl import CONSOLE_GUILD
 from bot.exts.digest._actions import timezone_choices
 from bot.context import Invoker
@@ -67,8 +69,10 @@ async def test_timezone_autocomplete_is_case_insensitive(bare_service: PaperServ
 
 async def test_weekly_digest_schedule_status_and_now_in_the_console(service: PaperService) -> None:
     code, out = await run(service, "/subscribe topic: graph neural networks\n/digest channel channel: #console\n"
-                                   "/digest schedule cadence: weekly day: mon\n/digest status\n")
+                                   "/digest schedule cadence: weekly day: mon\n/digest status\n"
+                                   "/digest channel channel: #console\n")
     assert code == 0, out
+    assert re.search(r"The weekly digest will be posted in #\S+ every Mon at 08:00 \(UTC\)", out), out
     assert "Digest schedule updated: weekly, on Mon at 08:00 (UTC)" in out
     assert "Weekly digest settings" in out and "Cadence weekly" in out and "Days mon" in out
     conf = service.digest_settings(CONSOLE_GUILD)
