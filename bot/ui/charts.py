@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+from typing import TYPE_CHECKING
 
 from bot.context import Attachment
-from recommender.service import PaperService
 from recommender.views import Activity
+
+if TYPE_CHECKING:
+    from recommender.service import PaperService
 
 CHART_FILE = "activity.png"
 SIZE = (8.0, 4.0)  # inches: at DPI, 800 x 400 pixels
