@@ -23,20 +23,29 @@ CHART_FILE = "activity.png"
 SIZE = (8.0, 4.0)  # inches: at DPI, 800 x 400 pixels
 DPI = 100
 LABEL_MAX = 32  # characters of a topic in the legend
+PLACE_MAX = 40  # characters of a server's name in the title
 BACKGROUND, TEXT, GRID = "#f4f4f6", "#23272a", "#d4d6db"
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 OTHER_COLOUR = "#9a9ca3"
 DEFAULT_WEEKS = 8
 
 
+def plain(text: str, limit: int) -> str:
+    """Members' text (a topic, a server's name) shown as written: cut to `limit` characters, and its
+    dollar signs escaped so matplotlib never reads them as mathtext."""
+    text = " ".join(text.split())
+    text = text if len(text) <= limit else text[:limit - 1] + "…"
+    return text.replace("$", r"\$")
+
+
 def legend_label(label: str, kind: str) -> str:
-    shown = label if len(label) <= LABEL_MAX else label[:LABEL_MAX - 1] + "…"
+    shown = plain(label, LABEL_MAX)
     return f"arXiv {shown}" if kind == "category" else shown
 
 
 def chart_title(data: Activity, place: str) -> str:
     weeks = "this week" if len(data.weeks) == 1 else f"the last {len(data.weeks)} weeks"
-    return f"What {place} saved and liked, {weeks}"
+    return f"What {plain(place, PLACE_MAX)} saved and liked, {weeks}"
 
 
 def render_activity(data: Activity, place: str = "this server") -> bytes:

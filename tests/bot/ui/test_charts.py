@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
@@ -60,6 +61,17 @@ def test_labels_and_title() -> None:
     one = Activity(WEEKS[:1], [ActivitySeries("a", "topic", [2])], 2, 0, 1)
     assert chart_title(one, "x") == "What x saved and liked, this week"
     assert decode(render_activity(one)).size == (800, 400)
+
+
+def test_dollar_signs_emoji_and_long_names_are_drawn_as_text() -> None:
+    odd = Activity(WEEKS[:2], [ActivitySeries("$\\frac{1}{0}$ and $x^", "topic", [1, 2]),
+                               ActivitySeries("📚 论文 papers", "topic", [0, 1])], 4, 0, 2)
+    assert legend_label(odd.series[0].label, "topic") == "\\$\\frac{1}{0}\\$ and \\$x^"  # no mathtext
+    title = chart_title(odd, "Money $$$ Lab " + "x" * 100)
+    assert title.startswith("What Money \\$\\$\\$ Lab x") and "…" in title
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # glyphs the bundled font lacks are drawn as boxes, with a warning
+        assert decode(render_activity(odd, "Money $$$ Lab 📚")).size == (800, 400)
 
 
 def test_no_activity_is_refused_not_drawn_empty() -> None:
