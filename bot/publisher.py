@@ -106,6 +106,13 @@ class DiscordPublisher:
         perms = channel.permissions_for(channel.guild.me)
         return perms.create_public_threads and perms.send_messages_in_threads
 
+    def can_attach_files(self, channel_id: int) -> bool | None:
+        """Whether the bot may attach files (a chart) to its messages in the channel (None: unknown here)."""
+        channel = self.client.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel) or channel.guild.me is None:
+            return None
+        return channel.permissions_for(channel.guild.me).attach_files
+
     async def start_thread(self, channel_id: int, message_id: int, name: str) -> int | None:
         """Start the public thread on a message of the channel; its id, or None when the bot may not
         open threads there or post in them (the caller posts in the channel instead). A thread started

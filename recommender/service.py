@@ -25,7 +25,7 @@ from recommender.ingest.runner import IngestReport
 from recommender.ingest.seed import seed_demo
 from recommender.members import authors, discussions, feedback, lookup, membership, mutes, servers, topics, users
 from recommender.members.inputs import channel_inputs, many_users, user_inputs
-from recommender.picks import digests, explore, ledger, onboarding, pinning, trending
+from recommender.picks import activity, digests, explore, ledger, onboarding, pinning, trending
 from recommender.picks.recommend import hydrate, recommend
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
@@ -42,6 +42,7 @@ from recommender.stores.index import IndexStore
 from recommender.stores.profiles import ProfileStore
 from recommender.stores.semantic import SemanticStore, embed_papers, embedding_counts
 from recommender.views import (
+    Activity,
     DigestDraft,
     DigestSettings,
     DmSettings,
@@ -444,6 +445,16 @@ class PaperService:
     def trending(self, guild_id: int, days: int) -> Trending:
         with self.db.session() as s:
             return trending.trending(s, membership.member_ids(s, guild_id), days)
+
+    def activity(self, guild_id: int | None, weeks: int = 8, now: datetime | None = None) -> Activity:
+        """What a server's members (every member with None) liked and saved over the last `weeks` weeks,
+        by topic: the activity chart's data (`picks/activity`)."""
+        if not 1 <= weeks <= activity.MAX_WEEKS:
+            raise PaperbotError(f"weeks must be between 1 and {activity.MAX_WEEKS}.")
+        index = self.index()
+        with self.db.session() as s:
+            members = membership.member_ids(s, guild_id) if guild_id is not None else None
+            return activity.activity(s, members, guild_id, index, weeks, now)
 
     def digest_settings(self, guild_id: int) -> DigestSettings | None:
         with self.db.session() as s:

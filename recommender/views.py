@@ -227,6 +227,38 @@ class Trending:
 
 
 @dataclass(frozen=True)
+class ActivitySeries:
+    """One topic's (or arXiv category's, or the rest's) papers kept, week by week."""
+
+    label: str
+    kind: str  # "topic" (a followed topic), "category" (the paper's arXiv category, no topic matched) or "other"
+    counts: list[int]  # one per week, oldest first
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a server's members liked and saved over the last weeks, by topic (the activity chart's data).
+
+    Each member's keep of a paper counts once (a like and a save of the same paper are one),
+    in the week of their first keep; weeks start on Monday (UTC), the last one is the current week.
+    """
+
+    weeks: list[date]  # the Monday each week starts on, oldest first
+    series: list[ActivitySeries]  # the most kept first; "other" (the rest together) last
+    likes: int
+    saves: int
+    members: int  # members who liked or saved something in those weeks
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.series)
+
+
+@dataclass(frozen=True)
 class LedgerEntry:
     """A digest's row in the delivery ledger (recommender/picks/ledger.py), for `/digest status` and retries."""
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -12,6 +14,9 @@ from bot.cli._common import err, fail, open_service, out, print_json
 from bot.formatting import why_plain
 from recommender.errors import PaperbotError
 from recommender.views import Recommendation
+
+if TYPE_CHECKING:
+    from recommender.service import PaperService
 
 
 def picks_table(title: str, picks: list[Recommendation]) -> Table:
@@ -80,9 +85,18 @@ def digest(
 
 
 @app.command()
-def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Counts of papers, members, topics, digests, and the last ingestion runs."""
-    data = open_service().stats()
+def stats(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    chart: Path | None = typer.Option(None, "--chart", help="Also write the activity chart (PNG) to this file: "
+                                      "what members liked and saved, week by week, by topic.", dir_okay=False),
+    weeks: int = typer.Option(8, "--weeks", help="The chart's weeks, the current one included (1-26)."),
+    guild: int | None = typer.Option(None, "--guild", help="The chart of one server's members (default: every member)."),
+) -> None:
+    """Counts of papers, members, topics, digests, and the last ingestion runs; --chart FILE writes the activity chart."""
+    service = open_service()
+    if chart is not None:
+        write_chart(service, chart, weeks, guild)
+    data = service.stats()
     if as_json:
         print_json(data)
         return
@@ -98,3 +112,23 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
             runs.add_row(*(str(r[c]) if r[c] is not None else "" for c in
                            ("id", "source", "started_at", "status", "new", "updated", "unchanged", "skipped", "failed", "empty_reason")))
         out.print(runs)
+
+
+def write_chart(service: PaperService, path: Path, weeks: int, guild: int | None) -> None:
+    """Write the activity chart, or fail clearly (no empty chart) while nobody liked or saved anything."""
+    from bot.ui.charts import render_activity  # matplotlib: only when a chart is asked for
+
+    try:
+        data = service.activity(guild, weeks)
+    except PaperbotError as exc:
+        fail(f"--weeks: {exc}", 2)
+    who = f"server {guild}'s members" if guild is not None else "the members"
+    if not data.total:
+        fail(f"no chart written: {who} liked or saved nothing in the last {weeks} week{'s' if weeks != 1 else ''} yet")
+    png = render_activity(data, f"server {guild}" if guild is not None else "the members")
+    try:
+        path.write_bytes(png)
+    except OSError as exc:
+        fail(f"cannot write the chart to {path}: {exc.strerror or exc}", 2)
+    err.print(f"chart saved to {path} ({len(png):,} bytes): {data.likes} likes and {data.saves} saves "
+              f"by {data.members} member{'s' if data.members != 1 else ''} in {weeks} weeks")

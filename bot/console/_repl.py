@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 CONSOLE_GUILD = 1
 CONSOLE_CHANNEL = 1
 EXIT = {"/quit", "/exit", "quit", "exit"}
+EXPORTS = "exports"  # the data directory's folder for the files a reply attaches
 WELCOME = (
     "paperbot console: type the bot's slash commands, e.g.\n"
     "  /subscribe topic: graph neural networks\n  /recommend\n  /topics\n"
@@ -33,24 +34,35 @@ WELCOME = (
 
 
 class ConsolePublisher:
-    """'Posts' digests by printing them."""
+    """'Posts' digests by printing them; their files (e.g. a digest header's chart) are saved in `folder`."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, folder: Path | None = None) -> None:
         self.console = console
+        self.folder = folder
 
     def mention(self, channel_id: int) -> str:
         return "#console" if channel_id == CONSOLE_CHANNEL else f"#channel-{channel_id}"
 
+    def _show(self, reply: Reply, where: str) -> None:
+        render(self.console, reply, where)
+        for attachment in reply.files:
+            if self.folder is None:
+                self.console.print(Text(f"📎 {attachment.filename} ({len(attachment.data):,} bytes)", style="green"))
+            else:
+                path = save_attachment(self.folder, attachment)
+                self.console.print(Text(f"📎 saved {attachment.filename} ({len(attachment.data):,} bytes) to {path}",
+                                        style="green"))
+
     async def to_channel(self, channel_id: int, reply: Reply) -> int | None:
-        render(self.console, reply, f"── posted in {self.mention(channel_id)} ──")
+        self._show(reply, f"── posted in {self.mention(channel_id)} ──")
         return None
 
     async def to_user(self, user_id: int, reply: Reply) -> int | None:
-        render(self.console, reply, f"── sent by DM to user {user_id} ──")
+        self._show(reply, f"── sent by DM to user {user_id} ──")
         return None
 
     async def open_thread(self, channel_id: int, name: str, reply: Reply) -> int | None:
-        render(self.console, reply, f"── thread “{name}” opened in {self.mention(channel_id)} ──")
+        self._show(reply, f"── thread “{name}” opened in {self.mention(channel_id)} ──")
         return None
 
     async def thread_exists(self, thread_id: int) -> bool:
@@ -79,7 +91,7 @@ async def run_line(ctx: Invoker, console: Console, line: str) -> bool:
         return False
     render(console, reply)
     for attachment in reply.files:  # Discord attaches them; the console saves them in the data directory
-        path = save_attachment(ctx.service.settings.data_dir / "exports", attachment)
+        path = save_attachment(ctx.service.settings.data_dir / EXPORTS, attachment)
         console.print(Text(f"📎 saved {attachment.filename} ({len(attachment.data):,} bytes) to {path}", style="green"))
     return not reply.failed  # a notice above a good reply (e.g. a failed digest, told to an admin) is no failure
 
@@ -95,7 +107,8 @@ async def repl(service: PaperService, user_id: int, stream: TextIO, console: Con
     interactive = stream.isatty()
     ctx = Invoker(
         service=service, user_id=user_id, guild_id=CONSOLE_GUILD, channel_id=CONSOLE_CHANNEL,
-        can_manage_guild=True, guild_name="console", publisher=ConsolePublisher(console),
+        can_manage_guild=True, guild_name="console",
+        publisher=ConsolePublisher(console, service.settings.data_dir / EXPORTS),
     )
     if interactive:
         console.print(WELCOME)

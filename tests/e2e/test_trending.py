@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
-from botkit import answer, custom_ids, start_bot
+from botkit import answer, custom_ids, start_bot, uploaded
 from fakediscord import CommandNotVisible
+from PIL import Image
 
 from recommender.service import PaperService
 from recommender.storage.models import PaperSource
@@ -47,3 +49,28 @@ async def test_trending_days_out_of_range_and_in_dms(discord_harness, service: P
     with pytest.raises(CommandNotVisible, match="not available in DMs"):
         await fd.slash(fd.member, fd.dm_channel(fd.member), "trending")
     assert "trending" in fd.visible_commands(fd.member, "general")
+
+
+async def test_trending_chart_of_the_servers_weeks_attached(discord_harness, service: PaperService) -> None:
+    fd = discord_harness.fd
+    await start_bot(discord_harness, service)
+    handle = await fd.slash(fd.member, "general", "trending")
+    empty = await answer(handle)
+    assert not uploaded(fd, handle) and not empty.data["attachments"] and "image" not in empty.embeds[0]
+
+    await answer(await fd.slash(fd.member, "general", "subscribe", topic="speech recognition"))
+    ids = [r.paper.id for r in service.search("speech recognition", limit=2)]
+    service.member_seen(fd.admin.id, fd.guild.id)
+    for user, pid, kind in ((fd.member.id, ids[0], "like"), (fd.admin.id, ids[0], "save"), (fd.admin.id, ids[1], "like")):
+        service.feedback(user, pid, kind)
+
+    handle = await fd.slash(fd.member, "general", "trending", days=30)
+    reply = await answer(handle)
+    (chart,) = uploaded(fd, handle)
+    assert chart.filename == "activity.png" and [a["filename"] for a in reply.data["attachments"]] == ["activity.png"]
+    assert reply.embeds[0]["image"]["url"] == "attachment://activity.png"  # shown inside the embed
+    image = Image.open(io.BytesIO(chart.data))
+    assert image.format == "PNG" and image.size == (800, 400) and len(chart.data) < 200_000
+    image.load()
+    data = service.activity(fd.guild.id, 5)  # 30 days: 5 weeks
+    assert [(s.label, s.total) for s in data.series] == [("speech recognition", 3)] and data.members == 2

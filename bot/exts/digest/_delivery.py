@@ -10,6 +10,11 @@ completed after a restart: one header, one thread, every paper once.
 
 A failure is recorded with its typed reason and the time of the next try (see
 _retry.py); the papers of a digest that was not posted stay free for later ones.
+
+With `chart_weeks`, the header carries the server's activity chart (bot/ui/charts.py)
+as a PNG: drawn only when the header is posted (a resumed digest whose header is
+recorded draws nothing), left out when the bot may not attach files there, and
+never the reason a digest is not posted.
 """
 
 from __future__ import annotations
@@ -19,13 +24,14 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from bot import formatting
-from bot.context import DeliveryFailed, FailureReason, Publisher, Reply
+from bot.context import Attachment, DeliveryFailed, FailureReason, Publisher, Reply
 from bot.exts.digest._retry import day_end, retry_at, utc_now
 from bot.exts.digest._weekly import weekly_header
 from bot.publisher import NETWORK_ERRORS
+from bot.ui.charts import activity_chart
 from bot.ui.feedback import MAX_BUTTON_PAPERS, feedback_view
 from recommender.service import PaperService
 from recommender.views import DigestDraft, Recommendation
@@ -51,12 +57,16 @@ PART_BUDGET = 3500
 CARDS_MAX = 10
 
 ThreadStarter = Callable[[int, int, str], Awaitable[int | None]]
+CanAttach = Callable[[int], bool | None]
 
 
 def nonce(digest_id: int, first_paper: str = "") -> str:
     """The nonce of one message of a digest: the same part of the same digest always gets the same one
     (Discord allows 25 characters)."""
     return f"pb{digest_id}-{hashlib.blake2s(first_paper.encode(), digest_size=4).hexdigest()}"
+
+
+WEEKLY_CHART_WEEKS = 8  # a weekly digest's header carries the server's activity chart of these weeks
 
 
 def header_nonce(digest_id: int) -> str:
@@ -182,16 +192,50 @@ async def _open_thread(
     return thread_id
 
 
+async def header_chart(
+    service: PaperService, publisher: Publisher, draft: DigestDraft, guild_name: str, weeks: int,
+) -> list[Attachment]:
+    """The activity chart for a channel digest's header: [] while nobody kept anything, where the bot may
+    not attach files, or when drawing it failed (logged: the digest goes out without it)."""
+    channel_id = draft.target.id
+    can_attach: CanAttach | None = getattr(publisher, "can_attach_files", None)
+    if can_attach is not None and can_attach(channel_id) is False:
+        log.warning("digest %s for channel %s: no chart, the bot lacks Attach Files there", draft.day, channel_id)
+        return []
+    try:
+        chart = await activity_chart(service, draft.target.guild_id, weeks, guild_name or "this server")
+    except Exception:  # noqa: BLE001 - the chart is an extra, never the reason a digest is not posted
+        log.exception("digest %s for channel %s: the activity chart failed; posted without it", draft.day, channel_id)
+        return []
+    return [chart] if chart is not None else []
+
+
+async def _post_header(publisher: Publisher, channel_id: int, header: Reply, day: date) -> int | None:
+    """Post the header; refused for its file (no Attach Files, learnt only now), post it without (the same
+    nonce: Discord stored nothing the first time)."""
+    try:
+        return await _post(publisher, "channel", channel_id, header)
+    except DeliveryFailed as exc:
+        if not header.files or exc.reason is not FailureReason.MISSING_PERMISSION:
+            raise
+        log.warning("digest %s for channel %s: header refused with its chart (%s); posting it without", day,
+                    channel_id, exc)
+        return await _post(publisher, "channel", channel_id, replace(header, files=[]))
+
+
 async def _post_channel_digest(
     service: PaperService, publisher: Publisher, draft: DigestDraft, guild_name: str, digest_id: int,
-    done: int, total: int, progress: _Progress,
+    done: int, total: int, progress: _Progress, chart_weeks: int | None = None,
 ) -> None:
     channel_id = draft.target.id
     entry = await asyncio.to_thread(service.digest_entry, digest_id)
     header_id = entry.header_id if entry is not None else None
     if header_id is None:
+        weeks = chart_weeks or (WEEKLY_CHART_WEEKS if draft.weekly else None)
         header = await header_reply(service, draft, publisher.mention(channel_id), total, digest_id)
-        header_id = await _post(publisher, "channel", channel_id, header)
+        if weeks:
+            header = replace(header, files=await header_chart(service, publisher, draft, guild_name, weeks))
+        header_id = await _post_header(publisher, channel_id, header, draft.day)
         if header_id is not None:
             await asyncio.to_thread(service.mark_digest_header, digest_id, header_id)
     progress.message_id = header_id
@@ -219,10 +263,11 @@ async def _post_channel_digest(
 
 async def deliver(
     service: PaperService, publisher: Publisher, draft: DigestDraft, guild_name: str = "", timezone: str = "UTC",
-    now: Callable[[], datetime] = utc_now,
+    now: Callable[[], datetime] = utc_now, chart_weeks: int | None = None,
 ) -> Outcome:
     """Claim, post and record one digest; `timezone` is the target's, where its day ends (retries stop then);
-    `now` the clock (naive UTC) a failure and its next try are timed by."""
+    `now` the clock (naive UTC) a failure and its next try are timed by; `chart_weeks`: a channel digest's
+    header carries the server's activity chart of that many weeks (e.g. the weekly digest's)."""
     digest_id = await asyncio.to_thread(service.claim_digest, draft)
     if digest_id is None:
         period = f"the week of {draft.period.isoformat()}" if draft.weekly else draft.day.isoformat()
@@ -235,7 +280,8 @@ async def deliver(
     progress = _Progress()
     try:
         if draft.target.kind == "channel":
-            await _post_channel_digest(service, publisher, draft, guild_name, digest_id, done, total, progress)
+            await _post_channel_digest(service, publisher, draft, guild_name, digest_id, done, total, progress,
+                                       chart_weeks)
         elif draft.picks or not done:
             parts = digest_parts(draft, guild_name, digest_id, done + 1)
             await _post_parts(service, publisher, digest_id, "user", draft.target.id, parts, progress)

@@ -7,11 +7,13 @@ import discord
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.registry import command, number, text
+from bot.ui.charts import CHART_FILE, activity_chart
 from recommender.config import split_list
 from recommender.errors import PaperbotError
 from recommender.views import DigestSettings, Trending
 
 CATEGORIES_MAX = 400  # characters: 20 categories and their commas
+CHART_WEEKS_MIN = 4  # /trending's chart shows at least this many weeks (more for more days)
 
 
 def _guild(ctx: Invoker) -> int:
@@ -101,5 +103,16 @@ def trending_embed(data: Trending, guild_name: str) -> discord.Embed:
 async def trending(ctx: Invoker, days: int = 7) -> Reply:
     if not 1 <= days <= 90:
         raise PaperbotError("days must be between 1 and 90.")
-    data = await ctx.call(ctx.service.trending, _guild(ctx), days)
-    return Reply(embeds=[trending_embed(data, ctx.guild_name)])
+    guild = _guild(ctx)
+    data = await ctx.call(ctx.service.trending, guild, days)
+    embed = trending_embed(data, ctx.guild_name)
+    chart = await activity_chart(ctx.service, guild, chart_weeks(days), ctx.guild_name or "this server")
+    if chart is None:  # nobody liked or saved anything in those weeks: no empty chart
+        return Reply(embeds=[embed])
+    embed.set_image(url=f"attachment://{CHART_FILE}")
+    return Reply(embeds=[embed], files=[chart])
+
+
+def chart_weeks(days: int) -> int:
+    """The weeks /trending's chart shows: those the days span, at least CHART_WEEKS_MIN."""
+    return max(CHART_WEEKS_MIN, -(-days // 7))

@@ -219,3 +219,19 @@ async def test_exactly_once_an_interrupted_digest_is_completed_not_restarted(ser
     assert "(continued)" in (head.title or "") and (head.description or "").startswith("**11. ")
     assert sorted(_items(service, posted=True)) == sorted(first + rest) and _items(service, posted=False) == []
     assert (await deliver(service, Recording(), service.compose_channel_digest(GUILD, day=DAY))).status == "already"
+
+
+async def test_a_digest_header_with_the_chart_in_the_console(service: PaperService, tmp_path) -> None:
+    service.subscribe(Target.user(1, GUILD), "graph neural networks")
+    service.configure_digest(GUILD, channel_id=CHANNEL)
+    service.member_seen(1, GUILD)
+    service.feedback(1, service.search("graph neural networks", limit=1)[0].paper.id, "save")
+    out = io.StringIO()
+    publisher = ConsolePublisher(Console(file=out, width=200, highlight=False), tmp_path / "exports")
+    outcome = await deliver(service, publisher, service.compose_channel_digest(GUILD, day=DAY), "Lab", chart_weeks=2)
+    assert outcome.status == "sent"
+    chart = tmp_path / "exports" / "activity.png"
+    text = " ".join(out.getvalue().split())
+    assert f"📎 saved activity.png ({chart.stat().st_size:,} bytes) to {chart}" in text
+    assert text.index("new papers for") < text.index("saved activity.png")  # under the header
+    assert chart.read_bytes().startswith(b"\x89PNG")

@@ -61,6 +61,8 @@ async def test_sources_autocomplete_completes_the_last_category(service: PaperSe
 async def test_trending_in_the_console(service: PaperService, server, client, ingest_settings) -> None:
     code, out = await run(service, "/trending\n")
     assert code == 0 and "Nothing liked or saved yet" in out and "No Hugging Face Daily Papers read yet" in out
+    chart = service.settings.data_dir / "exports" / "activity.png"
+    assert "activity.png" not in out and not chart.exists()  # no activity: no chart
     papers = [r.paper.id for r in service.search("graph neural networks", limit=3)]
     for user in (1, 2, 3):
         service.member_seen(user, CONSOLE_GUILD)
@@ -78,6 +80,8 @@ async def test_trending_in_the_console(service: PaperService, server, client, in
     assert out.index(liked) < out.index("👍 3") < out.index(saved) < out.index("💾 1")  # most members first
     assert elsewhere not in out
     assert "Most upvoted on Hugging Face" in out and "▲ 118" in out
+    assert "saved activity.png" in out and str(chart) in out  # the chart Discord shows, saved where /export's go
+    assert chart.read_bytes().startswith(b"\x89PNG") and service.activity(CONSOLE_GUILD, 5).total == 4
     code, out = await run(service, "/trending days: 0\n/trending days: 100000\n")
     assert code == 1 and "days must be at least 1" in out and "days can be at most 90" in out
 
