@@ -32,7 +32,6 @@ class DigestHome:
     day: date
     rank: int  # the paper's number in that digest
     thread_id: int | None  # the digest's day thread (the channel itself when it had none)
-    link_id: int | None = None  # the link to the discussion posted there, once posted
 
 
 @dataclass
@@ -81,8 +80,6 @@ def thread_of(session: Session, guild_id: int, raw_id: str) -> Thread:
     if opened is not None:
         found.channel_id, found.thread_id, found.messages = opened.channel_id, opened.thread_id, opened.messages
     found.home = home_of(session, guild_id, paper.id)
-    if found.home is not None and opened is not None and opened.digest_id == found.home.digest_id:
-        found.home = replace(found.home, link_id=opened.link_id)
     return found
 
 
