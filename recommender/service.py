@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -464,9 +465,8 @@ class PaperService:
         with self.db.session() as s:
             found = trending.trending(s, membership.member_ids(s, guild_id), days)
             shown = [p.id for p, *_ in found.members] + [p.id for p, _ in found.upvoted]
-            found.discussed = discussions.discussed(s, guild_id, shown)
-            found.discussions = discussions.most_discussed(s, guild_id, days)
-            return found
+            return replace(found, discussed=discussions.discussed(s, guild_id, shown),
+                           discussions=discussions.most_discussed(s, guild_id, days))
 
     # -- the digest channel's mutes (`/digest mute`; the same matching as a member's) -----
 
