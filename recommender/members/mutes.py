@@ -120,6 +120,9 @@ def _add(session: Session, owner: _Owner, kind: str, value: str) -> tuple[MuteEn
     session.flush()
     created = insert_ignore(session, owner.model, [owner.column, "kind", "value_key"],
                             **{owner.column: owner.id}, **owner.extra, kind=kind, value=shown, value_key=key)
+    if not created:  # as it was first written
+        model = owner.model
+        shown = session.scalar(select(model.value).where(owner.where(), model.kind == kind, model.value_key == key)) or shown
     return MuteEntry(kind, shown), created
 
 
