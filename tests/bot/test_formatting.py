@@ -214,3 +214,20 @@ async def test_thread_cards_and_header_of_absurd_papers_fit(discord_limits: Limi
     empty = DigestDraft(Target.channel(20, 10), date(2026, 11, 28), [], [], note="No new papers today (weekend).")
     assert formatting.digest_header(empty, "<#20>", 0) == "📰 <#20>, Sat 28 Nov: No new papers today (weekend)."
     assert 1 <= len(formatting.thread_name(date(2026, 9, 30))) <= 100
+
+
+async def test_cards_and_lists_of_discussed_absurd_papers_fit(discord_limits: Limits) -> None:
+    from dataclasses import replace
+
+    from bot.exts.digest._delivery import card_parts
+    from recommender.views import DigestDraft, Discussed
+
+    talk = Discussed(thread_id=2**63 - 1, messages=10**9)  # the longest a snowflake and a count get
+    picks = [replace(fake_pick(n, title="T*" * 600, authors=500), discussion=talk) for n in range(1, 26)]
+    draft = DigestDraft(Target.channel(20, 10), date(2026, 11, 24), picks, ["topic*" * 20] * 25)
+    for _, reply in card_parts(replace(draft, picks=picks[:10]), digest_id=1) + digest_parts(draft, "G" * 100, 1):
+        assert discord_limits(reply.content, reply.embeds, reply.view) == []
+        assert f"💬 {10**9} in <#{2**63 - 1}>" in (reply.embeds[0].description or "")
+    card = formatting.recommendation_embed(picks[0], 1)
+    assert (card.description or "").endswith(f"\n💬 {10**9} in <#{2**63 - 1}>")
+    assert formatting.discussion_text(None) == "" and "💬" not in (formatting.paper_card(fake_pick(1), 1).description or "")

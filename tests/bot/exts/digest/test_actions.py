@@ -79,6 +79,10 @@ async def test_digest_mute_and_unmute_in_the_console(service: PaperService) -> N
         assert "speech" not in f"{rec.paper.title} {rec.paper.abstract}".lower().split()
         assert "cs.SD" not in rec.paper.categories
     assert service.mutes(1) == [], "the digest's mutes are not the admin's own"
+    speech = next(r.paper for r in service.search("speech recognition", 5) if "cs.SD" not in r.paper.categories
+                  and "speech" in f"{r.paper.title} {r.paper.abstract}".lower().split())
+    code, out = await run(service, f"/digest why paper: {speech.id}\n")
+    assert code == 0 and "Never in this digest: it mutes the keyword speech (/digest unmute)" in out, out
 
     admin = Invoker(service, 1, guild_id=CONSOLE_GUILD, can_manage_guild=True)
     assert await channel_mute_choices(admin, "SPE") == ["keyword: speech"]
