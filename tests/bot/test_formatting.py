@@ -121,8 +121,11 @@ async def test_help_and_stats_fit(service: PaperService, discord_limits: Limits)
     for name in ("help", "stats"):
         reply = await invoke(ctx(service), name)
         assert discord_limits(reply.content, reply.embeds, reply.view) == []
-    help_text = (await invoke(ctx(service), "help")).embeds[0].description or ""
+    embeds = (await invoke(ctx(service), "help")).embeds
+    help_text = "\n".join(e.description or "" for e in embeds)
     assert "`/subscribe <topic>`" in help_text and "`/digest channel <channel>`" in help_text
+    assert embeds[0].title == "paperbot commands" and "optional" in (embeds[-1].footer.text or "")
+    assert "…" not in help_text, "every command in full, over several embeds if need be"
 
 
 def test_truncate_and_authors() -> None:

@@ -295,7 +295,7 @@ async def digest_mute_author(ctx: Invoker, who: str) -> Reply:
     return await _digest_mute(ctx, "author", who)
 
 
-@command("digest unmute", "Let the digest carry a muted keyword, category or author again (Manage Server).",
+@command("digest unmute", "Lift one of the digest's mutes (Manage Server).",
          admin=True, mute=text("One of the digest's mutes, e.g. keyword: benchmark", min_length=3,
                                 max_length=ENTRY_MAX, suggest=channel_mute_choices))
 async def digest_unmute(ctx: Invoker, mute: str) -> Reply:
