@@ -10,7 +10,7 @@ import pytest
 from fakediscord import CannotWrite
 from fakediscord.channels import deny_bot, set_overwrite
 from fakediscord.pytest_plugin import BotHarness
-from fakediscord.world import SEND_MESSAGES_IN_THREADS
+from fakediscord.world import SEND_MESSAGES, SEND_MESSAGES_IN_THREADS, VIEW_CHANNEL
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 
@@ -53,10 +53,10 @@ async def test_the_message_content_intent_and_permissions(discord_harness: BotHa
     assert message.content == "hello"
     with pytest.raises(ValueError):
         await fd.write(fd.member, "general", "x" * 2001)
-    await set_overwrite(fd, "general", fd.member, deny=SEND_MESSAGES_IN_THREADS | (1 << 11))
+    await set_overwrite(fd, "general", fd.member, deny=SEND_MESSAGES_IN_THREADS | SEND_MESSAGES)
     with pytest.raises(CannotWrite, match="may not write"):
         await fd.write(fd.member, "general", "hello again")
-    await deny_bot(fd, "papers", 1 << 10)  # the bot can't see #papers: a member still writes there, unheard
+    await deny_bot(fd, "papers", VIEW_CHANNEL)  # the bot can't see #papers: a member still writes there, unheard
     await set_overwrite(fd, "general", fd.member)
     seen = asyncio.create_task(bot.wait_for("message", check=lambda m: not m.author.bot, timeout=5))
     await asyncio.sleep(0)
