@@ -10,6 +10,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from recommender.views import (
     DigestDraft,
+    Discussed,
     DigestSettings,
     LedgerEntry,
     PaperView,
@@ -161,7 +162,8 @@ def recommendation_embed(rec: Recommendation, number: int) -> discord.Embed:
     embed = discord.Embed(
         title=truncate(f"{number}. {title_md(paper.title)}", TITLE_MAX),
         url=paper.url or None,
-        description=truncate(f"*{escape(authors_line(paper.authors))}*{when}", DESCRIPTION_MAX),
+        description=truncate(f"*{escape(authors_line(paper.authors))}*{when}"
+                             + (f"\n{discussion_text(rec.discussion)}" if rec.discussion else ""), DESCRIPTION_MAX),
         colour=COLOUR,
     )
     embed.add_field(name="Why", value=truncate(why_text(rec), FIELD_VALUE_MAX), inline=False)
@@ -184,13 +186,19 @@ def paper_embed(paper: PaperView, heading: str | None = None) -> discord.Embed:
     return embed
 
 
+def discussion_text(d: Discussed | None) -> str:
+    """"💬 3 in #thread" for a paper being discussed on the server (`/discuss`), else nothing."""
+    return f"💬 {d.messages} in <#{d.thread_id}>" if d is not None else ""
+
+
 def digest_entry(rec: Recommendation, number: int) -> str:
     paper = rec.paper
     title = title_md(paper.title, 200)
     link = f"[{title}]({paper.url})" if paper.url else title
+    talk = f" · {discussion_text(rec.discussion)}" if rec.discussion else ""
     return (
         f"**{number}. {link}**\n"
-        f"{escape(authors_line(paper.authors, 2))} · `{paper.id}`\n"
+        f"{escape(authors_line(paper.authors, 2))} · `{paper.id}`{talk}\n"
         f"> {truncate(why_text(rec).replace(chr(10), ' · '), 300)}"
     )
 
@@ -223,9 +231,10 @@ def paper_card(rec: Recommendation, number: int) -> discord.Embed:
     embed = discord.Embed(
         title=truncate(f"{number}. {title_md(paper.title)}", TITLE_MAX),
         url=paper.url or None,
-        # At most 256 + 710 + 120 characters a card: five fit in one message's 6,000.
+        # At most 256 + 750 + 120 characters a card (💬 included): five fit in one message's 6,000.
         description=f"*{truncate(escape(authors_line(paper.authors, 3)), 300)}*\n"
-                    f"> {truncate(why_text(rec).replace(chr(10), ' · '), 400)}",
+                    f"> {truncate(why_text(rec).replace(chr(10), ' · '), 400)}"
+                    + (f"\n{discussion_text(rec.discussion)}" if rec.discussion else ""),
         colour=COLOUR,
     )
     embed.set_footer(text=truncate(f"{paper_meta(paper)} · {match_text(rec)}", 120))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -408,9 +409,27 @@ class PaperService:
         with self.db.session() as s:
             return discussions.thread_of(s, guild_id, paper_id)
 
-    def record_discussion(self, guild_id: int, paper_id: str, channel_id: int, thread_id: int | None, user_id: int) -> bool:
+    def record_discussion(
+        self, guild_id: int, paper_id: str, channel_id: int, thread_id: int | None, user_id: int,
+        digest_id: int | None = None,
+    ) -> bool:
         with self.db.session() as s:
-            return discussions.record(s, guild_id, paper_id, channel_id, thread_id, user_id)
+            return discussions.record(s, guild_id, paper_id, channel_id, thread_id, user_id, digest_id)
+
+    def record_discussion_link(self, guild_id: int, paper_id: str, link_id: int) -> None:
+        """The link to a discussion, posted in the day thread of the digest the paper was in."""
+        with self.db.session() as s:
+            discussions.record_link(s, guild_id, paper_id, link_id)
+
+    def count_discussion_message(self, thread_id: int) -> bool:
+        """A member wrote in a thread: counted when it is a discussion's (True), nothing stored of the message."""
+        with self.db.session() as s:
+            return discussions.count_message(s, thread_id)
+
+    def mark_discussed(self, guild_id: int, picks: list[Recommendation]) -> list[Recommendation]:
+        """The picks, each with its thread on the server and its message count where one was opened."""
+        with self.db.session() as s:
+            return discussions.annotate(s, guild_id, picks)
 
     # -- digests ---------------------------------------------------------------
 
@@ -421,6 +440,7 @@ class PaperService:
             conf = servers.configure(s, self.settings, guild_id, **changes)
             if before is not None and before.channel_id and conf.channel_id and before.channel_id != conf.channel_id:
                 topics.move_channel_topics(s, guild_id, before.channel_id, conf.channel_id)
+                mutes.move_channel_mutes(s, before.channel_id, conf.channel_id)
             return conf
 
     def set_sources(self, guild_id: int, categories: str | None = None, hf: bool | None = None,
@@ -444,7 +464,40 @@ class PaperService:
 
     def trending(self, guild_id: int, days: int) -> Trending:
         with self.db.session() as s:
-            return trending.trending(s, membership.member_ids(s, guild_id), days)
+            found = trending.trending(s, membership.member_ids(s, guild_id), days)
+            shown = [p.id for p, *_ in found.members] + [p.id for p, _ in found.upvoted]
+            return replace(found, discussed=discussions.discussed(s, guild_id, shown),
+                           discussions=discussions.most_discussed(s, guild_id, days))
+
+    # -- the digest channel's mutes (`/digest mute`; the same matching as a member's) -----
+
+    def _digest_channel(self, s: Session, guild_id: int) -> int:
+        conf = servers.get_settings(s, guild_id)
+        if conf is None or conf.channel_id is None:
+            raise PaperbotError("Set the digest channel first: `/digest channel`. Its mutes belong to it.")
+        return conf.channel_id
+
+    def channel_mute(self, guild_id: int, kind: str, value: str) -> tuple[mutes.MuteEntry, bool]:
+        with self.db.session() as s:
+            return mutes.channel_mute(s, guild_id, self._digest_channel(s, guild_id), kind, value)
+
+    def channel_unmute(self, guild_id: int, kind: str, value: str) -> mutes.MuteEntry:
+        with self.db.session() as s:
+            return mutes.channel_unmute(s, guild_id, self._digest_channel(s, guild_id), kind, value)
+
+    def channel_mutes(self, guild_id: int) -> tuple[int, list[mutes.MuteEntry]]:
+        """(the digest channel, its mutes); refuses while the server has no digest channel."""
+        with self.db.session() as s:
+            channel = self._digest_channel(s, guild_id)
+            return channel, mutes.channel_mutes(s, channel).entries
+
+    def channel_mute_reason(self, guild_id: int, paper_id: str) -> str | None:
+        """Which of the digest channel's mutes keeps a paper out of its digests (None: none does)."""
+        with self.db.session() as s:
+            found = self._digest_channel(s, guild_id)
+            paper = lookup.find_paper(s, paper_id)
+            return mutes.channel_mutes(s, found).reason(paper.title, paper.abstract or "", paper.authors or [],
+                                                        paper.categories or [])
 
     def activity(self, guild_id: int | None, weeks: int = 8, now: datetime | None = None) -> Activity:
         """What a server's members (every member with None) liked and saved over the last `weeks` weeks,
@@ -554,12 +607,16 @@ class PaperService:
             else:
                 inputs = user_inputs(s, target.id)
                 vec = self._user_vectors(s, ctx, target.id)
-            return digests.compose(
+            draft = digests.compose(
                 s, ctx, target, day or date.today(), inputs, vec,
                 size=size, lookback_days=lookback, min_score=self.settings.min_score,
                 diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
-                rules=pinning.personal(s, target.id) if target.kind == "user" else None, cadence=cadence,
+                rules=pinning.personal(s, target.id) if target.kind == "user" else pinning.of_channel(s, target.id),
+                cadence=cadence,
             )
+            if target.kind == "channel" and target.guild_id is not None:  # 💬 on the papers discussed there
+                draft.picks = discussions.annotate(s, target.guild_id, draft.picks)
+            return draft
 
     def set_dm_digest(self, user_id: int, enabled: bool, time: str | None = None, tz: str | None = None) -> tuple[bool, str, str]:
         """Switch personal DM digests on or off; returns (enabled, time, timezone)."""

@@ -91,6 +91,14 @@ class Verdict:
 
 
 @dataclass(frozen=True)
+class Discussed:
+    """A paper's reading-group thread on a server (`/discuss`) and how many messages members wrote there."""
+
+    thread_id: int
+    messages: int
+
+
+@dataclass(frozen=True)
 class Recommendation:
     paper: PaperView
     score: float
@@ -100,6 +108,7 @@ class Recommendation:
     matched_on: list[str] = field(default_factory=list)  # the topic's words it matched, when only some
     liked_by: int = 0  # members who liked or saved it (other members, for a pick)
     verdict: Verdict | None = None  # set by /why: would it be picked now, and if not why
+    discussion: Discussed | None = None  # its thread on the server where it is shown, if any
 
     @property
     def match(self) -> int:
@@ -116,6 +125,7 @@ class Recommendation:
             "similar_to": self.similar_to.id if self.similar_to else None,
             "liked_by": self.liked_by,
             **({"verdict": self.verdict.as_dict()} if self.verdict else {}),
+            **({"discussion": asdict(self.discussion)} if self.discussion else {}),
         }
 
 
@@ -224,6 +234,8 @@ class Trending:
     members: list[tuple[PaperView, int, int]]  # (paper, members who liked it, members who saved it)
     upvoted: list[tuple[PaperView, int]]  # (paper, Hugging Face upvotes)
     upvotes_known: bool  # whether any Hugging Face papers were ingested at all
+    discussed: dict[str, Discussed] = field(default_factory=dict)  # threads on the server of the papers shown
+    discussions: list[tuple[PaperView, Discussed]] = field(default_factory=list)  # the liveliest threads lately
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""What a member mutes: a keyword, an arXiv category or an author; muted papers never reach their picks."""
+"""What a member mutes (their picks) or a digest channel mutes (its digests): a keyword, an arXiv category or an
+author; muted papers never reach them."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from recommender.errors import PaperbotError
 from recommender.members.authors import AuthorName, fold, parse, same_person
-from recommender.storage.models import Mute
+from recommender.storage.models import ChannelMute, Mute
 from recommender.storage.upsert import insert_ignore
 
 KINDS = ("keyword", "category", "author")
@@ -81,30 +82,72 @@ def _key(kind: str, value: str) -> tuple[str, str]:
     return value, f"{name.surname} {' '.join(name.given)}".strip()
 
 
-def mute(session: Session, user_id: int, kind: str, value: str) -> tuple[MuteEntry, bool]:
-    """Add a mute; returns it and whether it is new."""
+@dataclass(frozen=True)
+class _Owner:
+    """Whose mutes: a member's (`mutes`) or a digest channel's (`channel_mutes`), and how to say so."""
+
+    model: type[Mute] | type[ChannelMute]
+    column: str  # user_id or channel_id
+    id: int
+    who: str  # "You have", "The digest has"
+    whom: str  # "You haven't", "The digest hasn't"
+    undo: str  # the command that removes one
+    theirs: str  # "Your mutes", "Its mutes"
+    extra: dict[str, int] = field(default_factory=dict)  # further columns of a new row
+
+    def where(self) -> ColumnElement[bool]:
+        return getattr(self.model, self.column) == self.id
+
+
+def _member(user_id: int) -> _Owner:
+    return _Owner(Mute, "user_id", user_id, "You have", "You haven't", "/unmute", "Your mutes")
+
+
+def _channel(guild_id: int, channel_id: int) -> _Owner:
+    return _Owner(ChannelMute, "channel_id", channel_id, "The digest has", "The digest hasn't", "/digest unmute",
+                  "Its mutes", {"guild_id": guild_id})
+
+
+def _entries(session: Session, owner: _Owner) -> Mutes:
+    rows = session.scalars(select(owner.model).where(owner.where()).order_by(owner.model.kind, owner.model.created_at))
+    return Mutes([MuteEntry(r.kind, r.value) for r in rows])
+
+
+def _add(session: Session, owner: _Owner, kind: str, value: str) -> tuple[MuteEntry, bool]:
     shown, key = _key(kind, value)
-    if len(list_mutes(session, user_id).entries) >= MUTES_MAX:
-        raise PaperbotError(f"You have {MUTES_MAX} mutes already: `/unmute` one first.")
+    if len(_entries(session, owner).entries) >= MUTES_MAX:
+        raise PaperbotError(f"{owner.who} {MUTES_MAX} mutes already: `{owner.undo}` one first.")
     session.flush()
-    created = insert_ignore(session, Mute, ["user_id", "kind", "value_key"],
-                            user_id=user_id, kind=kind, value=shown, value_key=key)
+    created = insert_ignore(session, owner.model, [owner.column, "kind", "value_key"],
+                            **{owner.column: owner.id}, **owner.extra, kind=kind, value=shown, value_key=key)
+    if not created:  # as it was first written
+        model = owner.model
+        shown = session.scalar(select(model.value).where(owner.where(), model.kind == kind, model.value_key == key)) or shown
     return MuteEntry(kind, shown), created
 
 
-def unmute(session: Session, user_id: int, kind: str, value: str) -> MuteEntry:
+def _remove(session: Session, owner: _Owner, kind: str, value: str) -> MuteEntry:
     shown, key = _key(kind, value)
-    row = session.scalars(select(Mute).where(Mute.user_id == user_id, Mute.kind == kind, Mute.value_key == key)).first()
+    model = owner.model
+    row = session.scalars(select(model).where(owner.where(), model.kind == kind, model.value_key == key)).first()
     if row is None:
-        mine = ", ".join(f"{e.kind} `{e.value}`" for e in list_mutes(session, user_id).entries) or "none"
-        raise PaperbotError(f"You haven't muted the {kind} `{shown}`. Your mutes: {mine[:1500]}.")
-    session.execute(delete(Mute).where(Mute.id == row.id))
+        listed = ", ".join(f"{e.kind} `{e.value}`" for e in _entries(session, owner).entries) or "none"
+        raise PaperbotError(f"{owner.whom} muted the {kind} `{shown}`. {owner.theirs}: {listed[:1500]}.")
+    session.execute(delete(model).where(model.id == row.id))
     return MuteEntry(row.kind, row.value)
 
 
+def mute(session: Session, user_id: int, kind: str, value: str) -> tuple[MuteEntry, bool]:
+    """Add a member's mute; returns it and whether it is new."""
+    return _add(session, _member(user_id), kind, value)
+
+
+def unmute(session: Session, user_id: int, kind: str, value: str) -> MuteEntry:
+    return _remove(session, _member(user_id), kind, value)
+
+
 def list_mutes(session: Session, user_id: int) -> Mutes:
-    rows = session.scalars(select(Mute).where(Mute.user_id == user_id).order_by(Mute.kind, Mute.created_at))
-    return Mutes([MuteEntry(r.kind, r.value) for r in rows])
+    return _entries(session, _member(user_id))
 
 
 def mutes_of(session: Session, user_ids: list[int]) -> dict[int, Mutes]:
@@ -113,3 +156,27 @@ def mutes_of(session: Session, user_ids: list[int]) -> dict[int, Mutes]:
         for r in session.scalars(select(Mute).where(Mute.user_id.in_(user_ids)).order_by(Mute.created_at)):
             found[r.user_id].append(MuteEntry(r.kind, r.value))
     return {uid: Mutes(found.get(uid, [])) for uid in user_ids}
+
+
+def channel_mute(session: Session, guild_id: int, channel_id: int, kind: str, value: str) -> tuple[MuteEntry, bool]:
+    """Add a digest channel's mute (`/digest mute`): the channel's digests never carry such papers."""
+    return _add(session, _channel(guild_id, channel_id), kind, value)
+
+
+def channel_unmute(session: Session, guild_id: int, channel_id: int, kind: str, value: str) -> MuteEntry:
+    return _remove(session, _channel(guild_id, channel_id), kind, value)
+
+
+def channel_mutes(session: Session, channel_id: int) -> Mutes:
+    return _entries(session, _channel(0, channel_id))
+
+
+def move_channel_mutes(session: Session, old_channel: int, new_channel: int) -> None:
+    """A new digest channel takes the old one's mutes along (as it does its topics)."""
+    rows = select(ChannelMute).where(ChannelMute.channel_id == new_channel)
+    taken = {(r.kind, r.value_key) for r in session.scalars(rows)}
+    for row in session.scalars(select(ChannelMute).where(ChannelMute.channel_id == old_channel)).all():
+        if (row.kind, row.value_key) in taken:
+            session.delete(row)
+        else:
+            row.channel_id = new_channel

@@ -1,4 +1,5 @@
-"""A member's own rules over their picks: muted papers are left out, followed authors' papers pinned on top.
+"""A member's own rules over their picks: muted papers are left out, followed authors' papers pinned on top
+(a digest channel has rules too: its own mutes, `/digest mute`).
 
 Both apply to `/recommend` and the DM digest (picks/recommend.py, and the batched DM
 digests in service.py) before and after ranking: mutes remove candidates before the
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recommender.members.authors import Followed, follows, follows_of, parse, same_person
-from recommender.members.mutes import Mutes, list_mutes, mutes_of
+from recommender.members.mutes import Mutes, channel_mutes, list_mutes, mutes_of
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.profile import ProfileVectors
 from recommender.ranking.ranker import explain
@@ -47,6 +48,11 @@ class Screened:
 
 def personal(session: Session, user_id: int) -> Personal:
     return Personal(follows(session, user_id), list_mutes(session, user_id))
+
+
+def of_channel(session: Session, channel_id: int) -> Personal:
+    """A digest channel's rules: its own mutes (`/digest mute`), no followed authors."""
+    return Personal(mutes=channel_mutes(session, channel_id))
 
 
 def personal_many(session: Session, user_ids: list[int]) -> dict[int, Personal]:

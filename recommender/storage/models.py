@@ -309,6 +309,21 @@ class Mute(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ChannelMute(Base):
+    """Something a server's digest channel never carries (set by its admins with `/digest mute`)."""
+
+    __tablename__ = "channel_mutes"
+    __table_args__ = (UniqueConstraint("channel_id", "kind", "value_key"),)
+
+    id: Mapped[int] = mapped_column(SurrogateKey, primary_key=True, autoincrement=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # keyword, category, author
+    value: Mapped[str] = mapped_column(String(200))
+    value_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Onboarding(Base):
     """A member's five-paper start: the papers offered after their first topic, and their picks then."""
 
@@ -331,6 +346,12 @@ class Discussion(Base):
     guild_id: Mapped[int] = mapped_column(BigInteger)
     paper_id: Mapped[str] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), index=True)
     channel_id: Mapped[int] = mapped_column(BigInteger)
-    thread_id: Mapped[int | None] = mapped_column(BigInteger)
+    thread_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     opened_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The channel digest the paper was in when the thread opened (its day thread links to this one),
+    # the link posted there, and how many messages members wrote in the thread (no content kept).
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
+    link_id: Mapped[int | None] = mapped_column(BigInteger)
+    messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_message_at: Mapped[datetime | None] = mapped_column(DateTime)

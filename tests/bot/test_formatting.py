@@ -121,8 +121,11 @@ async def test_help_and_stats_fit(service: PaperService, discord_limits: Limits)
     for name in ("help", "stats"):
         reply = await invoke(ctx(service), name)
         assert discord_limits(reply.content, reply.embeds, reply.view) == []
-    help_text = (await invoke(ctx(service), "help")).embeds[0].description or ""
+    embeds = (await invoke(ctx(service), "help")).embeds
+    help_text = "\n".join(e.description or "" for e in embeds)
     assert "`/subscribe <topic>`" in help_text and "`/digest channel <channel>`" in help_text
+    assert embeds[0].title == "paperbot commands" and "optional" in (embeds[-1].footer.text or "")
+    assert "…" not in help_text, "every command in full, over several embeds if need be"
 
 
 def test_truncate_and_authors() -> None:
@@ -236,3 +239,18 @@ async def test_a_weekly_digest_says_it_is_the_weeks_in_its_header_thread_and_tit
         "📰 <#20>, week of Mon 23 Nov: No new papers for your topics this week."
     daily = DigestDraft(Target.channel(20, 10), date(2026, 11, 26), picks[:2], [])
     assert (await header_reply(None, daily, "<#20>", 2, digest_id=7)).content == "📰 **2 new papers** for <#20>, Thu 26 Nov"  # type: ignore[arg-type]
+async def test_cards_and_lists_of_discussed_absurd_papers_fit(discord_limits: Limits) -> None:
+    from dataclasses import replace
+
+    from bot.exts.digest._delivery import card_parts
+    from recommender.views import DigestDraft, Discussed
+
+    talk = Discussed(thread_id=2**63 - 1, messages=10**9)  # the longest a snowflake and a count get
+    picks = [replace(fake_pick(n, title="T*" * 600, authors=500), discussion=talk) for n in range(1, 26)]
+    draft = DigestDraft(Target.channel(20, 10), date(2026, 11, 24), picks, ["topic*" * 20] * 25)
+    for _, reply in card_parts(replace(draft, picks=picks[:10]), digest_id=1) + digest_parts(draft, "G" * 100, 1):
+        assert discord_limits(reply.content, reply.embeds, reply.view) == []
+        assert f"💬 {10**9} in <#{2**63 - 1}>" in (reply.embeds[0].description or "")
+    card = formatting.recommendation_embed(picks[0], 1)
+    assert (card.description or "").endswith(f"\n💬 {10**9} in <#{2**63 - 1}>")
+    assert formatting.discussion_text(None) == "" and "💬" not in (formatting.paper_card(fake_pick(1), 1).description or "")

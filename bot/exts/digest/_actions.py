@@ -12,8 +12,10 @@ from bot.context import Invoker, Reply
 from bot.exts.digest._delivery import deliver, digest_reply
 from bot.registry import channel as text_channel
 from bot.registry import command, group, number, text
+from bot.ui.mutes import ENTRY_MAX, library_authors, matching, mutes_embed, parse_entry
 from recommender.config import CADENCES, WEEKDAYS as DAYS, timezone_names
 from recommender.errors import PaperbotError
+from recommender.members.mutes import VALUE_MAX, MuteEntry
 from recommender.views import DmSettings, LedgerEntry, Target
 
 # Announced with the server id after its digest settings change; the cog resyncs the job.
@@ -21,6 +23,7 @@ SETTINGS_CHANGED = "digest_settings_changed"
 
 group("digest", "The server's paper digest, daily or weekly")
 group("digest topics", "The digest channel's own topics (else its members' topics are used)")
+group("digest mute", "Keep papers with a keyword, in a category, or by an author out of the digest")
 group("dm", "Your personal picks by DM")
 
 # Offered first when nothing is typed yet: UTC and the zones of the biggest research hubs.
@@ -113,6 +116,10 @@ async def digest_status(ctx: Invoker) -> Reply:
         name="Topics", inline=False,
         value=formatting.truncate(f"its own: {', '.join(own)}", formatting.FIELD_VALUE_MAX) if own
         else "the topics of this server's members (`/digest topics add` gives it its own)")
+    _, muted = await ctx.call(ctx.service.channel_mutes, conf.guild_id)
+    reply.embeds[0].add_field(name="Mutes", inline=False, value=formatting.truncate(
+        ", ".join(f"{e.kind} {e.value}" for e in muted), formatting.FIELD_VALUE_MAX) if muted
+        else "none (`/digest mute` keeps a keyword, category or author out of it)")
     latest, failure = await ctx.call(ctx.service.digest_history, Target.channel(conf.channel_id, conf.guild_id))
     note = failure_note(latest, failure)
     if latest is not None and latest.in_channel and latest.status == "sent":  # posted without its thread
@@ -160,6 +167,9 @@ async def digest_why(ctx: Invoker, paper: str) -> Reply:
     rec = await ctx.call(ctx.service.why_in_digest, _guild(ctx), paper)
     embed = formatting.paper_embed(rec.paper, heading="In this server's digest?")
     verdict = formatting.verdict_text(rec, rec.verdict, digest=True) if rec.verdict else ""
+    muted = await ctx.call(ctx.service.channel_mute_reason, _guild(ctx), rec.paper.id)
+    if muted:  # the ranking would not even see it
+        verdict = f"🔇 Never in this digest: it mutes the {formatting.escape(muted)} (`/digest unmute`)."
     embed.add_field(name=formatting.match_text(rec).capitalize(),
                     value=formatting.truncate(f"{verdict}\n{formatting.why_text(rec)}".strip(), 1024), inline=False)
     return Reply(embeds=[embed])
@@ -245,6 +255,64 @@ async def digest_topics_remove(ctx: Invoker, topic: str) -> Reply:
 async def digest_topics_list(ctx: Invoker) -> Reply:
     channel_id, topics = await ctx.call(ctx.service.channel_topics, _guild(ctx))
     return _channel_topics_reply(ctx, channel_id, topics)
+
+
+def _channel_mutes_reply(ctx: Invoker, channel_id: int, entries: list[MuteEntry], text: str | None = None) -> Reply:
+    where = ctx.publisher.mention(channel_id) if ctx.publisher else f"channel {channel_id}"
+    embed = mutes_embed(entries, title=f"🔇 Muted in the digest in {where}",
+                        empty="Nothing muted: `/digest mute keyword`, `category` or `author` keeps such papers out "
+                              "of the digest. Members' own `/mute` only changes their own picks.")
+    return Reply(content=text, embeds=[embed])
+
+
+async def _digest_mute(ctx: Invoker, kind: str, value: str) -> Reply:
+    entry, created = await ctx.call(ctx.service.channel_mute, _guild(ctx), kind, value)
+    channel_id, entries = await ctx.call(ctx.service.channel_mutes, _guild(ctx))
+    shown = formatting.escape(entry.value)
+    text = (f"🔇 The digest mutes the {kind} **{shown}**: such papers are never posted in it (scheduled, "
+            f"`/digest now` or `/digest preview`)." if created else f"The digest mutes the {kind} **{shown}** already.")
+    return _channel_mutes_reply(ctx, channel_id, entries, text)
+
+
+async def channel_mute_choices(ctx: Invoker, current: str) -> list[str]:
+    """The digest channel's mutes containing what was typed (for autocomplete)."""
+    if ctx.guild_id is None or not ctx.can_manage_guild:
+        return []
+    try:
+        _, entries = await ctx.call(ctx.service.channel_mutes, ctx.guild_id)
+    except PaperbotError:
+        return []
+    return matching(entries, current)
+
+
+@command("digest mute keyword", "Keep papers with this word or phrase out of the digest (Manage Server).",
+         admin=True, word=text("A word or phrase, e.g. benchmark", min_length=2, max_length=VALUE_MAX))
+async def digest_mute_keyword(ctx: Invoker, word: str) -> Reply:
+    return await _digest_mute(ctx, "keyword", word)
+
+
+@command("digest mute category", "Keep papers of this arXiv category out of the digest (Manage Server).",
+         admin=True, code=text("An arXiv category, e.g. cs.CV", min_length=2, max_length=32))
+async def digest_mute_category(ctx: Invoker, code: str) -> Reply:
+    return await _digest_mute(ctx, "category", code)
+
+
+@command("digest mute author", "Keep papers by this author out of the digest (Manage Server).", admin=True,
+         who=text("The author's name (pick from the list)", min_length=2, max_length=VALUE_MAX,
+                   suggest=library_authors))
+async def digest_mute_author(ctx: Invoker, who: str) -> Reply:
+    return await _digest_mute(ctx, "author", who)
+
+
+@command("digest unmute", "Lift one of the digest's mutes (Manage Server).",
+         admin=True, mute=text("One of the digest's mutes, e.g. keyword: benchmark", min_length=3,
+                                max_length=ENTRY_MAX, suggest=channel_mute_choices))
+async def digest_unmute(ctx: Invoker, mute: str) -> Reply:
+    kind, value = parse_entry(mute)
+    entry = await ctx.call(ctx.service.channel_unmute, _guild(ctx), kind, value)
+    channel_id, entries = await ctx.call(ctx.service.channel_mutes, _guild(ctx))
+    text = f"🔈 The digest no longer mutes the {entry.kind} **{formatting.escape(entry.value)}**."
+    return _channel_mutes_reply(ctx, channel_id, entries, text)
 
 
 @command("dm on", "Get your personal picks by DM every day (or week: `/settings cadence`).", time=TIME, timezone=TIMEZONE)

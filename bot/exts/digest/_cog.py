@@ -34,6 +34,7 @@ class Digest(commands.Cog):
     digest = slash_group("digest")  # admin commands only: hidden from members, not in DMs (bot/slash.py)
     dm = slash_group("dm")
     digest_topics = slash_group("digest topics", parent=digest)
+    digest_mute = slash_group("digest mute", parent=digest)
 
     channel = slash("digest channel", parent=digest, guard=can_post_there)
     schedule = slash("digest schedule", parent=digest)
@@ -45,6 +46,10 @@ class Digest(commands.Cog):
     topics_add = slash("digest topics add", parent=digest_topics)
     topics_remove = slash("digest topics remove", parent=digest_topics)
     topics_list = slash("digest topics list", parent=digest_topics)
+    mute_keyword = slash("digest mute keyword", parent=digest_mute)
+    mute_category = slash("digest mute category", parent=digest_mute)
+    mute_author = slash("digest mute author", parent=digest_mute)
+    unmute = slash("digest unmute", parent=digest)
     settings = slash("settings")
     dm_on = slash("dm on", parent=dm)
     dm_off = slash("dm off", parent=dm)

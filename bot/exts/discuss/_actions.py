@@ -1,15 +1,18 @@
 """/discuss paper: a reading-group thread on a paper, with its abstract, links, and who on the
-server liked or saved it (one thread per server and paper)."""
+server liked or saved it (one thread per server and paper).
+
+A paper one of the server's channel digests carried in the last two weeks is discussed beside
+that digest: Discord threads can't nest, so the thread opens in the digest's channel (not in its
+day thread) and the day thread gets a link to it, "💬 #3 “Title” is being discussed: #thread".
+Elsewhere the thread opens in the channel /discuss was used in."""
 
 from __future__ import annotations
-
-
 
 from bot import formatting
 from bot.context import DeliveryFailed, Invoker, Reply
 from bot.registry import command, text
 from bot.ui.feedback import feedback_view
-from recommender.members.discussions import Thread
+from recommender.members.discussions import DigestHome, Thread
 from recommender.views import PaperView
 
 PAPER = text("arXiv id, e.g. 2406.01234", max_length=64)
@@ -45,6 +48,27 @@ def opening(found: Thread, opened_by: int) -> Reply:
     return reply
 
 
+def digest_line(home: DigestHome, mention: str) -> str:
+    return f"#{home.rank} in the digest of {home.day:%a %d %b} ({mention})"
+
+
+async def link_in_digest(ctx: Invoker, found: Thread, home: DigestHome, thread_id: int) -> str:
+    """Post the link to the discussion in the digest's day thread, under its papers (threads can't nest);
+    what to tell the member."""
+    assert ctx.publisher is not None and ctx.guild_id is not None
+    where = home.thread_id or home.channel_id
+    title = formatting.title_md(found.paper.title, 150)
+    link = Reply(content=f"💬 #{home.rank} “{title}” is being discussed: {ctx.publisher.mention(thread_id)}",
+                 ephemeral=False, nonce=f"pbd{thread_id}")
+    try:
+        link_id = await ctx.publisher.to_channel(where, link)
+    except DeliveryFailed as exc:
+        return f" I could not link it in the digest's thread: {exc}."
+    if link_id is not None:
+        await ctx.call(ctx.service.record_discussion_link, ctx.guild_id, found.paper.id, link_id)
+    return f" It was #{home.rank} in the digest of {home.day:%a %d %b}: {ctx.publisher.mention(where)} links to it."
+
+
 @command("discuss", "Open a reading-group thread on a paper, with its abstract, links and who liked it.", paper=PAPER)
 async def discuss(ctx: Invoker, paper: str) -> Reply:
     if ctx.guild_id is None or ctx.channel_id is None or ctx.publisher is None:
@@ -52,14 +76,29 @@ async def discuss(ctx: Invoker, paper: str) -> Reply:
     found = await ctx.call(ctx.service.discussion, ctx.guild_id, paper)
     title = formatting.title_md(found.paper.title, 150)
     if found.thread_id is not None and await ctx.publisher.thread_exists(found.thread_id):
-        return Reply(content=f"💬 “{title}” is being discussed already: {ctx.publisher.mention(found.thread_id)}.")
+        count = f" (💬 {found.messages})" if found.messages else ""
+        return Reply(content=f"💬 “{title}” is being discussed already: {ctx.publisher.mention(found.thread_id)}{count}.")
     name = f"📄 {formatting.plain_title(found.paper.title)}"
+    home = found.home
+    opening_ = opening(found, ctx.user_id)
+    if home is not None:  # a paper of a recent digest: its thread opens beside the digest
+        opening_.embeds[0].add_field(name="From the digest", inline=False,
+                                     value=digest_line(home, ctx.publisher.mention(home.thread_id or home.channel_id)))
+    channel_id = home.channel_id if home is not None else ctx.channel_id
     try:
-        thread_id = await ctx.publisher.open_thread(ctx.channel_id, name, opening(found, ctx.user_id))
+        thread_id = await ctx.publisher.open_thread(channel_id, name, opening_)
     except DeliveryFailed as exc:
-        return Reply.error(f"I could not open a thread: {exc}.")
-    await ctx.call(ctx.service.record_discussion, ctx.guild_id, found.paper.id, ctx.channel_id, thread_id, ctx.user_id)
+        if home is None:
+            return Reply.error(f"I could not open a thread: {exc}.")
+        home, channel_id = None, ctx.channel_id  # not allowed beside the digest: here, then
+        try:
+            thread_id = await ctx.publisher.open_thread(channel_id, name, opening(found, ctx.user_id))
+        except DeliveryFailed as again:
+            return Reply.error(f"I could not open a thread: {again}.")
+    await ctx.call(ctx.service.record_discussion, ctx.guild_id, found.paper.id, channel_id, thread_id, ctx.user_id,
+                   home.digest_id if home is not None else None)
     where = ctx.publisher.mention(thread_id) if thread_id is not None else "the channel"
-    return Reply(content=f"💬 Opened a thread on “{title}”: {where}.")
-
-
+    text = f"💬 Opened a thread on “{title}”: {where}."
+    if home is not None and thread_id is not None:
+        text += await link_in_digest(ctx, found, home, thread_id)
+    return Reply(content=text)

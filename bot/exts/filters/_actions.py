@@ -7,32 +7,20 @@ import discord
 from bot import formatting
 from bot.context import Invoker, Reply
 from bot.registry import command, group, text
-from recommender.members.mutes import KINDS, VALUE_MAX, MuteEntry
+from bot.ui.mutes import ENTRY_MAX, library_authors, matching, parse_entry
+from bot.ui.mutes import mutes_embed as listed
+from recommender.members.mutes import VALUE_MAX, MuteEntry
 
 group("mute", "Never see papers with a keyword, in a category, or by an author in your picks.")
-SEPARATOR = ": "  # "/unmute mute: keyword: diffusion"
-
-
-def entry_text(entry: MuteEntry) -> str:
-    return f"{entry.kind}{SEPARATOR}{entry.value}"
+EMPTY = "Nothing muted. `/mute keyword`, `/mute category` or `/mute author` keeps such papers out of your picks."
 
 
 async def own_mutes(ctx: Invoker, current: str) -> list[str]:
-    mine = await ctx.call(ctx.service.mutes, ctx.user_id)
-    needle = current.casefold().strip()
-    return [entry_text(e) for e in mine if needle in entry_text(e).casefold()][:25]
-
-
-async def library_authors(ctx: Invoker, current: str) -> list[tuple[str, str]]:
-    return await ctx.call(ctx.service.author_choices, current)
+    return matching(await ctx.call(ctx.service.mutes, ctx.user_id), current)
 
 
 def mutes_embed(entries: list[MuteEntry]) -> discord.Embed:
-    if not entries:
-        body = "Nothing muted. `/mute keyword`, `/mute category` or `/mute author` keeps such papers out of your picks."
-    else:
-        body = "\n".join(f"• {e.kind}: **{formatting.escape(e.value)}**" for e in entries)
-    return discord.Embed(title="🔇 Muted", description=formatting.truncate(body, 4000), colour=formatting.COLOUR)
+    return listed(entries, empty=EMPTY)
 
 
 async def _mute(ctx: Invoker, kind: str, value: str) -> Reply:
@@ -64,15 +52,11 @@ async def mute_author(ctx: Invoker, who: str) -> Reply:
 
 
 @command("unmute", "Stop muting a keyword, category or author.",
-         mute=text("One of your mutes, e.g. keyword: benchmark", min_length=3, max_length=VALUE_MAX + 12,
+         mute=text("One of your mutes, e.g. keyword: benchmark", min_length=3, max_length=ENTRY_MAX,
                    suggest=own_mutes))
 async def unmute(ctx: Invoker, mute: str) -> Reply:
-    kind, sep, value = mute.partition(SEPARATOR.strip())
-    kind = kind.strip().casefold()
-    if not sep or kind not in KINDS:
-        return Reply.error(f"Pick one of your mutes from the list, written like `keyword: benchmark` "
-                           f"({', '.join(KINDS)}).")
-    entry = await ctx.call(ctx.service.unmute, ctx.user_id, kind, value.strip())
+    kind, value = parse_entry(mute)
+    entry = await ctx.call(ctx.service.unmute, ctx.user_id, kind, value)
     return Reply(content=f"🔈 Unmuted the {entry.kind} **{formatting.escape(entry.value)}**.",
                  embeds=[mutes_embed(await ctx.call(ctx.service.mutes, ctx.user_id))])
 

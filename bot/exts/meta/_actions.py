@@ -54,7 +54,7 @@ def usage(spec: CommandSpec) -> str:
     return " ".join([f"/{spec.name}"] + [f"<{o.name}>" if o.required else f"[{o.name}]" for o in spec.options])
 
 
-def help_text() -> str:
+def help_sections() -> list[str]:
     """Every registered command under its feature's heading, from the same specs Discord gets."""
     areas: dict[str, list[CommandSpec]] = {}
     for spec in COMMANDS.values():
@@ -67,12 +67,24 @@ def help_text() -> str:
                 lines.append(f"*/{group}: {GROUPS[group].description}*")
             lines += [f"`{usage(s)}` — {s.description}" for s in specs if s.parent == group]
         sections.append("\n".join(lines))
-    return "\n\n".join(sections)
+    return sections
+
+
+def help_embeds() -> list[discord.Embed]:
+    """The sections packed into as few embeds as their descriptions allow (4,096 characters each)."""
+    parts: list[str] = []
+    for section in help_sections():
+        section = formatting.truncate(section, formatting.DESCRIPTION_MAX)
+        if parts and len(parts[-1]) + 2 + len(section) <= formatting.DESCRIPTION_MAX:
+            parts[-1] += "\n\n" + section
+        else:
+            parts.append(section)
+    embeds = [discord.Embed(colour=formatting.COLOUR, description=part) for part in parts]
+    embeds[0].title = "paperbot commands"
+    embeds[-1].set_footer(text="<option> is required, [option] optional.")
+    return embeds
 
 
 @command("help", "What paperbot can do.")
 async def help_(ctx: Invoker) -> Reply:
-    embed = discord.Embed(title="paperbot commands", colour=formatting.COLOUR,
-                          description=formatting.truncate(help_text(), formatting.DESCRIPTION_MAX))
-    embed.set_footer(text="<option> is required, [option] optional.")
-    return Reply(embeds=[embed])
+    return Reply(embeds=help_embeds())

@@ -31,6 +31,8 @@ async def recommend(ctx: Invoker, topic: str | None = None, count: int | None = 
     result = await ctx.call(ctx.service.recommend, ctx.user_id, topic, count, days)
     if not result.picks:
         return Reply(content=f"🔍 {result.note}")
+    if ctx.guild_id is not None:  # 💬 on the papers this server is discussing
+        result.picks = await ctx.call(ctx.service.mark_discussed, ctx.guild_id, result.picks)
     reply = _picks_reply("", result.picks, "")
     header = f"🔍 Top {len(reply.embeds)} of {formatting.considered_text(result)}"
     header += f" for **{formatting.escape(topic)}**" if topic else ""

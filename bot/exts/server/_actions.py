@@ -77,7 +77,8 @@ def trending_embed(data: Trending, guild_name: str) -> discord.Embed:
                           colour=formatting.COLOUR)
     lines = []
     for number_, (paper, likes, saves) in enumerate(data.members, start=1):
-        counts = ", ".join(p for p in (f"👍 {likes}" if likes else "", f"💾 {saves}" if saves else "") if p)
+        talk = formatting.discussion_text(data.discussed.get(paper.id))
+        counts = ", ".join(p for p in (f"👍 {likes}" if likes else "", f"💾 {saves}" if saves else "", talk) if p)
         title = formatting.title_md(paper.title, 150)
         lines.append(f"{number_}. [{title}]({paper.url}) · `{paper.id}` · {counts}" if paper.url
                      else f"{number_}. {title} · `{paper.id}` · {counts}")
@@ -95,6 +96,11 @@ def trending_embed(data: Trending, guild_name: str) -> discord.Embed:
     else:
         value = "No Hugging Face Daily Papers read yet (`paperbot ingest hf`)."
     embed.add_field(name="Most upvoted on Hugging Face", value=value, inline=False)
+    if data.discussions:
+        talks = [f"{n}. {formatting.title_md(paper.title, 150)} · `{paper.id}` · {formatting.discussion_text(d)}"
+                 for n, (paper, d) in enumerate(data.discussions, start=1)]
+        embed.add_field(name="💬 Being discussed here", inline=False,
+                        value=formatting.truncate("\n".join(talks), formatting.FIELD_VALUE_MAX))
     return embed
 
 

@@ -11,6 +11,7 @@ Most tests use the pytest fixtures in `fakediscord.pytest_plugin` instead.
 """
 
 from .actors import InteractionHandle
+from .members import CannotWrite
 from .recorder import Problem, RestCall
 from .server import FakeDiscord
 from .util import EmulatorTimeout
@@ -18,6 +19,6 @@ from .visibility import CommandNotVisible
 from .world import Channel, Guild, Member, Role, StoredMessage, User, World
 
 __all__ = [
-    "Channel", "CommandNotVisible", "EmulatorTimeout", "FakeDiscord", "Guild", "InteractionHandle", "Member", "Problem", "RestCall",
+    "CannotWrite", "Channel", "CommandNotVisible", "EmulatorTimeout", "FakeDiscord", "Guild", "InteractionHandle", "Member", "Problem", "RestCall",
     "Role", "StoredMessage", "User", "World",
 ]

@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 import aiohttp
 from aiohttp import web
 
-from . import actors, payloads, transport, visibility
+from . import actors, members, payloads, transport, visibility
 from .actors import InteractionHandle
 from .gateway import (
     INTENT_DM_MESSAGES,
@@ -143,6 +143,10 @@ class FakeDiscord:
         """Run `/command` (or "group sub", e.g. "digest channel") as `user` in `channel` with typed options.
         Values: str/int/float/bool, emulator or discord.py objects (or ids/names) for user/channel/role."""
         return await actors.slash(self, user, channel, command, options)
+
+    async def write(self, user: Ref, channel: Ref, content: str) -> StoredMessage:
+        """A member writes a message in a channel or thread (MESSAGE_CREATE to the bot, see members.py)."""
+        return await members.write(self, user, channel, content)
 
     async def autocomplete(self, user: Ref, channel: Ref, command: str, /, *, option: str, value: str,
                            timeout: float | None = None, **options: Any) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recommender.errors import PaperbotError
-from recommender.members.mutes import MuteEntry, Mutes
+from recommender.members.mutes import MUTES_MAX, MuteEntry, Mutes
 from recommender.service import PaperService
 
 TITLE = "Whisper-Large fine-tuning for Dysarthric Speech"
@@ -34,3 +34,34 @@ def test_mutes_are_kept_per_member_with_clear_errors(service: PaperService) -> N
         service.unmute(3, "keyword", "transformers")
     assert service.unmute(3, "keyword", "DIFFUSION") == MuteEntry("keyword", "Diffusion")
     assert service.mutes(3) == [MuteEntry("category", "cs.CV")]
+
+
+def test_a_digest_channel_has_its_own_mutes_which_move_with_it(service: PaperService) -> None:
+    guild = 70
+    with pytest.raises(PaperbotError, match="Set the digest channel first"):
+        service.channel_mute(guild, "keyword", "Whisper")
+    service.configure_digest(guild, channel_id=500)
+    assert service.channel_mute(guild, "keyword", " Whisper ") == (MuteEntry("keyword", "Whisper"), True)
+    assert service.channel_mute(guild, "keyword", "WHISPER")[1] is False, "one mute whatever the case"
+    service.channel_mute(guild, "author", "Wałęga, P.")
+    service.mute(3, "category", "cs.SD")  # a member's mute is theirs, not the channel's
+    assert service.channel_mutes(guild) == (500, [MuteEntry("author", "Wałęga, P."), MuteEntry("keyword", "Whisper")])
+    assert service.mutes(3) == [MuteEntry("category", "cs.SD")]
+    with pytest.raises(PaperbotError, match="The digest hasn't muted the category `cs.SD`. Its mutes: author"):
+        service.channel_unmute(guild, "category", "cs.SD")
+    with pytest.raises(PaperbotError, match="not an arXiv category"):
+        service.channel_mute(guild, "category", "vision!")
+    assert service.channel_mute_reason(guild, "2606.17882") == "author Przemysław Andrzej Wałęga"
+
+    service.configure_digest(guild, channel_id=501)  # a new digest channel takes them along
+    assert service.channel_mutes(guild)[0] == 501 and len(service.channel_mutes(guild)[1]) == 2
+    assert service.channel_unmute(guild, "keyword", "whisper") == MuteEntry("keyword", "Whisper")
+    assert service.channel_mutes(guild) == (501, [MuteEntry("author", "Wałęga, P.")])
+
+
+def test_a_digest_channel_has_at_most_fifty_mutes(service: PaperService) -> None:
+    service.configure_digest(71, channel_id=600)
+    for n in range(MUTES_MAX):
+        service.channel_mute(71, "keyword", f"word{n}")
+    with pytest.raises(PaperbotError, match="The digest has 50 mutes already: `/digest unmute` one first"):
+        service.channel_mute(71, "keyword", "one more")

@@ -252,3 +252,18 @@ def test_a_weekly_digest_says_so_when_the_week_had_nothing(bare_service: PaperSe
     bare_service.configure_digest(GUILD, channel_id=CHANNEL, cadence="weekly")
     draft = bare_service.compose_channel_digest(GUILD, day=DAY)
     assert draft.weekly and not draft.picks and draft.note == "No new papers for your topics this week."
+def test_a_channel_digest_never_carries_what_the_channel_muted(members: PaperService) -> None:
+    before = members.compose_channel_digest(GUILD, day=DAY).picks
+    speech = [r for r in before if r.matched == SPEECH]
+    assert speech, "the members' speech topic brings speech papers"
+    members.mute(2, "keyword", "speech")  # a member's own mute changes only their own picks
+    assert [r.paper.id for r in members.compose_channel_digest(GUILD, day=DAY).picks] == [r.paper.id for r in before]
+
+    members.channel_mute(GUILD, "keyword", "speech")
+    members.channel_mute(GUILD, "category", before[0].paper.categories[0])
+    after = members.compose_channel_digest(GUILD, day=DAY).picks
+    assert len(after) == members.settings.digest_size, "the digest is filled from the papers left"
+    for rec in after:
+        assert not mentions(f"{rec.paper.title} {rec.paper.abstract}", "speech"), rec.paper.title
+        assert before[0].paper.categories[0] not in rec.paper.categories
+    assert members.compose_digest_for_channel(CHANNEL, day=DAY).picks == after  # the scheduled path too

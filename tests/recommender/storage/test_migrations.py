@@ -186,3 +186,32 @@ def test_0007_adds_cadences_and_the_ledger_period_and_downgrades(blank_db_url: s
         assert database.upgrade() == HEAD
     finally:
         database.dispose()
+
+
+def test_0008_adds_channel_mutes_and_discussion_counts_and_downgrades(blank_db_url: str) -> None:
+    database = Database(blank_db_url)
+    cfg = alembic_config(database.engine)
+    try:
+        command.upgrade(cfg, "0007")
+        with database.engine.begin() as conn:  # a thread opened before
+            conn.execute(text("INSERT INTO papers (id, title, title_key, abstract, authors, categories, source, links,"
+                              " ingested_at, modified_at) VALUES ('2401.00001', 't', 't', '', '[]', '[]', 'file', '{}',"
+                              " '2026-07-01 08:00:00', '2026-07-01 08:00:00')"))
+            conn.execute(text("INSERT INTO discussions (id, guild_id, paper_id, channel_id, thread_id, opened_by, created_at)"
+                              " VALUES (1, 7, '2401.00001', 50, 90, 5, '2026-07-01 08:00:00')"))
+        command.upgrade(cfg, "0008")
+        assert "channel_mutes" in inspect(database.engine).get_table_names()
+        assert {"digest_id", "link_id", "messages", "last_message_at"} <= columns(database, "discussions")
+        with database.engine.connect() as conn:
+            assert conn.execute(text("SELECT thread_id, messages, digest_id FROM discussions")).one() == (90, 0, None)
+        with database.engine.begin() as conn:
+            conn.execute(text("INSERT INTO channel_mutes (guild_id, channel_id, kind, value, value_key, created_at)"
+                              " VALUES (7, 50, 'keyword', 'GAN', 'gan', '2026-07-01 08:00:00')"))
+            conn.execute(text("UPDATE discussions SET messages = 3"))
+        command.downgrade(cfg, "0007")
+        assert "channel_mutes" not in inspect(database.engine).get_table_names()
+        assert "messages" not in columns(database, "discussions")
+        with database.engine.connect() as conn:  # the thread itself is kept
+            assert conn.execute(text("SELECT thread_id FROM discussions")).scalar() == 90
+    finally:
+        database.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.console._repl import CONSOLE_GUILD
-from bot.exts.digest._actions import timezone_choices
+from bot.exts.digest._actions import channel_mute_choices, timezone_choices
 from bot.context import Invoker
 from recommender.service import PaperService
 from recommender.views import Target
@@ -103,3 +103,32 @@ async def test_weekly_dm_digest_settings_in_the_console(service: PaperService) -
     assert code == 0 and "come by DM at 07:00 (UTC), daily." in out
     conf = service.dm_settings(1)
     assert (conf.cadence, conf.week_day, conf.weekdays) == ("daily", "fri", "daily")
+async def test_digest_mute_and_unmute_in_the_console(service: PaperService) -> None:
+    code, out = await run(service, "/digest mute keyword word: speech\n")
+    assert code == 1 and "Set the digest channel first" in out  # mutes belong to a channel
+    code, out = await run(service, "/subscribe topic: speech recognition\n/subscribe topic: graph neural networks\n"
+                                   "/digest channel channel: #console\n/digest mute keyword word: speech\n"
+                                   "/digest mute category code: cs.SD\n/digest status\n")
+    assert code == 0, out
+    assert "The digest mutes the keyword speech: such papers are never posted in it" in out
+    assert "Muted in the digest in #channel-" in out and "keyword: speech" in out and "category: cs.SD" in out
+    assert "Mutes category cs.SD, keyword speech" in out  # /digest status
+    for rec in service.compose_channel_digest(CONSOLE_GUILD).picks:
+        assert "speech" not in f"{rec.paper.title} {rec.paper.abstract}".lower().split()
+        assert "cs.SD" not in rec.paper.categories
+    assert service.mutes(1) == [], "the digest's mutes are not the admin's own"
+    speech = next(r.paper for r in service.search("speech recognition", 5) if "cs.SD" not in r.paper.categories
+                  and "speech" in f"{r.paper.title} {r.paper.abstract}".lower().split())
+    code, out = await run(service, f"/digest why paper: {speech.id}\n")
+    assert code == 0 and "Never in this digest: it mutes the keyword speech (/digest unmute)" in out, out
+
+    admin = Invoker(service, 1, guild_id=CONSOLE_GUILD, can_manage_guild=True)
+    assert await channel_mute_choices(admin, "SPE") == ["keyword: speech"]
+    assert await channel_mute_choices(Invoker(service, 2, guild_id=CONSOLE_GUILD), "") == [], "members get nothing"
+    code, out = await run(service, "/digest unmute mute: keyword: speech\n/digest unmute mute: author: Nobody\n")
+    assert code == 1 and "no longer mutes the keyword speech" in out
+    assert "The digest hasn't muted the author Nobody. Its mutes: category cs.SD." in out.replace("`", "")
+    code, out = await run(service, "/digest mute keyword word: " + "q" * 500 + "\n")
+    assert code == 1 and "at most 100 characters" in out
+    code, out = await run(service, "/digest mute keyword word: speech\n", user=2)
+    assert code == 0 and service.channel_mutes(CONSOLE_GUILD)[1][-1].value == "speech"  # the console's user is an admin
