@@ -235,3 +235,21 @@ async def test_a_digest_header_with_the_chart_in_the_console(service: PaperServi
     assert f"📎 saved activity.png ({chart.stat().st_size:,} bytes) to {chart}" in text
     assert text.index("new papers for") < text.index("saved activity.png")  # under the header
     assert chart.read_bytes().startswith(b"\x89PNG")
+
+
+async def test_a_weekly_digest_header_carries_the_chart_and_a_daily_one_does_not(service: PaperService) -> None:
+    service.subscribe(Target.user(1, GUILD), "graph neural networks")
+    service.member_seen(1, GUILD)
+    service.feedback(1, service.search("graph neural networks", limit=1)[0].paper.id, "like")
+    service.configure_digest(GUILD, channel_id=CHANNEL)
+    daily = Recording()
+    assert (await deliver(service, daily, service.compose_channel_digest(GUILD, day=DAY), "Lab")).status == "sent"
+    assert not daily.posted[0].files, "a daily digest's header is text only"
+
+    service.configure_digest(GUILD, cadence="weekly", day="fri")
+    weekly = Recording()
+    draft = service.compose_channel_digest(GUILD, day=date(2026, 7, 3))
+    assert draft.weekly and (await deliver(service, weekly, draft, "Lab")).status == "sent"
+    header = weekly.posted[0]
+    assert "this week" in (header.content or "") and len(header.files) == 1
+    assert header.files[0].data.startswith(b"\x89PNG")
