@@ -4,7 +4,8 @@
   (a file in the test's tmp dir, always) and on PostgreSQL (a throwaway database
   `pb_<random>` on the server named by PAPERBOT_TEST_DATABASE_URL, created with
   AUTOCOMMIT and dropped afterwards; skipped with a message when that variable is
-  not set). `blank_db_url` is a database nothing has touched yet (for migrations).
+  not set). Both are copies of a template migrated once per session (the migrations
+  themselves run on `blank_db_url`, a database nothing has touched yet).
 * `settings`: `recommender.config.Settings` built from explicit values only, so a
   developer's `.env` or PAPERBOT_* environment variables cannot leak in.
 * `service`: a started `PaperService` holding the bundled demo corpus (3,000 real
@@ -20,6 +21,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import shutil
@@ -245,6 +247,22 @@ def migrated_postgres(pg_admin: Engine, pg_pool: PgPool, pg_base_url: str) -> It
         drop_pg_database(pg_admin, name)
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file (copying it beats migrating per test)."""
+    path = tmp_path_factory.mktemp("migrated-sqlite") / DB_FILE
+    database = Database(f"sqlite:///{path}")
+    database.upgrade()
+    database.dispose()
+    return path
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest migration, read once per session."""
+    return Database("sqlite://").head_revision()
+
+
 def copy_sqlite(source: Path, target: Path) -> None:
     """Copy a SQLite database with SQLite's backup API (safe even if `source` is open)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -277,13 +295,16 @@ def blank_db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -
 
 @pytest.fixture
 def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iterator[str]:
-    """A new database for this test: empty (SQLite: new file; PostgreSQL: a copy of a
-    migrated template), or a copy of the seeded template when the test uses `service`."""
+    """A new database for this test: empty (SQLite: a new file, or a copy of a migrated
+    template when the test uses `db`; PostgreSQL: a copy of a migrated template), or a
+    copy of the seeded template when the test uses `service`."""
     seeded: Seeded | None = request.getfixturevalue(f"seeded_{backend}") if "service" in request.fixturenames else None
     if backend == "sqlite":
         path = tmp_path / DB_FILE
         if seeded is not None:
             copy_sqlite(seeded.sqlite_file, path)
+        elif "db" in request.fixturenames:  # `db` migrates it anyway: start from the migrated copy
+            copy_sqlite(request.getfixturevalue("migrated_sqlite"), path)
         yield f"sqlite:///{path}"
         return
     pool: PgPool = request.getfixturevalue("pg_pool")
@@ -295,8 +316,13 @@ def db_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Iter
 
 @pytest.fixture
 def db(db_url: str) -> Iterator[Database]:
+    """The test's database, migrated to the newest revision."""
     database = Database(db_url)
-    database.upgrade()
+    # A copy of a migrated template is at the head already; then the upgrade would be a
+    # no-op that still loads every migration (a tenth of a second per test).
+    if database.current_revision() != head_revision():
+        database.upgrade()
+    assert database.current_revision() == head_revision()
     yield database
     database.dispose()
 

@@ -16,6 +16,7 @@ from recommender.picks.ledger import worker_id
 from recommender.service import PaperService
 from recommender.storage.models import Digest
 from recommender.views import Target
+from tests.conftest import backend  # noqa: F401  (both backends here, unlike the rest of tests/e2e: what survives is stored)
 
 pytestmark = pytest.mark.e2e
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from recommender.service import PaperService
 from recommender.storage.models import Feedback, ReadingListEntry
+from tests.conftest import backend  # noqa: F401  (both backends here, unlike the rest of tests/e2e: what survives is stored)
 
 pytestmark = pytest.mark.e2e
 
