@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -50,4 +51,4 @@ def test_health_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     assert code == 0 and "The bot is up" in output
     heartbeat.path(data_dir).write_text(f"{time.time() - 600:.0f}\n")
     code, output = health(data_dir, monkeypatch)
-    assert code == 1 and "last heartbeat was 600 s ago" in output
+    assert code == 1 and re.search(r"last heartbeat was 60\d s ago", output), output  # a second may pass under load
