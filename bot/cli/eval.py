@@ -387,5 +387,7 @@ def run_onboarding_command(dataset: Bench, data: Path | None, json_out: bool, me
         out.print(table)
         beats = ", ".join(f"{k} on {v:.0%} of members (same on {run.ties[k]:.0%})" for k, v in run.wins.items())
         out.print(f"spread has a higher nDCG@10 than {beats}")
+        gains = ", ".join(f"{k} {m:+.4f} ± {e:.4f}" for k, (m, e) in run.gain.items())
+        out.print(f"spread's nDCG@10 minus (mean over members ± standard error): {gains}")
     out.print(f"the papers any way showed are left out of every ranking and every member's hits; "
               f"total {seconds:.1f}s (TF-IDF index {result.index_seconds:.1f}s)")

@@ -63,6 +63,7 @@ class OnboardingRun:
     figures: dict[str, dict[str, float]]  # way -> metric -> mean
     wins: dict[str, float]  # way -> share of members where the spread's nDCG@10 is higher
     ties: dict[str, float]  # way -> share of members where it is the same
+    gain: dict[str, tuple[float, float]]  # way -> the spread's nDCG@10 minus its, mean over members and standard error
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -70,6 +71,7 @@ class OnboardingRun:
             "figures": {k: {m: round(v, 4) for m, v in f.items()} for k, f in self.figures.items()},
             "spread_beats": {k: round(v, 4) for k, v in self.wins.items()},
             "spread_ties": {k: round(v, 4) for k, v in self.ties.items()},
+            "spread_gain": {k: {"ndcg@10": round(m, 4), "se": round(e, 4)} for k, (m, e) in self.gain.items()},
         }
 
 
@@ -196,10 +198,16 @@ def run_onboarding(
             others = ("top five", "random", REFERENCE)
             wins = {w: float((ndcg["spread"][have] > ndcg[w][have]).mean()) for w in others}
             ties = {w: float((ndcg["spread"][have] == ndcg[w][have]).mean()) for w in others}
-            runs.append(OnboardingRun(hits, rater, figures, wins, ties))
+            runs.append(OnboardingRun(hits, rater, figures, wins, ties, {w: _paired(ndcg["spread"][have], ndcg[w][have]) for w in others}))
     settings = {"members": len(pairs), "half": half, "pool": pool_size, "seed": seed, "depth": DEPTH,
                 "min_items": MIN_ITEMS, "min_covered": MIN_COVERED, "items": len(index), "held_out": "union of the three fives"}
     return OnboardingResult(bench.name, len(pairs), runs, settings, time.perf_counter() - began, index_seconds)
+
+
+def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Mean of a - b and its standard error."""
+    d = a - b
+    return float(d.mean()) if d.size else 0.0, float(d.std(ddof=1) / np.sqrt(d.size)) if d.size > 1 else 0.0
 
 
 def _recall(hits: np.ndarray, n_rel: np.ndarray, k: int) -> np.ndarray:

@@ -36,7 +36,8 @@ def test_every_way_is_measured_on_the_same_members_in_every_setting(data: Path, 
             assert 0 < run.figures[name]["likes of 5"] <= 5
             assert 0 <= run.figures[name]["recall@100"] <= 1
         assert set(run.wins) == set(run.ties) == {"top five", "random", REFERENCE}
-        assert all(run.wins[k] + run.ties[k] <= 1 for k in run.wins)
+        assert all(run.wins[k] + run.ties[k] <= 1 for k in run.wins) and set(run.gain) == set(run.wins)
+        assert all(se >= 0 for _, se in run.gain.values())
     # The reference (no ratings) does not depend on the rater: one ranking, judged on the same hits.
     for hits in HITS:
         assert result.run(hits, RATERS[0]).figures[REFERENCE] == result.run(hits, RATERS[1]).figures[REFERENCE]
@@ -56,6 +57,11 @@ def test_members_split_into_two_fixed_halves(data: Path, small: None) -> None:
     assert run_onboarding(bench, library, tags, members=3, half="test").members == 3
     with pytest.raises(ValueError, match="half must be one of"):
         members_and_topics(library, tags, usable, 10, 0, "train")
+
+
+def test_paired_difference_and_its_standard_error() -> None:
+    mean, se = onboarding._paired(np.array([0.5, 0.2, 0.0, 0.1]), np.array([0.1, 0.2, 0.1, 0.1]))
+    assert mean == pytest.approx(0.075) and se == pytest.approx(np.std([0.4, 0, -0.1, 0], ddof=1) / 2)
 
 
 def test_the_simulated_member_likes_their_own_papers() -> None:
