@@ -157,7 +157,7 @@ def parse_community(text: str | None) -> int | None:
 @app.command("eval")
 def eval_command(
     benchmark: Bench = typer.Argument(..., help="Which benchmark to run (`topics` takes the dataset next)."),
-    dataset: Bench | None = typer.Argument(None, help="With `topics`: citeulike-a or citeulike-t, whose tags are the topics."),
+    dataset: Bench | None = typer.Argument(None, help="With `topics` (and `onboarding`): citeulike-a or citeulike-t, whose tags are the topics."),
     data: Path | None = typer.Option(
         None, "--data", help="Folder holding citeulike-a/ and citeulike-t/ (default: ../shared/data)."
     ),
@@ -182,6 +182,10 @@ def eval_command(
         "measure them (mean over several draws for small N); `all` is the whole benchmark.",
     ),
     members: int = typer.Option(300, "--members", min=1, help="With `onboarding`: how many members to simulate."),
+    member_half: str = typer.Option(
+        "all", "--half", help="`eval onboarding`: all the members, or one fixed half of them: `validation` (even ids, "
+        "where the start's settings were chosen) or `test` (odd ids).",
+    ),
 ) -> None:
     """Measure recall@20/50/100/300 through the bot's own profile and scoring code.
 
@@ -189,9 +193,10 @@ def eval_command(
     baselines; prints the table (or --json) with run time and scoring cost per user.
     """
     if benchmark is Bench.onboarding:
-        if dataset not in (None, Bench.citeulike_a):
-            fail("usage: paperbot eval onboarding [citeulike-a] [--members N] [--data DIR] [--json]")
-        run_onboarding_command(data, json_out, members)
+        if dataset not in (None, Bench.citeulike_a, Bench.citeulike_t):
+            fail("usage: paperbot eval onboarding [citeulike-a|citeulike-t] [--members N] [--half all|validation|test] "
+                 "[--data DIR] [--json]")
+        run_onboarding_command(dataset or Bench.citeulike_a, data, json_out, members, member_half)
         return
     if benchmark is Bench.topics:
         if dataset is None or dataset is Bench.topics:
@@ -337,40 +342,52 @@ def run_topics_command(dataset: Bench, data: Path | None, json_out: bool, tag_ha
     out.print(f"settings: {', '.join(f'{k}={v}' for k, v in result.settings.items())}; total {result.seconds:.1f}s")
 
 
-def run_onboarding_command(data: Path | None, json_out: bool, members: int) -> None:
-    """`paperbot eval onboarding`: the five-paper start, spread against the top five and random five."""
-    root = find_data(data, Bench.citeulike_a.value)
+def run_onboarding_command(dataset: Bench, data: Path | None, json_out: bool, members: int, half: str = "all") -> None:
+    """`paperbot eval onboarding [DATASET]`: the five-paper start, spread against the top five and random five."""
+    root = find_data(data, dataset.value)
     began = time.perf_counter()
-    from recommender.evaluation.datasets import load_citeulike_a_cold, load_citeulike_a_tags, read_adjacency
-    from recommender.evaluation.onboarding import METRICS, REFERENCE, STRATEGIES, run_onboarding
+    from recommender.evaluation.datasets import (
+        load_citeulike_a_cold,
+        load_citeulike_a_tags,
+        load_citeulike_t,
+        load_citeulike_t_tags,
+        read_adjacency,
+    )
+    from recommender.evaluation.onboarding import HALVES, METRICS, REFERENCE, STRATEGIES, run_onboarding
 
+    if half not in HALVES:
+        fail(f"--half takes {', '.join(HALVES)}")
     say = lambda msg: err.print(f"[dim]{msg}[/]")  # noqa: E731
     try:
-        bench = load_citeulike_a_cold(root)
-        tags = load_citeulike_a_tags(root, bench.n_items)
-        library = read_adjacency(root / "users.dat", bench.n_items)
-        runs = [
-            run_onboarding(bench, library, tags, members, dismiss=dismiss, within_topic=within, progress=say)
-            for within in (True, False) for dismiss in (True, False)
-        ]
+        if dataset is Bench.citeulike_a:
+            bench = load_citeulike_a_cold(root)
+            tags = load_citeulike_a_tags(root, bench.n_items)
+            library = read_adjacency(root / "users.dat", bench.n_items)
+        else:
+            bench = load_citeulike_t(root)
+            tags = load_citeulike_t_tags(root, bench.n_items)
+            library = bench.train + bench.test  # the P=10 split's two parts: every member's whole library
+        result = run_onboarding(bench, library, tags, members, progress=say, half=half)
     except (OSError, ValueError) as exc:
         fail(f"cannot run the onboarding benchmark on {root}: {escape(str(exc))}")
     seconds = time.perf_counter() - began
     if json_out:
-        print_json({"runs": [r.as_dict() for r in runs], "seconds": round(seconds, 2)})
+        print_json({**result.as_dict(), "total_seconds": round(seconds, 2)})
         return
-    for result in runs:
-        hits = "their library within the topic" if result.settings["within_topic"] else "their whole library"
-        ratings = "likes and dismissals" if result.settings["dismiss"] else "likes only"
-        table = Table(title=f"five-paper start, {result.members:,} CiteULike-a members; hits: {hits}; {ratings}",
-                      title_justify="left")
+    who = "" if half == "all" else f" ({half} half)"
+    for run in result.runs:
+        table = Table(title=f"five-paper start, {result.members:,} {dataset.value} members{who}; hits: {run.hits}; "
+                      f"ratings: {run.rater}", title_justify="left")
         table.add_column("five papers", min_width=12)
         for name in METRICS:
             table.add_column(name, justify="right", no_wrap=True)
         for name in (*STRATEGIES, REFERENCE):
             label = "[bold]spread[/] (the bot)" if name == "spread" else name
-            table.add_row(label, *(f"{result.figures[name][m]:.4f}" for m in METRICS))
+            table.add_row(label, *(f"{run.figures[name][m]:.4f}" for m in METRICS))
         out.print(table)
-        beats = ", ".join(f"{k} on {v:.0%} of members" for k, v in result.wins.items())
-        out.print(f"spread has a higher recall@100 than {beats}")
-    out.print(f"total {seconds:.1f}s")
+        beats = ", ".join(f"{k} on {v:.0%} of members (same on {run.ties[k]:.0%})" for k, v in run.wins.items())
+        out.print(f"spread has a higher nDCG@10 than {beats}")
+        gains = ", ".join(f"{k} {m:+.4f} ± {e:.4f}" for k, (m, e) in run.gain.items())
+        out.print(f"spread's nDCG@10 minus (mean over members ± standard error): {gains}")
+    out.print(f"the papers any way showed are left out of every ranking and every member's hits; "
+              f"total {seconds:.1f}s (TF-IDF index {result.index_seconds:.1f}s)")

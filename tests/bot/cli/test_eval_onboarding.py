@@ -26,15 +26,27 @@ def test_eval_onboarding_runs_four_settings_json(data: Path, monkeypatch: pytest
     monkeypatch.setattr(onboarding, "MIN_COVERED", 3)
     result = runner.invoke(app, ["eval", "onboarding", "--data", str(data), "--members", "3", "--json"])
     assert result.exit_code == 0, result.output
-    runs = json.loads(result.stdout)["runs"]
-    assert {(r["settings"]["within_topic"], r["settings"]["dismiss"]) for r in runs} == {
-        (True, True), (True, False), (False, True), (False, False)}
-    assert all(r["members"] == 3 and set(r["figures"]) == {"spread", "top five", "random", "topic only"} for r in runs)
+    out = json.loads(result.stdout)
+    assert out["members"] == 3 and out["settings"]["half"] == "all" and out["total_seconds"] >= out["seconds"]
+    assert {(r["hits"], r["ratings"]) for r in out["runs"]} == {
+        (h, r) for h in ("whole library", "library within the topic") for r in ("likes and dismissals", "likes only")}
+    assert all(set(r["figures"]) == {"spread", "top five", "random", "topic only"} for r in out["runs"])
+
+
+def test_eval_onboarding_on_citeulike_t_one_half_as_tables(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(onboarding, "MIN_ITEMS", 5)
+    monkeypatch.setattr(onboarding, "MIN_COVERED", 1)
+    result = runner.invoke(app, ["eval", "onboarding", "citeulike-t", "--data", str(data), "--members", "2", "--half", "test"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "2 citeulike-t members (test half)" in text and "ratings: likes only" in text
 
 
 def test_eval_onboarding_explains_what_it_cannot_do(data: Path) -> None:
-    result = runner.invoke(app, ["eval", "onboarding", "--data", str(data), "--members", "6"])
-    said = " ".join(result.output.split())  # rich wraps long lines (where depends on the tmp path's length)
-    assert result.exit_code != 0 and "no member with 20 items" in said
-    result = runner.invoke(app, ["eval", "onboarding", "citeulike-t", "--data", str(data)])
-    assert result.exit_code != 0 and "usage: paperbot eval onboarding" in " ".join(result.output.split())
+    for args, words in (
+        (["--members", "6"], "no member with 20 items"),
+        (["--half", "train"], "--half takes all, validation, test"),
+        (["topics"], "usage: paperbot eval onboarding"),
+    ):
+        result = runner.invoke(app, ["eval", "onboarding", *args, "--data", str(data)])
+        assert result.exit_code != 0 and words in " ".join(result.output.split())  # rich wraps long lines
