@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ import scipy.sparse as sp
 from recommender.evaluation.corpus import benchmark_index
 from recommender.evaluation.datasets import Benchmark, TagSet
 from recommender.evaluation.metrics import hits_of, ndcg_at, precision_at
-from recommender.evaluation.run import fit
+from recommender.evaluation.fit_cache import cached_fit
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileInputs, build_vectors
@@ -140,23 +141,28 @@ def product_ranking(
 
 def run_topics(
     bench: Benchmark, tags: TagSet, min_score: float, diversity: float,
-    progress: Callable[[str], None] | None = None, split: str = "all",
+    progress: Callable[[str], None] | None = None, split: str = "all", limit: int | None = None,
+    cache: Path | None = None,
 ) -> TopicResult:
-    """Every usable tag of `tags` (of one half with `split`) as a topic over every item of `bench`."""
+    """Every usable tag of `tags` (of one half with `split`; the first `limit` of them, for a
+    quick check) as a topic over every item of `bench`. The community fit is read from the
+    cache folder when the same index and train likes were fitted before (`fit_cache.py`)."""
     say = progress or (lambda _msg: None)
     began = time.perf_counter()
     index = benchmark_index(bench)
-    chosen = split_tags(topic_tags(index, tags), split)
+    chosen = split_tags(topic_tags(index, tags), split)[:limit]
     if not chosen:
         raise ValueError(f"{tags.name}: no tag is on {MIN_ITEMS} items with every word in the vocabulary")
     texts = [tag_text(tags.tags[t]) for t in chosen]
     truth = tags.items[chosen]
     say(f"{tags.name}: {len(chosen):,} tags as topics over {len(index):,} items; fitting the community on "
         f"{bench.train.nnz:,} train likes")
-    fitted = fit(bench, index=index)
+    fitted = cached_fit(bench, index, cache, say)
     reference = index.reference_rows()
     ctx = ScoringContext(index, fitted.community, fitted.colikes, reference_rows=reference)
-    say(f"{tags.name}: ranking ({', '.join(f'{k} {v:.0f}s' for k, v in fitted.seconds.items())} to fit)")
+    fit_note = "the community fit from the cache" if "cached" in fitted.seconds else \
+        ', '.join(f'{k} {v:.0f}s' for k, v in fitted.seconds.items()) + " to fit"
+    say(f"{tags.name}: ranking ({fit_note})")
     lists = {
         "ours": product_ranking(ctx, texts, min_score, diversity),
         "uncut": product_ranking(ctx, texts, 0.0, diversity),
@@ -174,7 +180,7 @@ def run_topics(
                 **{name: figures([ranked[i] for i in at], truth[at]) for name, ranked in lists.items() if name in ("ours", "baseline")},
             }
     settings = {"min_score": min_score, "diversity": diversity, "min_items": MIN_ITEMS, "items": len(index),
-                "split": split, "train_likes": int(bench.train.nnz),
+                "split": split, "limit": limit, "fit_cached": "cached" in fitted.seconds, "train_likes": int(bench.train.nnz),
                 "community_members": fitted.colikes.members if fitted.colikes else 0}
     return TopicResult(tags.name, len(chosen), ours, baseline, uncut, text_only, settings,
                        time.perf_counter() - began, halves)
