@@ -64,7 +64,7 @@ class TopicVectors(Protocol):
 
 def length_weight(terms: np.ndarray) -> np.ndarray:
     """The factor of each paper's topic cosines, from its number of distinct terms."""
-    return (np.maximum(terms, 1) / 100.0).astype(np.float32) ** LENGTH_POWER
+    return (np.maximum(terms, 1) / 100.0) ** LENGTH_POWER
 
 
 def topic_cosines(topics: sp.csr_matrix, matrix: sp.csr_matrix) -> np.ndarray:
@@ -76,7 +76,8 @@ def topic_cosines(topics: sp.csr_matrix, matrix: sp.csr_matrix) -> np.ndarray:
 def _block_cosines(topics: sp.csr_matrix, block: PaperBlock) -> np.ndarray:
     """`topic_cosines` with a block's papers."""
     terms = block.terms if block.terms is not None else np.bincount(block.tfidf_t.indices, minlength=block.rows.size)
-    return np.asarray((topics @ block.tfidf_t).toarray(), dtype=np.float32) * length_weight(terms)[None, :]
+    cosines = (topics @ block.tfidf_t).toarray() * length_weight(terms)[None, :]
+    return cosines.astype(np.float32)
 
 
 def _closest(sims: np.ndarray, k: int, near: float) -> sp.csr_matrix:
