@@ -32,7 +32,7 @@ from recommender.evaluation.fit_cache import cached_fit
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileInputs, build_vectors
-from recommender.ranking.ranker import rank_many
+from recommender.ranking.ranker import picked_rows
 
 MIN_ITEMS = 20  # a tag is a topic when at least this many items carry it
 DEPTH = 100
@@ -132,11 +132,12 @@ def cosine_ranking(index: PaperIndex, texts: list[str], depth: int = DEPTH) -> l
 def product_ranking(
     ctx: ScoringContext, texts: list[str], min_score: float, diversity: float, depth: int = DEPTH
 ) -> list[np.ndarray]:
-    """Each topic alone through the product: `build_vectors` (topics only), then `rank_many`."""
+    """Each topic alone through the product: `build_vectors` (topics only), then what
+    `rank_many` picks (`picked_rows`: the same selection, without explaining each pick)."""
     vecs = [build_vectors(ctx, ProfileInputs(topics=[t])) for t in texts]
     rows = np.arange(len(ctx.index))
-    lists = rank_many(ctx, vecs, rows, [set() for _ in vecs], depth, min_score, diversity=diversity)
-    return [np.array([ctx.index.row[p.paper_id] for p in picks], dtype=np.int64) for picks in lists]
+    lists = picked_rows(ctx, vecs, rows, [set() for _ in vecs], depth, min_score, diversity=diversity)
+    return [np.array([r for r, _, _ in picks], dtype=np.int64) for picks in lists]
 
 
 def run_topics(
