@@ -3,11 +3,12 @@ the product path, judged by human labels.
 
 Each CiteULike tag on enough items becomes a topic (its text: ``gene-expression`` ->
 "gene expression"); the relevant items are those carrying the tag. The topic goes
-through `build_vectors` (topics only) and `rank_many` with the bot's threshold and
-diversity, exactly as `/recommend` ranks a member who follows only that topic, in a
+through `build_vectors` (topics only) and the selection `rank_many` makes with the bot's
+threshold and diversity (`picked_rows`, read before the picks are explained), exactly as
+`/recommend` ranks a member who follows only that topic, in a
 context that holds what the bot would hold for this community: the index, and the
 community model and co-likes fitted on the benchmark's train likes (`run.fit`, as
-`paperbot eval` does). The baseline is the plain TF-IDF cosine of the topic text with
+`paperbot eval` does; kept on disk between runs, `fit_cache.py`). The baseline is the plain TF-IDF cosine of the topic text with
 every item, in the same run.
 
 The tags are split in two fixed halves (`split_tags`): the topic parts' settings were

@@ -11,7 +11,8 @@ feedback, weighted by cosine) lend it two things:
   those members like), so a paper the topic's readers care about scores even when it
   does not use the topic's words.
 
-A topic's score is its expanded cosine plus the community parts as standard scores on
+Every cosine of a topic with a paper is weighed by the paper's length (`length_weight`,
+pivoted length normalisation). A topic's score is its expanded cosine plus the community parts as standard scores on
 the cosine's own spread, weighted by `TOPIC_WEIGHTS` and grown with the community's
 size like the likes' community parts (`community_evidence`). The parts are stored with
 the member's vectors and versioned with them (`ScoringContext.version`). Measured on
