@@ -8,20 +8,20 @@ threshold and diversity (`picked_rows`, read before the picks are explained), ex
 `/recommend` ranks a member who follows only that topic, in a
 context that holds what the bot would hold for this community: the index, and the
 community model and co-likes fitted on the benchmark's train likes (`run.fit`, as
-`paperbot eval` does; kept on disk between runs, `fit_cache.py`). The baseline is the plain TF-IDF cosine of the topic text with
-every item, in the same run.
+`paperbot eval` does; kept on disk between runs, `fit_cache.py`). The baseline is the
+plain TF-IDF cosine of the topic text with every item, in the same run.
 
 The tags are split in two fixed halves (`split_tags`): the topic parts' settings were
-chosen on the validation half; `--split test` measures the other half alone.
+chosen on the validation half; `--tags test` measures the other half alone.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
