@@ -186,6 +186,9 @@ def eval_command(
         "all", "--half", help="`eval onboarding`: all the members, or one fixed half of them: `validation` (even ids, "
         "where the start's settings were chosen) or `test` (odd ids).",
     ),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, help="`eval topics`: only the first N usable tags (of the chosen half), for a quick check.",
+    ),
 ) -> None:
     """Measure recall@20/50/100/300 through the bot's own profile and scoring code.
 
@@ -200,8 +203,9 @@ def eval_command(
         return
     if benchmark is Bench.topics:
         if dataset is None or dataset is Bench.topics:
-            fail("usage: paperbot eval topics citeulike-a|citeulike-t [--data DIR] [--tags all|validation|test] [--json]")
-        run_topics_command(dataset, data, json_out, tag_half)
+            fail("usage: paperbot eval topics citeulike-a|citeulike-t [--data DIR] [--tags all|validation|test] "
+                 "[--limit N] [--json]")
+        run_topics_command(dataset, data, json_out, tag_half, limit)
         return
     if dataset is not None:
         fail(f"`paperbot eval {benchmark.value}` takes no second benchmark (only `topics` does)")
@@ -290,7 +294,9 @@ def print_community(report: RunReport, members: int) -> None:
               + (f"; below the centroid at {', '.join(below)}" if below else ""))
 
 
-def run_topics_command(dataset: Bench, data: Path | None, json_out: bool, tag_half: str = "all") -> None:
+def run_topics_command(
+    dataset: Bench, data: Path | None, json_out: bool, tag_half: str = "all", limit: int | None = None
+) -> None:
     """`paperbot eval topics DATASET`: each usable tag as a followed topic, through the product."""
     from recommender.config import Settings
 
@@ -316,14 +322,14 @@ def run_topics_command(dataset: Bench, data: Path | None, json_out: bool, tag_ha
             tags = load_citeulike_t_tags(root, bench.n_items)
         defaults = Settings.model_fields
         result = run_topics(bench, tags, float(defaults["min_score"].default), float(defaults["diversity"].default),
-                            progress=lambda msg: err.print(f"[dim]{msg}[/]"), split=tag_half)
+                            progress=lambda msg: err.print(f"[dim]{msg}[/]"), split=tag_half, limit=limit)
     except (OSError, ValueError) as exc:
         fail(f"cannot run the topic benchmark on {root}: {escape(str(exc))}")
     result.seconds = time.perf_counter() - began
     if json_out:
         print_json(result.as_dict())
         return
-    half = "" if tag_half == "all" else f", the {tag_half} half"
+    half = ("" if tag_half == "all" else f", the {tag_half} half") + (f", the first {limit}" if limit else "")
     table = Table(title=f"topics of {dataset.value}: {result.topics:,} tags as topics{half} ({root})", title_justify="left")
     table.add_column("method", min_width=12, overflow="fold")
     for name in METRICS:

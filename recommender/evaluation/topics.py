@@ -3,15 +3,16 @@ the product path, judged by human labels.
 
 Each CiteULike tag on enough items becomes a topic (its text: ``gene-expression`` ->
 "gene expression"); the relevant items are those carrying the tag. The topic goes
-through `build_vectors` (topics only) and `rank_many` with the bot's threshold and
-diversity, exactly as `/recommend` ranks a member who follows only that topic, in a
+through `build_vectors` (topics only) and the selection `rank_many` makes with the bot's
+threshold and diversity (`picked_rows`, read before the picks are explained), exactly as
+`/recommend` ranks a member who follows only that topic, in a
 context that holds what the bot would hold for this community: the index, and the
 community model and co-likes fitted on the benchmark's train likes (`run.fit`, as
-`paperbot eval` does). The baseline is the plain TF-IDF cosine of the topic text with
-every item, in the same run.
+`paperbot eval` does; kept on disk between runs, `fit_cache.py`). The baseline is the
+plain TF-IDF cosine of the topic text with every item, in the same run.
 
 The tags are split in two fixed halves (`split_tags`): the topic parts' settings were
-chosen on the validation half; `--split test` measures the other half alone.
+chosen on the validation half; `--tags test` measures the other half alone.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,11 +29,11 @@ import scipy.sparse as sp
 from recommender.evaluation.corpus import benchmark_index
 from recommender.evaluation.datasets import Benchmark, TagSet
 from recommender.evaluation.metrics import hits_of, ndcg_at, precision_at
-from recommender.evaluation.run import fit
+from recommender.evaluation.fit_cache import cached_fit
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileInputs, build_vectors
-from recommender.ranking.ranker import rank_many
+from recommender.ranking.ranker import picked_rows
 
 MIN_ITEMS = 20  # a tag is a topic when at least this many items carry it
 DEPTH = 100
@@ -131,32 +133,38 @@ def cosine_ranking(index: PaperIndex, texts: list[str], depth: int = DEPTH) -> l
 def product_ranking(
     ctx: ScoringContext, texts: list[str], min_score: float, diversity: float, depth: int = DEPTH
 ) -> list[np.ndarray]:
-    """Each topic alone through the product: `build_vectors` (topics only), then `rank_many`."""
+    """Each topic alone through the product: `build_vectors` (topics only), then what
+    `rank_many` picks (`picked_rows`: the same selection, without explaining each pick)."""
     vecs = [build_vectors(ctx, ProfileInputs(topics=[t])) for t in texts]
     rows = np.arange(len(ctx.index))
-    lists = rank_many(ctx, vecs, rows, [set() for _ in vecs], depth, min_score, diversity=diversity)
-    return [np.array([ctx.index.row[p.paper_id] for p in picks], dtype=np.int64) for picks in lists]
+    lists = picked_rows(ctx, vecs, rows, [set() for _ in vecs], depth, min_score, diversity=diversity)
+    return [np.array([r for r, _, _ in picks], dtype=np.int64) for picks in lists]
 
 
 def run_topics(
     bench: Benchmark, tags: TagSet, min_score: float, diversity: float,
-    progress: Callable[[str], None] | None = None, split: str = "all",
+    progress: Callable[[str], None] | None = None, split: str = "all", limit: int | None = None,
+    cache: Path | None = None,
 ) -> TopicResult:
-    """Every usable tag of `tags` (of one half with `split`) as a topic over every item of `bench`."""
+    """Every usable tag of `tags` (of one half with `split`; the first `limit` of them, for a
+    quick check) as a topic over every item of `bench`. The community fit is read from the
+    cache folder when the same index and train likes were fitted before (`fit_cache.py`)."""
     say = progress or (lambda _msg: None)
     began = time.perf_counter()
     index = benchmark_index(bench)
-    chosen = split_tags(topic_tags(index, tags), split)
+    chosen = split_tags(topic_tags(index, tags), split)[:limit]
     if not chosen:
         raise ValueError(f"{tags.name}: no tag is on {MIN_ITEMS} items with every word in the vocabulary")
     texts = [tag_text(tags.tags[t]) for t in chosen]
     truth = tags.items[chosen]
     say(f"{tags.name}: {len(chosen):,} tags as topics over {len(index):,} items; fitting the community on "
         f"{bench.train.nnz:,} train likes")
-    fitted = fit(bench, index=index)
+    fitted = cached_fit(bench, index, cache, say)
     reference = index.reference_rows()
     ctx = ScoringContext(index, fitted.community, fitted.colikes, reference_rows=reference)
-    say(f"{tags.name}: ranking ({', '.join(f'{k} {v:.0f}s' for k, v in fitted.seconds.items())} to fit)")
+    fit_note = "the community fit from the cache" if "cached" in fitted.seconds else \
+        ', '.join(f'{k} {v:.0f}s' for k, v in fitted.seconds.items()) + " to fit"
+    say(f"{tags.name}: ranking ({fit_note})")
     lists = {
         "ours": product_ranking(ctx, texts, min_score, diversity),
         "uncut": product_ranking(ctx, texts, 0.0, diversity),
@@ -174,7 +182,7 @@ def run_topics(
                 **{name: figures([ranked[i] for i in at], truth[at]) for name, ranked in lists.items() if name in ("ours", "baseline")},
             }
     settings = {"min_score": min_score, "diversity": diversity, "min_items": MIN_ITEMS, "items": len(index),
-                "split": split, "train_likes": int(bench.train.nnz),
+                "split": split, "limit": limit, "fit_cached": "cached" in fitted.seconds, "train_likes": int(bench.train.nnz),
                 "community_members": fitted.colikes.members if fitted.colikes else 0}
     return TopicResult(tags.name, len(chosen), ours, baseline, uncut, text_only, settings,
                        time.perf_counter() - began, halves)

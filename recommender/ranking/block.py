@@ -42,6 +42,7 @@ class PaperBlock:
     popularity: np.ndarray | None
     semantic_t: np.ndarray | None = None  # embedding dims x papers (semantic extra)
     semantic_latent_t: np.ndarray | None = None  # semantic rank x papers
+    terms: np.ndarray | None = None  # distinct terms of each paper (topics weigh their cosines by it)
     # Cosines of indexed papers with this block, kept across member chunks of one digest:
     # index row `_kept_rows[i]` (sorted) has its cosines in `_sims[_kept_at[i]]`; the buffer only grows.
     _sims: np.ndarray | None = field(default=None, repr=False)
@@ -135,6 +136,7 @@ class PaperBlock:
             colike = ctx.colikes.normalized[rows].T.tocsr()
             pop = ctx.colikes.popularity[rows]
         out = cls(rows, block.T.tocsr(), latent, colike, pop)  # CSR: csr @ csr needs no conversion
+        out.terms = np.diff(block.indptr)
         if ctx.semantic is not None:
             out.semantic_t = np.ascontiguousarray(ctx.semantic.embeddings[rows].T)
             sem_latent = ctx.semantic.latent(rows)

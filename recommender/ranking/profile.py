@@ -37,8 +37,9 @@ from recommender.ranking.topics import expand_topics, topic_community, topic_sco
 from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import LIKES_LABEL
 # What `build_vectors` makes, named in `ScoringContext.version`: a change in what it computes
-# (2: topics carry the community parts of their best papers) rebuilds every stored vector.
-PROFILE_FORMAT = 2
+# (2: topics carry the community parts of their best papers; 3: topics with their spelling
+# variants, gates on length-weighed cosines) rebuilds every stored vector.
+PROFILE_FORMAT = 3
 
 
 @dataclass

@@ -202,12 +202,31 @@ def rank_many(
     if ctx.semantic is not None:  # the semantic extra's parts are scored member by member
         return [rank(ctx, vec, rows[[str(ctx.index.ids[r]) not in ex for r in rows]] if ex else rows, limit, min_score,
                      diversity=diversity, recency_half_life=recency_half_life) for vec, ex in zip(vecs, excludes)]
+    picked = picked_rows(ctx, vecs, rows, excludes, limit, min_score, diversity=diversity,
+                         recency_half_life=recency_half_life, chunk=chunk)
+    return [[_pick(ctx, vec, int(r), s, part) for r, s, part in chosen] for vec, chosen in zip(vecs, picked)]
+
+
+def picked_rows(
+    ctx: ScoringContext,
+    vecs: list[ProfileVectors],
+    rows: np.ndarray,
+    excludes: list[set[str]],
+    limit: int,
+    min_score: float = 0.0,
+    *,
+    diversity: float = 0.0,
+    recency_half_life: float | None = None,
+    chunk: int = 2000,
+) -> list[list[tuple[int, float, int]]]:
+    """What `rank_many` picks (without the semantic extra), before explaining: per member,
+    (index row, score, part) best first. The topic benchmark reads this; it needs no words."""
     pop = Population.stack(ctx, vecs)
     selection = select(
         ctx, pop, ctx.block(rows), exclusion_matrix(ctx.index, rows, excludes), limit, min_score, diversity=diversity,
         recency=recency_weight(ctx.index, rows, recency_half_life) if recency_half_life else None, chunk=chunk,
     )
-    return [[_pick(ctx, vec, int(rows[p]), s, part) for p, s, part in selection.of(m)] for m, vec in enumerate(vecs)]
+    return [[(int(rows[p]), s, part) for p, s, part in selection.of(m)] for m in range(len(vecs))]
 
 
 def exclusion_matrix(index: PaperIndex, rows: np.ndarray, excludes: list[set[str]]) -> sp.csr_matrix:

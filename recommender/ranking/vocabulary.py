@@ -23,6 +23,10 @@ _WORD = re.compile(r"[\w][\w\-]*")
 COMMON_PHRASES = 40  # a very common word is read through its most frequent phrases
 FEW_PAPERS = 5  # a topic matching fewer papers than this gets a warning
 SUGGESTIONS = 5
+# A topic's spelling variants that the library uses (plural or singular, the words of a pair
+# joined or hyphenated) join its vector at this weight relative to the typed words
+# (chosen on the validation half of the CiteULike tags, docs/quality.md).
+VARIANT_WEIGHT = 0.5
 
 
 @dataclass
@@ -132,9 +136,48 @@ def _common_part(index: PaperIndex, vocab: Vocabulary, words: list[str], vector:
     return normalize(part)
 
 
+def _number_forms(word: str) -> set[str]:
+    """The other grammatical number of an English word, by the regular rules."""
+    if word.endswith("ies") and len(word) > 4:
+        return {word[:-3] + "y"}
+    if word.endswith("s") and not word.endswith("ss"):
+        return {word[:-1]}
+    if word.endswith("y") and len(word) > 2:
+        return {word + "s", word[:-1] + "ies"}
+    return {word + "s"}
+
+
+def spelling_variants(index: PaperIndex, words: list[str]) -> list[str]:
+    """Terms of the library a topic's words may be spelled as: the other number of each
+    word ("network" / "networks") and of each phrase, and adjacent words joined
+    ("data set" -> "dataset", "gene-expression" in vocabularies that keep hyphens)."""
+    vocabulary = index.vectorizer.vocabulary_
+    found: list[str] = []
+    for i, word in enumerate(words):
+        found += [v for v in _number_forms(word) if v in vocabulary]
+        if len(words) > 1:
+            found += [p for v in _number_forms(word) if (p := " ".join([*words[:i], v, *words[i + 1:]])) in vocabulary]
+    for a, b in zip(words, words[1:]):
+        found += [j for j in (f"{a}-{b}", f"{a}{b}", f"{a}_{b}") if j in vocabulary]
+    return [v for v in dict.fromkeys(found) if v not in words]
+
+
+def _variant_part(index: PaperIndex, words: list[str]) -> sp.csr_matrix | None:
+    """A topic's spelling variants as a vector (IDF weights), of norm `VARIANT_WEIGHT` times
+    the square root of their number per typed word; None without variants."""
+    variants = spelling_variants(index, words)
+    if not variants or not words:
+        return None
+    ids = [index.vectorizer.vocabulary_[v] for v in variants]
+    idf = index.vectorizer.idf_[ids].astype(np.float32)
+    part = sp.csr_matrix((idf, (np.zeros(len(ids), dtype=np.int64), ids)), shape=(1, len(index.terms)))
+    return normalize(part) * (VARIANT_WEIGHT * np.sqrt(len(ids) / len(words)))
+
+
 def embed_topics(index: PaperIndex, topics: list[str]) -> sp.csr_matrix:
     """Unit TF-IDF vectors of topics (topics x terms): acronyms expanded, very common
-    words read through their phrases; a row is empty only if nothing can match."""
+    words read through their phrases, spelling variants the library uses added; a row is
+    empty only if nothing can match."""
     base = index.embed([topic_text(index, t) for t in topics]).tocsr()
     if not topics:
         return base
@@ -149,6 +192,9 @@ def embed_topics(index: PaperIndex, topics: list[str]) -> sp.csr_matrix:
             if common is not None:
                 share = max(1, len([w for w in words if index.vectorizer.vocabulary_.get(w) is not None]))
                 row = normalize(row + common / np.sqrt(share)) if row.nnz else common
+        variants = _variant_part(index, words) if row.nnz else None
+        if variants is not None:
+            row = normalize(row + variants)
         rows.append(row)
     return sp.vstack(rows).tocsr().astype(np.float32)
 

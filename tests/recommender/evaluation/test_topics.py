@@ -50,10 +50,10 @@ def test_tags_become_topics_only_when_usable(data: Path) -> None:
     assert tag_text("gene-expression") == "gene expression"
 
 
-def test_the_product_ranking_finds_what_the_topic_words_alone_miss(data: Path) -> None:
+def test_the_product_ranking_finds_what_the_topic_words_alone_miss(data: Path, tmp_path: Path) -> None:
     bench = topical_cold()
     tags = load_citeulike_a_tags(data / "citeulike-a", bench.n_items)
-    result = run_topics(bench, tags, min_score=0.0, diversity=0.0)
+    result = run_topics(bench, tags, min_score=0.0, diversity=0.0, cache=tmp_path)
     assert result.topics == 3
     # Half of a topic's titles hold the tag's word; the expanded topic finds the other half too.
     assert result.baseline["recall@100"] < 0.8 < result.figures["recall@100"]

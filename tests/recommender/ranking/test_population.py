@@ -12,7 +12,7 @@ from recommender.ranking.community import CoLikes, fit_community
 from recommender.ranking.context import ScoringContext, StaleProfileError
 from recommender.ranking.population import Population, build_population, select, topic_raw
 from recommender.ranking.profile import ProfileInputs, build_vectors
-from recommender.ranking.ranker import exclusion_matrix, rank, rank_many, recency_weight
+from recommender.ranking.ranker import exclusion_matrix, picked_rows, rank, rank_many, recency_weight
 from recommender.ranking.topics import topic_scores
 
 
@@ -121,6 +121,10 @@ def test_rank_many_goes_through_the_population_and_explains_every_pick(world) ->
     picks = [p for ps in lists for p in ps]
     assert picks and all(p.label and p.terms for p in picks)
     assert all(p.paper_id not in inp.exclude for ps, inp in zip(lists, inputs) for p in ps)
+    # What the topic benchmark reads: the same picks and scores, before they are explained.
+    rows = picked_rows(ctx, vecs, candidates, [i.exclude for i in inputs], 8, 0.3, diversity=0.3, recency_half_life=7.0)
+    assert [[str(ctx.index.ids[r]) for r, _, _ in chosen] for chosen in rows] == [[p.paper_id for p in ps] for ps in lists]
+    assert [[s for _, s, _ in chosen] for chosen in rows] == [[p.score for p in ps] for ps in lists]
 
 
 def test_stale_vectors_are_refused_and_empty_members_get_nothing(world) -> None:

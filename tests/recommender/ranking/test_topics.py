@@ -4,13 +4,14 @@ re-order what its words match (the topic benchmark: tests/recommender/evaluation
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from recommender.evaluation.datasets import Benchmark
 from recommender.evaluation.run import Fitted, fit
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.profile import ProfileInputs, build_vectors
 from recommender.ranking.scores import score
-from recommender.ranking.topics import expand_topics
+from recommender.ranking.topics import TopicCommunity, community_scores, expand_topics, length_weight, topic_cosines
 from recommender.ranking.vocabulary import embed_topics
 from tests.support.ranking import topic_of
 from tests.support.synthetic import binary
@@ -78,5 +79,20 @@ def test_without_a_community_a_topic_is_its_words() -> None:
     vec = build_vectors(ctx, ProfileInputs(topics=["graph network"]))
     assert vec.topic_latent is None and vec.topic_colike is None and np.isinf(vec.topic_gate).all()
     scores, _ = score(ctx, vec, ctx.block(np.arange(len(fitted.index))))
-    cosine = (vec.topic_matrix @ fitted.index.matrix.T).toarray().ravel()
+    cosine = topic_cosines(vec.topic_matrix, fitted.index.matrix).ravel()  # weighed by the papers' length
     np.testing.assert_allclose(scores, cosine / vec.topic_scales[0].std, rtol=1e-5)
+
+
+def test_a_topic_weighs_its_cosines_by_the_papers_length() -> None:
+    bench = two_readerships()
+    fitted = fit(bench, community=False, colikes=False)
+    ctx = ScoringContext(fitted.index, reference_rows=fitted.index.reference_rows())
+    topic = fitted.index.embed(["graph network"])
+    terms = np.diff(fitted.index.matrix.indptr)
+    plain = (topic @ fitted.index.matrix.T).toarray().ravel()
+    weighed = topic_cosines(topic, fitted.index.matrix).ravel()
+    np.testing.assert_allclose(weighed, plain * (terms / 100.0) ** 0.2, rtol=1e-5)
+    assert length_weight(np.array([200]))[0] > length_weight(np.array([100]))[0] == pytest.approx(1.0)
+    block = ctx.block(np.arange(len(fitted.index)))  # a block's papers: the same weights
+    words_only = TopicCommunity(None, None, np.zeros(1, dtype=np.float32), np.full(1, np.inf, dtype=np.float32))
+    np.testing.assert_allclose(community_scores(topic, words_only, block).ravel(), weighed, rtol=1e-5)

@@ -17,7 +17,7 @@ from recommender.ingest.seed import demo_corpus_path
 from recommender.ranking import index as paper_index
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.text import paper_text
-from recommender.ranking.vocabulary import acronym_long_forms, embed_topics, read_topic
+from recommender.ranking.vocabulary import acronym_long_forms, embed_topics, read_topic, spelling_variants
 from recommender.service import PaperService
 
 
@@ -118,3 +118,26 @@ def test_a_lowercase_word_among_others_is_not_taken_for_an_acronym(service: Pape
     assert acronym_long_forms(with_par, "apprentissage par transfert") == {}
     assert acronym_long_forms(with_par, "PAR benchmarks") == {"PAR": ("pedestrian attribute recognition", 3)}
     assert acronym_long_forms(with_par, "rag") == {"rag": index.acronyms["rag"]}  # a lone word may be one
+
+
+def test_a_topic_meets_the_spellings_the_library_uses(service: PaperService) -> None:
+    index = service.index()
+    assert index is not None
+    vocabulary = index.vectorizer.vocabulary_
+    assert {"network", "networks", "neural networks", "neural network"} <= set(vocabulary)
+    variants = spelling_variants(index, ["neural", "networks"])
+    assert {"network", "neural network"} <= set(variants) and "networks" not in variants
+    vector = embed_topics(index, ["neural networks"])
+    singular = vocabulary["neural network"]
+    assert vector[0, singular] > 0  # papers that say "neural network" match, below the typed phrase
+    assert vector[0, singular] < vector[0, vocabulary["neural networks"]]
+    assert spelling_variants(index, ["zzyzx"]) == []
+
+
+def test_joined_and_hyphenated_spellings_count_when_the_vocabulary_keeps_them() -> None:
+    texts = ["a gene-expression atlas of cells", "gene expression in yeast cells", "the dataset of cells",
+             "a data set of cells", "gene-expression profiles", "the dataset again"]
+    index = paper_index.fit([str(i) for i in range(len(texts))], texts, [None] * len(texts), (len(texts), ""))
+    index.vectorizer.vocabulary_ |= {"gene-expression": len(index.terms) - 1}  # as a bag-of-words vocabulary keeps it
+    assert "gene-expression" in spelling_variants(index, ["gene", "expression"])
+    assert "dataset" in spelling_variants(index, ["data", "set"])
