@@ -656,6 +656,23 @@ class PaperService:
         """(papers of the digest already posted, the ids still to post, in order)."""
         return self.db.transact(ledger.plan, digest_id)
 
+    def planned_draft(self, draft: DigestDraft, todo: list[str]) -> DigestDraft:
+        """The draft a claimed digest posts: the ledger's papers still to post (`todo`), in the ledger's
+        order. A digest composed again (a retry, a restart) may rank near-ties otherwise or miss a paper
+        planned before; each keeps the new draft's explanation where it has one, else is explained anew."""
+        have = {r.paper.id: r for r in draft.picks}
+        return replace(draft, picks=[have.get(pid) or self._planned_pick(draft.target, pid) for pid in todo])
+
+    def _planned_pick(self, target: Target, paper_id: str) -> Recommendation:
+        if target.kind == "user":
+            return replace(self.why(target.id, paper_id), verdict=None)
+        if target.guild_id is not None:
+            try:
+                return replace(self.why_in_digest(target.guild_id, paper_id), verdict=None)
+            except PaperbotError:  # the server's digest moved to another channel since
+                pass
+        return Recommendation(self.paper(paper_id), 0.0, "this digest's topics")
+
     def mark_digest_posted(self, digest_id: int, paper_ids: list[str]) -> None:
         self.db.transact(ledger.mark_posted, digest_id, paper_ids, self.worker)  # idempotent
 

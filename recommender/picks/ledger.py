@@ -95,10 +95,13 @@ def claim(
             return None
     planned = session.execute(select(DigestItem.paper_id, DigestItem.posted_at).where(DigestItem.digest_id == digest_id)).all()
     posted = {pid for pid, when in planned if when is not None}
-    picks = [pick for pick in draft.picks if pick.paper.id not in posted]
     announced = session.scalar(select(Digest.header_id).where(Digest.id == digest_id)) is not None
-    if posted or announced:  # an interrupted digest: complete it (never beyond what its header announced)
-        picks = picks[: max(len(planned) - len(posted), 0)]
+    if posted or announced:
+        # An interrupted digest is completed as planned, in the planned order: a message may have reached
+        # Discord unrecorded, and its nonce brings back what it carried, not what a new ranking would.
+        session.flush()
+        return int(digest_id)
+    picks = list(draft.picks)  # nothing of it out yet: planned anew
     session.execute(delete(DigestItem).where(DigestItem.digest_id == digest_id, DigestItem.posted_at.is_(None)))
     session.add_all(
         DigestItem(digest_id=digest_id, paper_id=pick.paper.id, rank=rank_no, score=pick.score)

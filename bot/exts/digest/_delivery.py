@@ -274,9 +274,8 @@ async def deliver(
         return Outcome("already", f"The digest for {period} was already sent.")
     done, todo = await asyncio.to_thread(service.digest_plan, digest_id)
     total = done + len(todo)
-    if done:  # resume: post only what the ledger still plans
-        wanted = set(todo)
-        draft = replace(draft, picks=[r for r in draft.picks if r.paper.id in wanted])
+    if [r.paper.id for r in draft.picks] != todo:  # resumed, or composed again: what the ledger plans, in its order
+        draft = await asyncio.to_thread(service.planned_draft, draft, todo)
     progress = _Progress()
     try:
         if draft.target.kind == "channel":

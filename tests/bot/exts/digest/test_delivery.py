@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -253,3 +254,23 @@ async def test_a_weekly_digest_header_carries_the_chart_and_a_daily_one_does_not
     header = weekly.posted[0]
     assert "this week" in (header.content or "") and len(header.files) == 1
     assert header.files[0].data.startswith(b"\x89PNG")
+
+
+async def test_a_resumed_digest_posts_what_the_ledger_planned_in_its_order(service: PaperService) -> None:
+    service.settings.min_score = 0.0
+    service.subscribe(Target.user(1, GUILD), "graph neural networks")
+    service.configure_digest(GUILD, channel_id=CHANNEL, size=25)
+    draft = service.compose_channel_digest(GUILD, day=DAY)
+    planned = [r.paper.id for r in draft.picks]
+    assert (await deliver(service, Recording(fail_from=3), draft, "Lab")).status == "failed"  # 10 of 25 posted
+
+    # Composed again after the crash, the ranking moved: near-ties swapped, one planned paper gone.
+    again = service.compose_channel_digest(GUILD, day=DAY)
+    moved = list(reversed(again.picks))
+    gone = next(r for r in moved if r.paper.id in planned[10:])
+    moved.remove(gone)
+    fixed = Recording()
+    assert (await deliver(service, fixed, replace(again, picks=moved), "Lab")).status == "sent"
+    assert fixed.paper_ids() == planned[10:], "the rest as planned: in the ledger's order, none dropped"
+    assert gone.paper.id in fixed.paper_ids()
+    assert sorted(_items(service, posted=True)) == sorted(planned)
