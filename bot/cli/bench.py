@@ -440,3 +440,66 @@ def measure_memory(directory: str, answer: str) -> None:
     figures["members"] = float(pop.size)
     Path(answer).write_text(json.dumps({k: round(v, 2) for k, v in figures.items()}))
     service.close()
+
+
+@bench_app.command("plot")
+def bench_plot(
+    figures: list[Path] = typer.Argument(..., help="JSON written by `bench digest --json` and/or `bench recommend --json` (several corpus sizes)."),
+    output: Path = typer.Option(Path("docs/performance-growth.png"), "--out", help="The PNG to write."),
+) -> None:
+    """Draw how cost grows: the digest's seconds against members and against new papers (the
+    `growth` rows of `bench digest`), and the p99 of /recommend, /search and /similar against
+    the library's size (one `bench recommend` per size)."""
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    digests, recommends = [], []
+    for path in figures:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            fail(f"{path}: not a bench JSON file ({exc})")
+        if "growth" in data:
+            digests.append(data)
+        elif "recommend" in data and "corpus" in data:
+            recommends.append(data)
+        else:
+            fail(f"{path}: neither `bench digest --json` nor `bench recommend --json` output")
+    panels = (2 if digests else 0) + (1 if recommends else 0)
+    if not panels:
+        fail("no figures to draw")
+    fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 4), squeeze=False)
+    axes_iter = iter(axes[0])
+    if digests:
+        by_members, by_papers = next(axes_iter), next(axes_iter)
+        for data in digests:
+            users, papers = data["users"], data["papers"]
+            rows = {(g["users"], g["papers"]): g["seconds"] for g in data["growth"]}
+            members = sorted((u, s) for (u, p), s in rows.items() if p == papers)
+            cands = sorted((p, s) for (u, p), s in rows.items() if u == users)
+            by_members.plot([u for u, _ in members], [s for _, s in members], "o-", label=f"{papers:,} new papers")
+            by_papers.plot([p for p, _ in cands], [s for _, s in cands], "o-", label=f"{users:,} members")
+        by_members.set(xlabel="members with DM digests", ylabel="digest seconds", title="Daily digest vs members")
+        by_papers.set(xlabel="new papers (candidates)", ylabel="digest seconds", title="Daily digest vs new papers")
+        for ax in (by_members, by_papers):
+            ax.axhline(DIGEST_BARS["seconds"], color="grey", linestyle="--", linewidth=1, label="bar (5 s)")
+            ax.set_ylim(bottom=0)
+            ax.legend()
+    if recommends:
+        ax = next(axes_iter)
+        recommends.sort(key=lambda d: d["corpus"])
+        for call in ("recommend", "search", "similar"):
+            ax.plot([d["corpus"] for d in recommends], [d[call]["p99_ms"] for d in recommends], "o-", label=f"/{call} p99")
+        ax.axhline(RECOMMEND_BAR_MS, color="grey", linestyle="--", linewidth=1, label=f"bar ({RECOMMEND_BAR_MS:.0f} ms)")
+        ax.set(xscale="log", xlabel="papers in the library", ylabel="ms (p99)", title="Service calls vs library size")
+        ax.set_ylim(bottom=0)
+        ax.legend()
+    fig.tight_layout()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(output, dpi=110)
+    plt.close(fig)
+    out.print(f"wrote {output}")
