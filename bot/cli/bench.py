@@ -165,6 +165,7 @@ def _table(title: str, rows: list[tuple[str, str, str]], notes: list[str]) -> No
         out.print(f"note: {note}")
 
 
+CACHE_HELP = "Keep the index, the synthetic members and the community model in this directory; a rerun with the same sizes reads them back."
 DATA_HELP = "Papers as JSON Lines (.jsonl/.jsonl.gz), e.g. ../shared/data/arxiv/arxiv-sample.jsonl.gz; default: the bundled demo corpus."
 
 
@@ -174,6 +175,7 @@ def bench_digest(
     papers: int = typer.Option(2_000, "--papers", min=10, max=100_000, help="New papers (the digest's candidates: the newest)."),
     corpus: int | None = typer.Option(None, "--corpus", min=100, help="Resample the papers to this many (default: as read)."),
     data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
+    library: Path | None = typer.Option(None, "--library", help=CACHE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """The whole daily DM digest of U members over P new papers, as the bot computes it.
@@ -190,7 +192,7 @@ def bench_digest(
     path, records = _records(data)
     if len(records) <= papers and (corpus or 0) <= papers:
         fail(f"{path} has {len(records):,} papers; --papers must be smaller than that")
-    setup = scale.prepare(records, users, papers, corpus, say=_say)
+    setup = scale.prepare(records, users, papers, corpus, say=_say, cache=library)
     pop, refold = scale.refold(setup, say=_say)
     figures = scale.run_digest(setup, pop, say=_say)
     figures = {"file": str(path), **figures, "setup": {k: round(v, 2) for k, v in setup.figures.items()},
@@ -215,6 +217,7 @@ def bench_refold(
     users: int = typer.Option(100_000, "--users", min=1, max=2_000_000, help="Synthetic members."),
     corpus: int | None = typer.Option(None, "--corpus", min=100, help="Resample the papers to this many (default: as read)."),
     data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
+    library: Path | None = typer.Option(None, "--library", help=CACHE_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """Rebuild every member's vectors at once, as after the daily community refit.
@@ -225,7 +228,7 @@ def bench_refold(
     from recommender.evaluation import scale
 
     path, records = _records(data)
-    setup = scale.prepare(records, users, min(2000, len(records) // 10), corpus, say=_say)
+    setup = scale.prepare(records, users, min(2000, len(records) // 10), corpus, say=_say, cache=library)
     _, figures = scale.refold(setup, say=_say)
     figures = {"file": str(path), "corpus": len(setup.index), **{k: round(v, 3) for k, v in figures.items()},
                "bar_seconds": REFOLD_BAR, "community_fit_seconds": round(setup.figures["community_fit_seconds"], 1),
@@ -248,17 +251,21 @@ def _library(tmp: Path, records: list[dict], corpus: int, members: int) -> tuple
     tmp.mkdir(parents=True, exist_ok=True)
     reuse = (tmp / "paperbot.db").exists() and (tmp / "index").exists()
     db = Database(f"sqlite:///{tmp / 'paperbot.db'}")
-    if reuse:
-        _say(f"reusing the library in {tmp}")
-        found = reopen_library(db, tmp / "index", members)
+    try:
+        if reuse:
+            _say(f"reusing the library in {tmp}")
+            index, community, ids = reopen_library(db, tmp / "index", members)
+            if len(index) != corpus or len(ids) != members:  # type: ignore[arg-type]
+                fail(f"{tmp} holds a library of {len(index):,} papers and {len(ids):,} members, "  # type: ignore[arg-type]
+                     f"not {corpus:,} and {members:,}: give another --library directory")
+            return index, ids, community
+        _say(f"a library of {corpus:,} papers and {members:,} members in {tmp}")
+        t0 = time.perf_counter()
+        index, community, ids = make_library(db, tmp / "index", records, corpus, members)
+        _say(f"… built in {time.perf_counter() - t0:.0f}s")
+        return index, ids, community
+    finally:
         db.dispose()
-        return found
-    _say(f"a library of {corpus:,} papers and {members:,} members in {tmp}")
-    t0 = time.perf_counter()
-    index, community, ids = make_library(db, tmp / "index", records, corpus, members)
-    _say(f"… built in {time.perf_counter() - t0:.0f}s")
-    db.dispose()
-    return index, ids, community
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -343,6 +350,7 @@ def bench_memory(
     corpus: int = typer.Option(100_000, "--corpus", min=100, max=5_000_000, help="Papers in the library (resampled from --data)."),
     users: int = typer.Option(10_000, "--users", min=5, max=2_000_000, help="Synthetic members with topics and feedback."),
     data: Path | None = typer.Option(None, "--data", help=DATA_HELP),
+    library: Path | None = typer.Option(None, "--library", help="Keep the library in this directory (reused when it exists)."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """The memory of a started bot process at rest, with its index, models and member vectors.
@@ -359,9 +367,9 @@ def bench_memory(
 
     path, records = _records(data)
     with tempfile.TemporaryDirectory(prefix="paperbot-bench-") as tmp_name:
-        tmp = Path(tmp_name)
+        tmp = library or Path(tmp_name)
         _library(tmp, records, corpus, users)
-        answer = tmp / "memory.json"
+        answer = Path(tmp_name) / "memory.json"
         _say("starting a bot process on it")
         code = f"from bot.cli.bench import measure_memory; measure_memory({str(tmp)!r}, {str(answer)!r})"
         subprocess.run([sys.executable, "-c", code], check=True)
@@ -432,3 +440,66 @@ def measure_memory(directory: str, answer: str) -> None:
     figures["members"] = float(pop.size)
     Path(answer).write_text(json.dumps({k: round(v, 2) for k, v in figures.items()}))
     service.close()
+
+
+@bench_app.command("plot")
+def bench_plot(
+    figures: list[Path] = typer.Argument(..., help="JSON written by `bench digest --json` and/or `bench recommend --json` (several corpus sizes)."),
+    output: Path = typer.Option(Path("docs/performance-growth.png"), "--out", help="The PNG to write."),
+) -> None:
+    """Draw how cost grows: the digest's seconds against members and against new papers (the
+    `growth` rows of `bench digest`), and the p99 of /recommend, /search and /similar against
+    the library's size (one `bench recommend` per size)."""
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    digests, recommends = [], []
+    for path in figures:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            fail(f"{path}: not a bench JSON file ({exc})")
+        if "growth" in data:
+            digests.append(data)
+        elif "recommend" in data and "corpus" in data:
+            recommends.append(data)
+        else:
+            fail(f"{path}: neither `bench digest --json` nor `bench recommend --json` output")
+    panels = (2 if digests else 0) + (1 if recommends else 0)
+    if not panels:
+        fail("no figures to draw")
+    fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 4), squeeze=False)
+    axes_iter = iter(axes[0])
+    if digests:
+        by_members, by_papers = next(axes_iter), next(axes_iter)
+        for data in digests:
+            users, papers = data["users"], data["papers"]
+            rows = {(g["users"], g["papers"]): g["seconds"] for g in data["growth"]}
+            members = sorted((u, s) for (u, p), s in rows.items() if p == papers)
+            cands = sorted((p, s) for (u, p), s in rows.items() if u == users)
+            by_members.plot([u for u, _ in members], [s for _, s in members], "o-", label=f"{papers:,} new papers")
+            by_papers.plot([p for p, _ in cands], [s for _, s in cands], "o-", label=f"{users:,} members")
+        by_members.set(xlabel="members with DM digests", ylabel="digest seconds", title="Daily digest vs members")
+        by_papers.set(xlabel="new papers (candidates)", ylabel="digest seconds", title="Daily digest vs new papers")
+        for ax in (by_members, by_papers):
+            ax.axhline(DIGEST_BARS["seconds"], color="grey", linestyle="--", linewidth=1, label="bar (5 s)")
+            ax.set_ylim(bottom=0)
+            ax.legend()
+    if recommends:
+        ax = next(axes_iter)
+        recommends.sort(key=lambda d: d["corpus"])
+        for call in ("recommend", "search", "similar"):
+            ax.plot([d["corpus"] for d in recommends], [d[call]["p99_ms"] for d in recommends], "o-", label=f"/{call} p99")
+        ax.axhline(RECOMMEND_BAR_MS, color="grey", linestyle="--", linewidth=1, label=f"bar ({RECOMMEND_BAR_MS:.0f} ms)")
+        ax.set(xscale="log", xlabel="papers in the library", ylabel="ms (p99)", title="Service calls vs library size")
+        ax.set_ylim(bottom=0)
+        ax.legend()
+    fig.tight_layout()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(output, dpi=110)
+    plt.close(fig)
+    out.print(f"wrote {output}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import joblib
 import numpy as np
 from sqlalchemy import insert
 
@@ -27,34 +28,44 @@ from recommender.storage.models import Feedback, Paper, Subscription, User, utcn
 from recommender.stores.index import IndexStore, db_fingerprint
 
 BATCH = 20_000
+COMMUNITY_FILE = "bench-members.joblib"
 
 
 def store_papers(db: Database, records: list[dict], size: int) -> int:
-    """Insert `size` (resampled) records; returns how many."""
+    """Insert `size` (resampled) records in one transaction (Core executemany by batch; on
+    SQLite without waiting for the disk at each batch); returns how many."""
     now = utcnow()
-    rows = []
+    table = Paper.__table__
     count = 0
-    for rec in synthetic.resample(records, size):
-        published = date.fromisoformat(rec["published"]) if rec.get("published") else None
-        cats = list(rec.get("categories") or [])
-        rows.append({
-            "id": rec["id"], "version": None, "title": rec["title"], "title_key": title_key(rec["title"])[:300],
-            "abstract": rec.get("abstract", ""), "authors": list(rec.get("authors") or [])[:20], "categories": cats,
-            "primary_category": cats[0] if cats else None, "published": published, "updated": None, "doi": None,
-            "source": "bench", "links": {}, "ingested_at": now, "modified_at": now,
-        })
-        if len(rows) >= BATCH:
-            count += _flush(db, rows)
-    return count + _flush(db, rows)
-
-
-def _flush(db: Database, rows: list[dict]) -> int:
-    n = len(rows)
-    if rows:
-        with db.session() as s:
-            s.execute(insert(Paper), rows)
-        rows.clear()
-    return n
+    sqlite = db.backend == "sqlite"
+    with db.engine.connect() as conn:
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA synchronous=OFF")  # a bench library: rebuilt if the machine dies
+            conn.exec_driver_sql("PRAGMA cache_size=-262144")  # 256 MB of page cache for the index updates
+            conn.commit()
+        with conn.begin():
+            rows = []
+            for rec in synthetic.resample(records, size):
+                published = date.fromisoformat(rec["published"]) if rec.get("published") else None
+                cats = list(rec.get("categories") or [])
+                rows.append({
+                    "id": rec["id"], "version": None, "title": rec["title"], "title_key": title_key(rec["title"])[:300],
+                    "abstract": rec.get("abstract", ""), "authors": list(rec.get("authors") or [])[:20],
+                    "categories": cats, "primary_category": cats[0] if cats else None, "published": published,
+                    "updated": None, "doi": None, "source": "bench", "links": {}, "ingested_at": now, "modified_at": now,
+                })
+                if len(rows) >= BATCH:
+                    conn.execute(table.insert(), rows)  # type: ignore[attr-defined]
+                    count += len(rows)
+                    rows.clear()
+            if rows:
+                conn.execute(table.insert(), rows)  # type: ignore[attr-defined]
+                count += len(rows)
+        if sqlite:
+            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")
+            conn.commit()
+    return count
 
 
 def build_index(db: Database, directory: Path, records: list[dict], size: int) -> PaperIndex:
@@ -89,27 +100,35 @@ def store_members(db: Database, index: PaperIndex, community: synthetic.Communit
     return ids
 
 
+LIKE_POOL = 100_000  # likes and dismissals are drawn from the newest this many older papers
+
+
+def _members(index: PaperIndex, members: int, seed: int) -> synthetic.Community:
+    order = np.argsort(index.published, kind="stable")
+    new = min(2000, len(index) // 10)  # a day of new papers
+    candidates, pool = order[-new:], order[:-new]
+    return synthetic.members(index, pool[-LIKE_POOL:], candidates, members, seed=seed)
+
+
 def make_library(
     db: Database, directory: Path, records: list[dict], size: int, members: int, seed: int = 0,
 ) -> tuple[PaperIndex, synthetic.Community, list[int]]:
-    """A database and an index of `size` papers, with `members` synthetic members."""
+    """A database and an index of `size` papers, with `members` synthetic members (kept in
+    `directory` too, so `reopen_library` reads them back instead of drawing them again)."""
     db.upgrade()
     store_papers(db, records, size)
     index = build_index(db, directory, records, size)
-    order = np.argsort(index.published, kind="stable")
-    new = min(2000, size // 10)  # a day of new papers
-    candidates, pool = order[-new:], order[:-new]
-    community = synthetic.members(index, pool, candidates, members, seed=seed)
+    community = _members(index, members, seed)
     ids = store_members(db, index, community)
+    joblib.dump(community, directory / COMMUNITY_FILE, compress=0)
     # Topics and likes changed nothing the index depends on: its fingerprint is the papers'.
     return index, community, ids
 
 
 def reopen_library(db: Database, directory: Path, members: int, seed: int = 0) -> tuple[PaperIndex, synthetic.Community, list[int]]:
-    """A library made earlier: its index, and the same synthetic members (drawn again with the same seed)."""
+    """A library made earlier: its index, and the same synthetic members."""
     index = IndexStore(db, directory).get()
     assert index is not None
-    order = np.argsort(index.published, kind="stable")
-    new = min(2000, len(index) // 10)
-    community = synthetic.members(index, order[:-new], order[-new:], members, seed=seed)
-    return index, community, list(range(1, members + 1))
+    path = directory / COMMUNITY_FILE
+    community = joblib.load(path) if path.exists() else _members(index, members, seed)
+    return index, community, list(range(1, len(community.inputs) + 1))

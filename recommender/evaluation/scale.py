@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import dataclasses
 
@@ -44,6 +45,9 @@ SUBSAMPLE = 300  # members run one by one (the loop, and the check of the batche
 SVM_USERS = 8  # members whose LinearSVC is trained and timed
 
 
+T = TypeVar("T")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
@@ -60,11 +64,30 @@ class Setup:
     notes: list[str] = field(default_factory=list)
 
 
+def cached(directory: Path | None, name: str, make: Callable[[], T], say: Callable[[str], None] = lambda _m: None) -> tuple[T, bool]:
+    """`make()`, kept in `directory/name` (joblib) and read back from there on the next run."""
+    if directory is None:
+        return make(), False
+    path = directory / name
+    if path.exists():
+        say(f"reusing {path}")
+        return joblib.load(path), True
+    value = make()
+    directory.mkdir(parents=True, exist_ok=True)
+    joblib.dump(value, path.with_suffix(".part"), compress=0)
+    path.with_suffix(".part").replace(path)
+    return value, False
+
+
 def prepare(
     records: list[dict], users: int, papers: int, corpus: int | None = None, seed: int = 0,
-    say: Callable[[str], None] = lambda _m: None,
+    say: Callable[[str], None] = lambda _m: None, cache: Path | None = None,
 ) -> Setup:
-    """Index the records (resampled to `corpus` papers), make `users` members, fit the community model."""
+    """Index the records (resampled to `corpus` papers), make `users` members, fit the community model.
+
+    With `cache`, each step's result is kept there (by the sizes and seed) and reused by the
+    next run with the same sizes; the figures then say which steps were reused.
+    """
     fig: dict[str, float] = {}
     notes = []
     size = corpus or len(records)
@@ -72,7 +95,7 @@ def prepare(
         notes.append(f"corpus of {size:,} papers made by resampling the {len(records):,} real records "
                      "(copies keep their text, get new ids and earlier dates)")
     t0 = time.perf_counter()
-    index = synthetic.resampled_index(records, size)
+    index, reused = cached(cache, f"index-{len(records)}-{size}.joblib", lambda: synthetic.resampled_index(records, size), say)
     fig["index_seconds"] = time.perf_counter() - t0
     say(f"index: {len(index):,} papers, {len(index.terms):,} terms ({fig['index_seconds']:.1f}s)")
     order = np.argsort(index.published, kind="stable")
@@ -80,13 +103,20 @@ def prepare(
     cats = [records[i % len(records)].get("categories") or [] for i in range(size)] if size <= 2 * len(records) else None
     titles = [records[i % len(records)]["title"] for i in range(size)] if size <= 2 * len(records) else None
     t0 = time.perf_counter()
-    community = synthetic.members(index, pool, candidates, users, cats, titles, seed)
+    key = f"{len(records)}-{size}-{papers}-{users}-{seed}"
+    community, reused_members = cached(
+        cache, f"members-{key}.joblib", lambda: synthetic.members(index, pool, candidates, users, cats, titles, seed), say)
     fig["members_seconds"] = time.perf_counter() - t0
     likes = synthetic.likes_matrix(index, community.inputs)
     say(f"{users:,} members ({likes.nnz:,} likes); fitting the community model")
     t0 = time.perf_counter()
-    model = fit_community(index.matrix, likes)
+    model, reused_model = cached(cache, f"community-{key}.joblib", lambda: fit_community(index.matrix, likes), say)
     fig["community_fit_seconds"] = time.perf_counter() - t0
+    say(f"community model ({fig['community_fit_seconds']:.1f}s)")
+    if reused or reused_members or reused_model:
+        notes.append(f"setup read from {cache}: " + ", ".join(
+            n for n, r in (("index", reused), ("members", reused_members), ("community model", reused_model)) if r)
+            + " (its *_seconds figures are the reading, not the fit)")
     ctx = ScoringContext(index, model, CoLikes.from_likes(likes), reference_rows=index.reference_rows(), version="bench")
     return Setup(index, ctx, community, candidates, fig, notes)
 

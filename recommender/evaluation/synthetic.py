@@ -105,10 +105,10 @@ def members(
     for a in range(0, homes.size, 500):
         part = index.matrix[homes[a : a + 500]]
         sims = (part @ pool_t).toarray()
-        clusters[a : a + 500] = pool[np.argsort(-sims, axis=1, kind="stable")[:, :k]]
+        clusters[a : a + 500] = pool[_top(sims, k)]
         if candidates.size:
             near = (part @ cand_t).toarray()
-            near_new[a : a + 500] = candidates[np.argsort(-near, axis=1, kind="stable")[:, : near_new.shape[1]]]
+            near_new[a : a + 500] = candidates[_top(near, near_new.shape[1])]
     topics_of = _topic_sources(index, homes, clusters, categories, titles, rng)
     ids = index.ids
     out: list[ProfileInputs] = []
@@ -123,6 +123,15 @@ def members(
         sent = [str(ids[r]) for r in near_new[h][: int(rng.integers(0, near_new.shape[1] + 1))]]
         out.append(ProfileInputs(topics=topics, liked=liked, dismissed=dismissed, exclude=set(liked) | set(dismissed) | set(sent)))
     return Community(out, homes[chosen])
+
+
+def _top(sims: np.ndarray, k: int) -> np.ndarray:
+    """Each row's k largest columns, largest first."""
+    if k >= sims.shape[1]:
+        return np.argsort(-sims, axis=1, kind="stable")[:, :k]
+    part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    order = np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
 
 
 def _topic_sources(

@@ -58,3 +58,30 @@ def test_colikes_popularity_unit_rows_and_member_vectors() -> None:
     vector = colikes.member_vector([0, 1]).toarray().ravel()
     np.testing.assert_allclose(vector, [1 / np.sqrt(2) + 1, 1 / np.sqrt(2), 0], rtol=1e-6)
     assert colikes.member_vector([]).shape == (1, 3) and colikes.member_vector([]).nnz == 0
+
+
+def test_many_members_the_randomized_eigensolver_keeps_the_exact_top_directions() -> None:
+    """More members than liked papers: the subspace iteration finds the top eigenvectors of
+    T R R' T that a dense eigendecomposition finds (the same latent space, up to rotation)."""
+    import scipy.linalg as sla
+
+    from recommender.ranking.community import _dual_by_eigh
+
+    rng = np.random.default_rng(5)
+    papers, members, groups, k = 120, 400, 6, 5
+    x = np.abs(rng.normal(size=(papers, 40))) * 0.2
+    group = np.arange(papers) % groups
+    x[np.arange(papers), group] += 3.0  # each group of papers shares a strong feature
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    likes = (rng.random((papers, members)) < 0.02) | (group[:, None] == (np.arange(members) % groups)[None, :]) & (rng.random((papers, members)) < 0.3)
+    r = sp.csr_matrix(likes.astype(np.float64))
+    kernel = x @ x.T
+    chol = sla.cho_factor(kernel + np.eye(papers), lower=True)
+    smooth = sla.cho_solve(chol, kernel)
+    gram = smooth @ (r @ r.T).toarray() @ smooth
+    exact = np.linalg.eigh((gram + gram.T) / 2)[1][:, -k:]
+    dual = _dual_by_eigh(lambda b: kernel @ b, chol, r, k)
+    latents = kernel @ dual  # T R V: spans the same top-k directions
+    basis = np.linalg.qr(latents)[0]
+    # The principal angles between the two subspaces are all ~0.
+    np.testing.assert_allclose(np.linalg.svd(basis.T @ exact, compute_uv=False), 1.0, atol=1e-6)
