@@ -452,10 +452,8 @@ def bench_plot(
     the library's size (one `bench recommend` per size)."""
     import json
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure  # no pyplot: no global backend or figure manager
 
     digests, recommends = [], []
     for path in figures:
@@ -472,7 +470,9 @@ def bench_plot(
     panels = (2 if digests else 0) + (1 if recommends else 0)
     if not panels:
         fail("no figures to draw")
-    fig, axes = plt.subplots(1, panels, figsize=(5 * panels, 4), squeeze=False)
+    fig = Figure(figsize=(5 * panels, 4))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, panels, squeeze=False)
     axes_iter = iter(axes[0])
     if digests:
         by_members, by_papers = next(axes_iter), next(axes_iter)
@@ -501,5 +501,4 @@ def bench_plot(
     fig.tight_layout()
     output.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(output, dpi=110)
-    plt.close(fig)
     out.print(f"wrote {output}")
