@@ -132,6 +132,13 @@ class Schedule(NamedTuple):
     cadence: str | None = None
     day: str | None = None  # a weekly digest's weekday
 
+    def set_on(self, row: object, **columns: str) -> None:
+        """Copy the parts given onto `row`, each field to its column (e.g. `time="dm_time"`)."""
+        for name, column in columns.items():
+            value = getattr(self, name)
+            if value is not None:
+                setattr(row, column, value)
+
 
 def checked_schedule(
     time: str | None, tz: str | None, weekdays: str | None, cadence: str | None = None, day: str | None = None

@@ -71,16 +71,7 @@ def configure(
         when = checked_schedule(time, timezone, weekdays, cadence, day)
     except ValueError as exc:
         raise PaperbotError(str(exc)) from None
-    if when.time is not None:
-        guild.digest_time = when.time
-    if when.timezone is not None:
-        guild.timezone = when.timezone
-    if when.weekdays is not None:
-        guild.weekdays = when.weekdays
-    if when.cadence is not None:
-        guild.cadence = when.cadence
-    if when.day is not None:
-        guild.week_day = when.day
+    when.set_on(guild, time="digest_time", timezone="timezone", weekdays="weekdays", cadence="cadence", day="week_day")
     if size is not None:
         if not 1 <= size <= 25:
             raise PaperbotError("The digest size must be between 1 and 25 papers.")

@@ -28,16 +28,8 @@ def _schedule(
         when = checked_schedule(time, tz, weekdays, cadence, day)
     except ValueError as exc:
         raise PaperbotError(str(exc)) from None
-    if when.time is not None:
-        user.dm_time = when.time
-    if when.timezone is not None:
-        user.timezone = when.timezone
-    if when.weekdays is not None:
-        user.dm_weekdays = when.weekdays
-    if when.cadence is not None:
-        user.dm_cadence = when.cadence
-    if when.day is not None:
-        user.dm_week_day = when.day
+    when.set_on(user, time="dm_time", timezone="timezone", weekdays="dm_weekdays", cadence="dm_cadence",
+                day="dm_week_day")
 
 
 def set_dm_digest(
