@@ -116,7 +116,7 @@ def stats(
 
 def write_chart(service: PaperService, path: Path, weeks: int, guild: int | None) -> None:
     """Write the activity chart, or fail clearly (no empty chart) while nobody liked or saved anything."""
-    from bot.ui.charts import render_activity  # matplotlib: only when a chart is asked for
+    from bot.ui.charts import kept_text, render_activity  # matplotlib: only when a chart is asked for
 
     try:
         data = service.activity(guild, weeks)
@@ -130,5 +130,4 @@ def write_chart(service: PaperService, path: Path, weeks: int, guild: int | None
         path.write_bytes(png)
     except OSError as exc:
         fail(f"cannot write the chart to {path}: {exc.strerror or exc}", 2)
-    err.print(f"chart saved to {path} ({len(png):,} bytes): {data.likes} likes and {data.saves} saves "
-              f"by {data.members} member{'s' if data.members != 1 else ''} in {weeks} weeks")
+    err.print(f"chart saved to {path} ({len(png):,} bytes): {kept_text(data)} in {weeks} weeks")

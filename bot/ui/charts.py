@@ -48,6 +48,14 @@ def chart_title(data: Activity, place: str) -> str:
     return f"What {plain(place, PLACE_MAX)} saved and liked, {weeks}"
 
 
+def kept_text(data: Activity) -> str:
+    """What a chart counts, in words: "2 likes and 1 save by 3 members"."""
+
+    def counted(n: int, word: str) -> str:
+        return f"{n:,} {word}{'' if n == 1 else 's'}"
+    return f"{counted(data.likes, 'like')} and {counted(data.saves, 'save')} by {counted(data.members, 'member')}"
+
+
 def render_activity(data: Activity, place: str = "this server") -> bytes:
     """The chart as PNG bytes (800 x 400): one stacked bar per week, a colour per topic.
 
@@ -84,8 +92,7 @@ def render_activity(data: Activity, place: str = "this server") -> bytes:
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_color(GRID)
-    who = f"{data.members} member{'s' if data.members != 1 else ''}"
-    ax.set_title(f"{data.likes} likes, {data.saves} saves by {who}", color=TEXT, fontsize=9, loc="left")
+    ax.set_title(kept_text(data), color=TEXT, fontsize=9, loc="left")
     fig.suptitle(chart_title(data, place), color=TEXT, fontsize=12, fontweight="bold", x=0.01, ha="left")
     legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8, labelcolor=TEXT,
                        title="topic", title_fontsize=8, reverse=True)  # reversed: in the order of the stack

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
-from bot.ui.charts import COLOURS, OTHER_COLOUR, chart_title, legend_label, render_activity
+from bot.ui.charts import COLOURS, OTHER_COLOUR, chart_title, kept_text, legend_label, render_activity
 from recommender.views import Activity, ActivitySeries
 
 WEEKS = [date(2026, 10, 12) + timedelta(weeks=i) for i in range(8)]
@@ -85,3 +85,8 @@ def test_charts_drawn_at_once_in_threads_without_pyplot() -> None:
     assert all(decode(p).size == (800, 400) for p in pngs)
     assert len(set(pngs)) == 1  # the same data draws the same bytes
     assert "matplotlib.pyplot" not in sys.modules  # no global figure manager or backend switch
+
+
+def test_what_a_chart_counts_reads_in_the_singular_and_the_plural() -> None:
+    assert kept_text(Activity(WEEKS, [], 1, 1, 1)) == "1 like and 1 save by 1 member"
+    assert kept_text(Activity(WEEKS, [], 1200, 0, 3)) == "1,200 likes and 0 saves by 3 members"
