@@ -48,8 +48,27 @@ SVM_USERS = 8  # members whose LinearSVC is trained and timed
 T = TypeVar("T")
 
 
+def _status_mb(field: str) -> float | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def rss_mb() -> float:
+    """This process's resident set now (MB)."""
+    return _status_mb("VmRSS") or 0.0
+
+
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """This process's peak resident set (MB): Linux's VmHWM, which starts afresh at exec.
+    (`ru_maxrss` does not: a process started by a big one reports the parent's size.)"""
+    peak = _status_mb("VmHWM")
+    return peak if peak is not None else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 @dataclass

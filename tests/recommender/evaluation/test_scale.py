@@ -26,3 +26,17 @@ def test_a_resampled_corpus_says_so() -> None:
     records = synthetic.read_records(demo_corpus_path())[:200]
     setup = scale.prepare(records, users=10, papers=20, corpus=450)
     assert len(setup.index) == 450 and "resampling" in setup.notes[0]
+
+
+def test_the_peak_memory_of_a_process_is_its_own_not_that_of_the_process_that_started_it() -> None:
+    import json
+    import subprocess
+    import sys
+
+    import numpy as np
+
+    held = np.ones(300 * 2**20 // 8)  # 300 MB in this process when the child is started
+    code = "import json; from recommender.evaluation.scale import peak_rss_mb, rss_mb; print(json.dumps([peak_rss_mb(), rss_mb()]))"
+    child = json.loads(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+    assert held.sum() > 0 and scale.peak_rss_mb() > 300
+    assert 0 < child[1] <= child[0] < 250  # ru_maxrss said > 300 here: the parent's size, kept across exec
