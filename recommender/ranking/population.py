@@ -15,9 +15,10 @@ on a sample of every run).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,12 +28,13 @@ from recommender.ranking.context import ScoringContext
 from recommender.ranking.likes import community_evidence, part_weight, stack_rows
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
 from recommender.ranking.topics import TopicCommunity, community_scores, expand_topics, topic_community
-from recommender.ranking.scale import EPS, TOP
+from recommender.ranking.scale import EPS, relative_rows as _relative
 from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import COMMUNITY_PARTS, DISMISS_WEIGHT, FULL_HISTORY
 
 PARTS = ("centroid", "latent", "colike", "popularity")
 CHUNK = 2000
+T = TypeVar("T")
 POOL_FACTOR = 5  # as ranker.POOL_FACTOR: MMR re-ranks this many times `limit` best papers
 
 
@@ -478,29 +480,12 @@ def _mmr(
     return chosen
 
 
-def _relative(sample: np.ndarray, center: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`Scale.relative` of every row at once (NaN entries are left out): (middle, spread)."""
-    sample = np.asarray(sample, dtype=np.float64)
-    n = sample.shape[1]
-    if center is None:  # the median of each row's values (NaNs sort last and are left out)
-        ordered = np.sort(sample, axis=1)
-        size = np.maximum(n - np.isnan(sample).sum(axis=1), 1)
-        low = np.take_along_axis(ordered, ((size - 1) // 2)[:, None], axis=1)[:, 0]
-        high = np.take_along_axis(ordered, (size // 2)[:, None], axis=1)[:, 0]
-        middle = (low + high) / 2
-    else:
-        middle = center
-    filled = np.where(np.isnan(sample), -np.inf, sample)
-    size = n - np.isnan(sample).sum(axis=1)
-    k = np.minimum(TOP, size)
-    t = min(TOP, n)
-    ranked = -np.sort(-np.partition(filled, n - t, axis=1)[:, n - t :], axis=1)  # the best t, best first
-    mask = np.arange(t)[None, :] < k[:, None]
-    top = np.where(mask, ranked, 0.0).sum(axis=1) / np.maximum(k, 1)
-    flat = top - middle <= EPS
-    top = np.where(flat, filled.max(axis=1), top)
-    spread = np.where(top - middle > EPS, top - middle, 1.0)
-    return middle, spread
+def _parallel(work: Callable[[int], T], starts: range, workers: int) -> list[T]:
+    """`work` for each start, in order, on `workers` threads (NumPy and SciPy release the GIL)."""
+    if workers <= 1 or len(starts) <= 1:
+        return [work(a) for a in starts]
+    with ThreadPoolExecutor(max_workers=workers) as threads:
+        return list(threads.map(work, starts))
 
 
 def _unit_coefs(x: sp.csr_matrix, mix: sp.csr_matrix) -> sp.csr_matrix:
@@ -527,7 +512,9 @@ def _rows_of(ctx: ScoringContext, ids: list[list[str]], weights: list[list[float
                          shape=(len(ids), len(ctx.index)))
 
 
-def build_population(ctx: ScoringContext, inputs: Sequence[ProfileInputs], chunk: int = CHUNK) -> Population:
+def build_population(
+    ctx: ScoringContext, inputs: Sequence[ProfileInputs], chunk: int = CHUNK, workers: int = 2,
+) -> Population:
     """`build_vectors` for many members at once (what the daily refold runs after the community
     refit): the same vectors and scales, as batched products over member chunks."""
     if ctx.semantic is not None:
@@ -546,18 +533,19 @@ def build_population(ctx: ScoringContext, inputs: Sequence[ProfileInputs], chunk
         if keep:
             step = max(16, 20_000_000 // max(len(index), 1))  # expand_topics holds topics x corpus cosines
             kept = embedded[keep].tocsr()
-            expanded, parts, scales = [], [], []
-            for i in range(0, len(keep), step):  # as build_vectors does for a member's topics
-                some = expand_topics(index, kept[i : i + step])
-                expanded.append(some)
-                if reference is not None:
-                    parts.append(topic_community(ctx, some, reference))
-                    raw = community_scores(some, parts[-1], reference)
-                    scales.append(_relative(raw, center=np.zeros(raw.shape[0]))[1].astype(np.float32))
-                else:
-                    count = some.shape[0]
-                    parts.append(TopicCommunity(None, None, np.zeros(count, np.float32), np.full(count, np.inf, np.float32)))
-                    scales.append(np.ones(count, dtype=np.float32))
+
+            def expand(i: int) -> tuple[sp.csr_matrix, TopicCommunity, np.ndarray]:
+                some = expand_topics(index, kept[i : i + step])  # as build_vectors does for a member's topics
+                count = some.shape[0]
+                if reference is None:
+                    return some, TopicCommunity(None, None, np.zeros(count, np.float32), np.full(count, np.inf, np.float32)), \
+                        np.ones(count, dtype=np.float32)
+                part = topic_community(ctx, some, reference)
+                raw = community_scores(some, part, reference)
+                return some, part, _relative(raw, center=np.zeros(count))[1].astype(np.float32)
+
+            done = _parallel(expand, range(0, len(keep), step), workers)
+            expanded, parts, scales = [d[0] for d in done], [d[1] for d in done], [d[2] for d in done]
             topics = sp.vstack(expanded).tocsr()
             community = _joined(parts)
             topic_scale = np.concatenate(scales)
@@ -614,7 +602,8 @@ def build_population(ctx: ScoringContext, inputs: Sequence[ProfileInputs], chunk
         colike_sims = np.asarray((ctx.colikes.normalized[used] @ reference.colike_t).toarray(), dtype=np.float32)
     weights = {p: part_weight(ctx, p, None) for p in PARTS}
     evidence = {p: community_evidence(ctx, p) if p in COMMUNITY_PARTS else 1.0 for p in PARTS}
-    for a in range(0, n, chunk):
+    def scale_chunk(a: int) -> None:  # members a..a+chunk; chunks write disjoint rows
+        assert reference is not None
         b = min(a + chunk, n)
         m = a + np.flatnonzero(counts[a:b] > 0)
         if m.size:
@@ -663,5 +652,7 @@ def build_population(ctx: ScoringContext, inputs: Sequence[ProfileInputs], chunk
             raw = centroid_scores(ctx, reference, pop.negative[d])
             pop.negative_std[d] = _relative(raw, center=np.zeros(d.size))[1]
             pop.has_negative[d] = True
+
+    _parallel(scale_chunk, range(0, n, chunk), workers)
     reference.forget_sims()  # the reference block lives with the context: keep it small
     return pop

@@ -33,7 +33,7 @@ from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.likes import community_evidence, stack_rows
-from recommender.ranking.scale import EPS, Scale
+from recommender.ranking.scale import EPS, relative_rows
 from recommender.ranking.weights import TOPIC_WEIGHTS
 
 # Rocchio: the strongest terms of the papers that match a topic best.
@@ -71,7 +71,10 @@ def length_weight(terms: np.ndarray) -> np.ndarray:
 def topic_cosines(topics: sp.csr_matrix, matrix: sp.csr_matrix) -> np.ndarray:
     """(topics x papers) cosines of topic vectors with the papers of `matrix` (papers x
     terms), weighed by the papers' length (`length_weight`)."""
-    return (topics @ matrix.T).toarray() * length_weight(np.diff(matrix.indptr))[None, :]
+    # As (papers x terms) @ (terms x topics): the corpus is walked as stored, never transposed.
+    cosines = (matrix @ topics.T.tocsr()).T.toarray()
+    cosines *= length_weight(np.diff(matrix.indptr)).astype(cosines.dtype)[None, :]
+    return cosines
 
 
 def _block_cosines(topics: sp.csr_matrix, block: PaperBlock) -> np.ndarray:
@@ -81,13 +84,23 @@ def _block_cosines(topics: sp.csr_matrix, block: PaperBlock) -> np.ndarray:
     return cosines.astype(np.float32)
 
 
-def _closest(sims: np.ndarray, k: int, near: float) -> sp.csr_matrix:
+def _best(sims: np.ndarray, k: int) -> np.ndarray:
+    """Each row's `k` largest columns (unordered but for the k-th, which is the k-th largest)."""
+    return np.argpartition(-sims, k - 1, axis=1)[:, :k]
+
+
+def _closest(sims: np.ndarray, k: int, near: float, top: np.ndarray | None = None) -> sp.csr_matrix:
     """(topics x papers) weights: the cosines of each topic's `k` closest papers, those
-    with at least `near` of the best cosine (others 0)."""
+    with at least `near` of the best cosine (others 0). `top`: each row's best columns,
+    at least k of them, when already known."""
     k = min(k, sims.shape[1])
     if k == 0:
         return sp.csr_matrix(sims.shape, dtype=np.float32)
-    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    if top is None:
+        top = _best(sims, k)
+    elif top.shape[1] > k:  # the k best of those
+        inner = np.argpartition(-np.take_along_axis(sims, top, axis=1), k - 1, axis=1)[:, :k]
+        top = np.take_along_axis(top, inner, axis=1)
     close = np.take_along_axis(sims, top, axis=1)
     close = np.where(close >= near * close.max(axis=1, keepdims=True), close, 0.0).clip(0, None)
     mix = sp.csr_matrix((close.ravel().astype(np.float32), top.ravel(), np.arange(0, top.size + 1, k)), shape=sims.shape)
@@ -136,11 +149,13 @@ def topic_community(ctx: ScoringContext, topics: sp.csr_matrix, reference: Paper
     if not n or not sims.shape[1] or (ctx.community is None and ctx.colikes is None):
         return out
     k = min(GATE, sims.shape[1])
-    out.gate = np.maximum(np.partition(sims, sims.shape[1] - k, axis=1)[:, sims.shape[1] - k], EPS).astype(np.float32)
-    mix = normalize(_closest(sims, COMMUNITY_PAPERS, COMMUNITY_NEAR), norm="l1").tocsc()
+    best = _best(sims, k)  # the gate is the k-th best cosine; the community's papers are among the k best
+    out.gate = np.maximum(sims[np.arange(n), best[:, k - 1]], EPS).astype(np.float32)
+    top = best if k >= COMMUNITY_PAPERS else None
+    mix = normalize(_closest(sims, COMMUNITY_PAPERS, COMMUNITY_NEAR, top), norm="l1").tocsc()
     papers = np.flatnonzero(np.diff(mix.indptr))  # only the papers some topic draws on
     mix = mix[:, papers].tocsr()
-    text = [Scale.relative(row, center=0.0).std for row in _block_cosines(topics, reference)]
+    text = relative_rows(_block_cosines(topics, reference), center=np.zeros(n))[1]
     if ctx.community is not None and reference.latent_t is not None:
         latent = np.asarray((mix @ ctx.community.latent(ctx.index.matrix[papers])) @ ctx.community.fold, dtype=np.float32)
         gain = _gain(ctx, "latent", latent @ reference.latent_t, text, out.offset)
@@ -152,16 +167,14 @@ def topic_community(ctx: ScoringContext, topics: sp.csr_matrix, reference: Paper
     return out
 
 
-def _gain(ctx: ScoringContext, part: str, raw: np.ndarray, text: list[float], offset: np.ndarray) -> np.ndarray:
+def _gain(ctx: ScoringContext, part: str, raw: np.ndarray, text: np.ndarray, offset: np.ndarray) -> np.ndarray:
     """Per topic, the factor that puts a part's raw scores on the cosine's relative scale
     with its weight; adds to `offset` what puts a typical paper at 0."""
     weight = TOPIC_WEIGHTS[part] * community_evidence(ctx, part)
-    gain = np.zeros(raw.shape[0], dtype=np.float32)
-    for i, row in enumerate(raw):
-        scale = Scale.relative(row)
-        if scale.usable and scale.std > EPS and text[i] > EPS:
-            gain[i] = weight * text[i] / scale.std
-            offset[i] -= gain[i] * scale.mean
+    middle, spread = relative_rows(raw)
+    ok = (spread > EPS) & (text > EPS)
+    gain = np.where(ok, weight * text / spread, 0.0).astype(np.float32)
+    offset[:] = offset - np.where(ok, gain * middle, 0.0)
     return gain
 
 

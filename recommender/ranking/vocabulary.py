@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+import scipy.sparse.linalg  # noqa: F401  (sp.linalg.norm)
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 from sklearn.preprocessing import normalize
@@ -89,12 +91,17 @@ class Vocabulary:
         return [h[0] for h in hits[:limit]]
 
 
-def words_of(index: PaperIndex, text: str) -> list[str]:
-    """The words the index reads in a text (lower-cased, accents stripped, no stop words)."""
+def word_reader(index: PaperIndex) -> Callable[[str], list[str]]:
+    """`words_of` for many texts: the index's preprocessor, tokenizer and stop words built once."""
     vectorizer = index.vectorizer
     stop = vectorizer.get_stop_words() or frozenset()
-    tokens = vectorizer.build_tokenizer()(vectorizer.build_preprocessor()(text))
-    return [t for t in tokens if t not in stop]
+    tokenize, prepare = vectorizer.build_tokenizer(), vectorizer.build_preprocessor()
+    return lambda text: [t for t in tokenize(prepare(text)) if t not in stop]
+
+
+def words_of(index: PaperIndex, text: str) -> list[str]:
+    """The words the index reads in a text (lower-cased, accents stripped, no stop words)."""
+    return word_reader(index)(text)
 
 
 def acronym_long_forms(index: PaperIndex, topic: str) -> dict[str, tuple[str, int]]:
@@ -162,16 +169,15 @@ def spelling_variants(index: PaperIndex, words: list[str]) -> list[str]:
     return [v for v in dict.fromkeys(found) if v not in words]
 
 
-def _variant_part(index: PaperIndex, words: list[str]) -> sp.csr_matrix | None:
-    """A topic's spelling variants as a vector (IDF weights), of norm `VARIANT_WEIGHT` times
-    the square root of their number per typed word; None without variants."""
+def _variant_part(index: PaperIndex, words: list[str]) -> tuple[list[int], np.ndarray] | None:
+    """A topic's spelling variants as term ids and weights (IDF), of norm `VARIANT_WEIGHT`
+    times the square root of their number per typed word; None without variants."""
     variants = spelling_variants(index, words)
     if not variants or not words:
         return None
     ids = [index.vectorizer.vocabulary_[v] for v in variants]
-    idf = index.vectorizer.idf_[ids].astype(np.float32)
-    part = sp.csr_matrix((idf, (np.zeros(len(ids), dtype=np.int64), ids)), shape=(1, len(index.terms)))
-    return normalize(part) * (VARIANT_WEIGHT * np.sqrt(len(ids) / len(words)))
+    idf = index.vectorizer.idf_[ids].astype(np.float64)
+    return ids, idf / np.linalg.norm(idf) * (VARIANT_WEIGHT * np.sqrt(len(ids) / len(words)))
 
 
 def embed_topics(index: PaperIndex, topics: list[str]) -> sp.csr_matrix:
@@ -181,22 +187,42 @@ def embed_topics(index: PaperIndex, topics: list[str]) -> sp.csr_matrix:
     base = index.embed([topic_text(index, t) for t in topics]).tocsr()
     if not topics:
         return base
+    vocabulary = index.vectorizer.vocabulary_
+    read = word_reader(index)
     vocab: Vocabulary | None = None
-    rows = []
+    replaced: dict[int, sp.csr_matrix] = {}  # rows changed by their common words' phrases
+    at, ids, values = [], [], []  # the spelling variants, added to their rows below
     for k, topic in enumerate(topics):
-        row = base[k]
-        words = words_of(index, topic)
-        if any(index.vectorizer.vocabulary_.get(w) is None for w in words):
+        words = read(topic)
+        nnz = base.indptr[k + 1] - base.indptr[k]
+        if any(vocabulary.get(w) is None for w in words):
             vocab = vocab or Vocabulary.of(index)
+            row = base[k]
             common = _common_part(index, vocab, words, row)
             if common is not None:
-                share = max(1, len([w for w in words if index.vectorizer.vocabulary_.get(w) is not None]))
-                row = normalize(row + common / np.sqrt(share)) if row.nnz else common
-        variants = _variant_part(index, words) if row.nnz else None
+                share = max(1, len([w for w in words if vocabulary.get(w) is not None]))
+                replaced[k] = normalize(row + common / np.sqrt(share)) if row.nnz else common
+                nnz = replaced[k].nnz
+        variants = _variant_part(index, words) if nnz else None
         if variants is not None:
-            row = normalize(row + variants)
-        rows.append(row)
-    return sp.vstack(rows).tocsr().astype(np.float32)
+            at += [k] * len(variants[0])
+            ids += variants[0]
+            values.append(variants[1])
+    out = base.astype(np.float64).tocoo()
+    if replaced:
+        keep = ~np.isin(out.row, list(replaced))
+        rows = [out.row[keep], *[np.full(r.nnz, k) for k, r in replaced.items()]]
+        cols = [out.col[keep], *[r.indices for r in replaced.values()]]
+        data = [out.data[keep], *[r.data.astype(np.float64) for r in replaced.values()]]
+        out = sp.coo_matrix((np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=base.shape)
+    matrix = out.tocsr()
+    if at:  # each row with variants: (row + variants), unit length again
+        matrix = (matrix + sp.csr_matrix((np.concatenate(values), (at, ids)), shape=base.shape)).tocsr()
+        scale = np.ones(base.shape[0])
+        touched = np.unique(at)
+        scale[touched] = 1.0 / np.maximum(sp.linalg.norm(matrix[touched], axis=1), 1e-12)
+        matrix = sp.diags(scale) @ matrix
+    return sp.csr_matrix(matrix, dtype=np.float32)
 
 
 @dataclass
