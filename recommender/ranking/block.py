@@ -29,6 +29,8 @@ class Models(Protocol):
 SIMS_CACHE_FLOATS = 300_000_000
 SIMS_CACHE_ROWS = 50_000
 PARALLEL_ROWS = 4000  # cosines of this many papers or more are computed on two threads
+COSINE_ROWS = 2000  # ... this many rows at a time
+DENSE_TERMS = 800  # ... the block's most frequent terms multiplied as dense matrices
 
 
 @dataclass
@@ -49,6 +51,7 @@ class PaperBlock:
     _kept_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _kept_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _dense: tuple[np.ndarray, np.ndarray, sp.csr_matrix] | None = field(default=None, repr=False)
 
     @property
     def warm(self) -> np.ndarray | None:
@@ -85,19 +88,49 @@ class PaperBlock:
         return np.arange(rows.size), local
 
     def _cosines(self, ctx: Models, rows: np.ndarray, out: np.ndarray, at: np.ndarray | slice) -> None:
-        """out[at] = cosines of the index rows with the block; big sets on two threads
-        (SciPy's sparse products release the GIL)."""
-        if rows.size < PARALLEL_ROWS:
-            out[at] = (ctx.index.matrix[rows] @ self.tfidf_t).toarray()
-            return
+        """out[at] = cosines of the index rows with the block, `COSINE_ROWS` rows at a time
+        (the sparse product's output is dense: bounded, it stays small); big sets on two
+        threads (SciPy's sparse products and BLAS release the GIL)."""
         positions = np.arange(out.shape[0])[at]
-        halves = np.array_split(np.arange(rows.size), 2)
+        parts = [np.arange(a, min(a + COSINE_ROWS, rows.size)) for a in range(0, rows.size, COSINE_ROWS)]
+        split = self._split() if rows.size >= PARALLEL_ROWS else None
 
-        def half(part: np.ndarray) -> None:
-            out[positions[part]] = (ctx.index.matrix[rows[part]] @ self.tfidf_t).toarray()
+        def part(p: np.ndarray) -> None:
+            x = ctx.index.matrix[rows[p]]
+            if split is None:
+                out[positions[p]] = (x @ self.tfidf_t).toarray()
+                return
+            where, dense, rest = split
+            cosines = (x @ rest).toarray()
+            pos = where[x.indices]
+            hit = pos >= 0
+            xd = np.zeros((p.size, dense.shape[0]), dtype=np.float32)
+            xd[np.repeat(np.arange(p.size), np.diff(x.indptr))[hit], pos[hit]] = x.data[hit]
+            cosines += xd @ dense
+            out[positions[p]] = cosines
 
+        if rows.size < PARALLEL_ROWS or len(parts) == 1:
+            for p in parts:
+                part(p)
+            return
         with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(half, halves))
+            list(pool.map(part, parts))
+
+    def _split(self) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
+        """The block's `DENSE_TERMS` most frequent terms as a dense matrix (the bulk of a
+        sparse product's work, done by BLAS), the rest sparse: (term -> dense row or -1,
+        dense terms x papers, the other terms x papers)."""
+        if self._dense is None:
+            t = self.tfidf_t
+            count = np.diff(t.indptr)
+            top = np.argsort(-count, kind="stable")[: min(DENSE_TERMS, int((count > 0).sum()))]
+            where = np.full(t.shape[0], -1, dtype=np.int64)
+            where[top] = np.arange(top.size)
+            rest = t.copy()
+            rest.data[np.repeat(where >= 0, count)] = 0
+            rest.eliminate_zeros()
+            self._dense = (where, t[top].toarray(), rest)
+        return self._dense
 
     def _positions(self, rows: np.ndarray) -> np.ndarray:
         """Where each index row's cosines are kept (-1: not kept)."""

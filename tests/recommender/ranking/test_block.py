@@ -35,3 +35,20 @@ def test_chunked_scoring_with_a_full_cosine_cache_scores_as_one_pass(
     got = np.vstack([scores for _, scores in sorted(chunks, key=lambda c: c[0])])
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
     assert np.isfinite(got).all()
+
+
+def test_the_cosines_of_many_papers_split_into_dense_and_sparse_terms_equal_the_sparse_product(
+    fitted: Fitted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = context(fitted)
+    n = len(fitted.index)
+    candidates = np.arange(1, n, 3)
+    rows = np.arange(0, n, 2)
+    expected = (fitted.index.matrix[rows] @ fitted.index.matrix[candidates].T).toarray()
+    monkeypatch.setattr(block_module, "PARALLEL_ROWS", 8)  # the split, on two threads, in parts of 16 rows
+    monkeypatch.setattr(block_module, "COSINE_ROWS", 16)
+    monkeypatch.setattr(block_module, "DENSE_TERMS", 40)
+    block = ctx.block(candidates)
+    pos, sims = block.sims(ctx, rows)
+    assert block._dense is not None and block._dense[1].shape == (40, candidates.size)
+    np.testing.assert_allclose(sims[pos], expected, rtol=1e-5, atol=1e-6)
