@@ -93,21 +93,10 @@ class PaperBlock:
         threads (SciPy's sparse products and BLAS release the GIL)."""
         positions = np.arange(out.shape[0])[at]
         parts = [np.arange(a, min(a + COSINE_ROWS, rows.size)) for a in range(0, rows.size, COSINE_ROWS)]
-        split = self._split() if rows.size >= PARALLEL_ROWS else None
+        split = rows.size >= PARALLEL_ROWS
 
         def part(p: np.ndarray) -> None:
-            x = ctx.index.matrix[rows[p]]
-            if split is None:
-                out[positions[p]] = (x @ self.tfidf_t).toarray()
-                return
-            where, dense, rest = split
-            cosines = (x @ rest).toarray()
-            pos = where[x.indices]
-            hit = pos >= 0
-            xd = np.zeros((p.size, dense.shape[0]), dtype=np.float32)
-            xd[np.repeat(np.arange(p.size), np.diff(x.indptr))[hit], pos[hit]] = x.data[hit]
-            cosines += xd @ dense
-            out[positions[p]] = cosines
+            out[positions[p]] = self.product(ctx.index.matrix[rows[p]], split)
 
         if rows.size < PARALLEL_ROWS or len(parts) == 1:
             for p in parts:
@@ -115,6 +104,20 @@ class PaperBlock:
             return
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(part, parts))
+
+    def product(self, x: sp.csr_matrix, split: bool = True) -> np.ndarray:
+        """x @ tfidf_t as a dense array (x: rows x terms, e.g. papers or topics); with `split`,
+        the block's most frequent terms by BLAS (`_split`), the rest sparse."""
+        if not split:
+            return (x @ self.tfidf_t).toarray()
+        where, dense, rest = self._split()
+        out = (x @ rest).toarray()
+        pos = where[x.indices]
+        hit = pos >= 0
+        xd = np.zeros((x.shape[0], dense.shape[0]), dtype=np.float32)
+        xd[np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[hit], pos[hit]] = x.data[hit]
+        out += xd @ dense
+        return out
 
     def _split(self) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
         """The block's `DENSE_TERMS` most frequent terms as a dense matrix (the bulk of a
@@ -129,7 +132,7 @@ class PaperBlock:
             rest = t.copy()
             rest.data[np.repeat(where >= 0, count)] = 0
             rest.eliminate_zeros()
-            self._dense = (where, t[top].toarray(), rest)
+            self._dense = (where, t[top].toarray().astype(np.float32), rest)
         return self._dense
 
     def _positions(self, rows: np.ndarray) -> np.ndarray:

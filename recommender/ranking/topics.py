@@ -51,6 +51,7 @@ GATE = 200
 # (chosen on the validation half of the CiteULike tags). Any constant factor cancels: topic
 # scores are read on their relative scale over the reference sample.
 LENGTH_POWER = 0.2
+SPLIT_PRODUCT = 1_000_000  # topics x papers from which cosines with a block use its dense terms (PaperBlock.product)
 
 
 class TopicVectors(Protocol):
@@ -80,8 +81,9 @@ def topic_cosines(topics: sp.csr_matrix, matrix: sp.csr_matrix) -> np.ndarray:
 def _block_cosines(topics: sp.csr_matrix, block: PaperBlock) -> np.ndarray:
     """`topic_cosines` with a block's papers."""
     terms = block.terms if block.terms is not None else np.bincount(block.tfidf_t.indices, minlength=block.rows.size)
-    cosines = (topics @ block.tfidf_t).toarray() * length_weight(terms)[None, :]
-    return cosines.astype(np.float32)
+    cosines = block.product(topics, split=topics.shape[0] * block.rows.size >= SPLIT_PRODUCT)
+    cosines *= length_weight(terms).astype(np.float32)[None, :]
+    return cosines.astype(np.float32, copy=False)
 
 
 def _best(sims: np.ndarray, k: int) -> np.ndarray:

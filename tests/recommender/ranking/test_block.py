@@ -52,3 +52,20 @@ def test_the_cosines_of_many_papers_split_into_dense_and_sparse_terms_equal_the_
     pos, sims = block.sims(ctx, rows)
     assert block._dense is not None and block._dense[1].shape == (40, candidates.size)
     np.testing.assert_allclose(sims[pos], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_topic_cosines_with_a_block_are_the_same_through_its_dense_terms(
+    fitted: Fitted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recommender.ranking import topics
+    from recommender.ranking.vocabulary import embed_topics
+
+    ctx = context(fitted)
+    vectors = topics.expand_topics(fitted.index, embed_topics(fitted.index, ["neural networks", "protein folding", "graph"]))
+    candidates = np.arange(0, len(fitted.index), 2)
+    plain = topics._block_cosines(vectors, ctx.block(candidates))
+    monkeypatch.setattr(topics, "SPLIT_PRODUCT", 1)
+    monkeypatch.setattr(block_module, "DENSE_TERMS", 25)
+    split = ctx.block(candidates)
+    np.testing.assert_allclose(topics._block_cosines(vectors, split), plain, rtol=1e-5, atol=1e-6)
+    assert split._dense is not None and plain.max() > 0
