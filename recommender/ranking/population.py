@@ -207,6 +207,14 @@ def topic_raw(pop: Population, block: PaperBlock, step: int = CHUNK) -> np.ndarr
     return out
 
 
+def _topic_spread(pop: Population) -> np.ndarray | None:
+    """The relative scale's spread of each distinct topic (one per topic: it depends on the
+    topic and the context, not on who follows it)."""
+    spread = np.ones(pop.topics.shape[0], dtype=np.float32)
+    spread[pop.topic_id] = pop.topic_std
+    return spread if np.array_equal(spread[pop.topic_id], pop.topic_std) else None
+
+
 @dataclass
 class Selection:
     """Each member's picks among a block's candidates: positions into the block (-1: none),
@@ -255,7 +263,13 @@ class Digest:
         counts = np.bincount(np.concatenate([pop.liked.indices, pop.negative.indices]), minlength=0)
         block.keep_sims(ctx, used[np.argsort(-counts[used], kind="stable")] if used.size else used)
         self.used = used
-        self.topic_raw = topic_raw(pop, block)  # the cosine plus the community parts (ranking/topics.py)
+        # Each distinct topic's scores on its relative scale (the cosine plus the community
+        # parts, ranking/topics.py, over the topic's spread), once per digest.
+        self.topic_rel = topic_raw(pop, block)
+        spread = _topic_spread(pop)
+        self.pair_spread = spread is None  # ... or per (member, topic) pair when they differ in the last bit
+        if self.topic_rel is not None and spread is not None:
+            self.topic_rel /= spread[:, None]
         self.latent_t = block.latent_t
         self.warm = block.warm
         self.cold = self.warm is None or not self.warm.any()
@@ -323,14 +337,17 @@ class Digest:
         total[~likes] = -np.inf
         lo, hi = pop._topic_starts[a], pop._topic_starts[b]
         best = total
-        if hi > lo and self.topic_raw is not None:
+        if hi > lo and self.topic_rel is not None:
             best = total.copy()
             owners = pop.topic_member[lo:hi] - a
             slots = pop.topic_slot[lo:hi]
             for slot in range(int(slots.max()) + 1):  # a member's topics are in distinct slots
                 at = np.flatnonzero(slots == slot)
                 who = owners[at]
-                best[who] = np.maximum(best[who], self.topic_raw[pop.topic_id[lo:hi][at]] / pop.topic_std[lo:hi][at, None])
+                rel = self.topic_rel[pop.topic_id[lo:hi][at]]
+                if self.pair_spread:
+                    rel /= pop.topic_std[lo:hi][at, None]
+                best[who] = np.maximum(best[who], rel)
         negative = np.flatnonzero(pop.has_negative[a:b])
         if negative.size:
             if best is total:
@@ -362,10 +379,12 @@ class Digest:
         which = np.zeros(short.shape, dtype=np.int64)
         b = a + short.shape[0]
         lo, hi = pop._topic_starts[a], pop._topic_starts[b]
-        if hi <= lo or self.topic_raw is None:
+        if hi <= lo or self.topic_rel is None:
             return which
         owners = pop.topic_member[lo:hi] - a
-        rel = self.topic_raw[pop.topic_id[lo:hi][:, None], short[owners]] / pop.topic_std[lo:hi, None]
+        rel = self.topic_rel[pop.topic_id[lo:hi][:, None], short[owners]]
+        if self.pair_spread:
+            rel /= pop.topic_std[lo:hi, None]
         slots = pop.topic_slot[lo:hi]
         top = np.full(short.shape, -np.inf, dtype=np.float32)
         arg = np.zeros(short.shape, dtype=np.int64)

@@ -135,3 +135,20 @@ def test_stale_vectors_are_refused_and_empty_members_get_nothing(world) -> None:
     other = ScoringContext(ctx.index, ctx.community, ctx.colikes, reference_rows=ctx.reference_rows, version="v2")
     with pytest.raises(StaleProfileError):
         select(other, pop, other.block(candidates), None, 5)
+
+
+def test_topics_whose_scales_differ_between_members_are_scored_on_each_members_scale(world) -> None:
+    from recommender.ranking import population as population_module
+
+    ctx, _, candidates = world
+    topic = next(t for inp in world[1].inputs for t in inp.topics)
+    vecs = [build_vectors(ctx, ProfileInputs(topics=[topic])) for _ in range(3)]
+    vecs[1].topic_scales[0].std *= 1.5  # the same topic, another scale (vectors built apart)
+    block = ctx.block(candidates)
+    digest = population_module.Digest(ctx, Population.stack(ctx, vecs), block, 0.0)
+    assert digest.pair_spread
+    scores, _ = digest.scores(0, 3)
+    same = population_module.Digest(ctx, Population.stack(ctx, [vecs[0]]), block, 0.0)
+    assert not same.pair_spread
+    np.testing.assert_allclose(scores[0], same.scores(0, 1)[0][0], rtol=1e-6)
+    np.testing.assert_allclose(scores[1], scores[0] / 1.5, rtol=1e-5)
