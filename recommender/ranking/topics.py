@@ -51,6 +51,7 @@ GATE = 200
 # (chosen on the validation half of the CiteULike tags). Any constant factor cancels: topic
 # scores are read on their relative scale over the reference sample.
 LENGTH_POWER = 0.2
+SAMPLE = 16  # `_best`: every this many papers give a first bound on a topic's k-th best cosine
 SPLIT_PRODUCT = 1_000_000  # topics x papers from which cosines with a block use its dense terms (PaperBlock.product)
 
 
@@ -87,8 +88,26 @@ def _block_cosines(topics: sp.csr_matrix, block: PaperBlock) -> np.ndarray:
 
 
 def _best(sims: np.ndarray, k: int) -> np.ndarray:
-    """Each row's `k` largest columns (unordered but for the k-th, which is the k-th largest)."""
-    return np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    """Each row's `k` largest columns (unordered but for the k-th, which is the k-th largest),
+    for rows of cosines (>= 0). Over a wide matrix, the k-th largest of every `SAMPLE`-th
+    column bounds the row's from below: only the columns above it are partitioned."""
+    rows, n = sims.shape
+    if n < 8 * SAMPLE * k:
+        return np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    sample = sims[:, ::SAMPLE]
+    floor = np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k]
+    floor = np.maximum(floor, np.finfo(sims.dtype).tiny)  # positive cosines only (zeros pad below)
+    row, col = np.nonzero(sims >= floor[:, None])
+    starts = np.searchsorted(row, np.arange(rows + 1))
+    out = np.empty((rows, k), dtype=np.int64)
+    for i in range(rows):
+        cols = col[starts[i] : starts[i + 1]]
+        if cols.size >= k:
+            out[i] = cols[np.argpartition(-sims[i, cols], k - 1)[:k]]
+        else:  # fewer than k positive cosines: all of them, best first, then papers at 0
+            cols = cols[np.argsort(-sims[i, cols], kind="stable")]
+            out[i] = np.concatenate([cols, np.setdiff1d(np.arange(k + cols.size), cols)[: k - cols.size]])
+    return out
 
 
 def _closest(sims: np.ndarray, k: int, near: float, top: np.ndarray | None = None) -> sp.csr_matrix:

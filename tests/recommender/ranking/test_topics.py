@@ -96,3 +96,21 @@ def test_a_topic_weighs_its_cosines_by_the_papers_length() -> None:
     block = ctx.block(np.arange(len(fitted.index)))  # a block's papers: the same weights
     words_only = TopicCommunity(None, None, np.zeros(1, dtype=np.float32), np.full(1, np.inf, dtype=np.float32))
     np.testing.assert_allclose(community_scores(topic, words_only, block).ravel(), weighed, rtol=1e-5)
+
+
+def test_the_best_columns_of_wide_rows_through_a_sample_bound_are_those_of_a_full_partition() -> None:
+    from recommender.ranking import topics as topics_module
+
+    rng = np.random.default_rng(4)
+    sims = (rng.random((40, 30_000), dtype=np.float32) ** 6).astype(np.float32)
+    sims[sims < 0.4] = 0  # mostly zeros, as a topic's cosines are
+    sims[3] = 0  # no paper at all ...
+    sims[4, :] = 0
+    sims[4, [7, 99, 1234]] = [0.5, 0.9, 0.2]  # ... or fewer than k
+    for k in (20, 200):
+        got = topics_module._best(sims, k)
+        want = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        assert got.shape == (40, k) and all(len(set(r)) == k for r in got.tolist())
+        np.testing.assert_array_equal(np.sort(np.take_along_axis(sims, got, 1), 1), np.sort(np.take_along_axis(sims, want, 1), 1))
+        np.testing.assert_array_equal(np.take_along_axis(sims, got[:, k - 1 :], 1), np.take_along_axis(sims, want[:, k - 1 :], 1))
+    assert topics_module._best(sims, 20)[4, :3].tolist() == [99, 7, 1234]
