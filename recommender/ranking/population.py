@@ -425,8 +425,7 @@ def select(
         if exclude is not None:
             part = exclude[a:b]
             scores[np.repeat(np.arange(b - a), np.diff(part.indptr)), part.indices] = -np.inf
-        short = np.argpartition(-scores, pool - 1, axis=1)[:, :pool] if pool < n else np.tile(np.arange(n), (b - a, 1))
-        values = np.take_along_axis(scores, short, axis=1)
+        short, values = _shortlist(scores, pool, min_score)
         order = np.lexsort((short, -values), axis=-1)  # best first; ties by position, as a stable sort
         short = np.take_along_axis(short, order, axis=1)
         values = np.take_along_axis(values, order, axis=1)
@@ -452,6 +451,32 @@ def select(
         with ThreadPoolExecutor(max_workers=workers) as threads:
             list(threads.map(run, starts))
     return out
+
+
+def _shortlist(scores: np.ndarray, pool: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's `pool` best columns and their scores, unordered; only scores above
+    `min_score` can be picked, so a row with at most `pool` of them gets just those (the
+    other places: column 0 at -inf, never picked), and only the others are partitioned."""
+    rows, n = scores.shape
+    if pool >= n:
+        short = np.tile(np.arange(n), (rows, 1))
+        return short, np.take_along_axis(scores, short, axis=1)
+    above = scores > min_score
+    few = np.flatnonzero(above.sum(axis=1) <= pool)
+    short = np.zeros((rows, pool), dtype=np.int64)
+    values = np.full((rows, pool), -np.inf, dtype=scores.dtype)
+    if few.size:
+        r, c = np.nonzero(above[few])
+        at = np.arange(r.size) - np.searchsorted(r, r)  # place within the row
+        short[few[r], at] = c
+        values[few[r], at] = scores[few[r], c]
+    many = np.setdiff1d(np.arange(rows), few, assume_unique=True)
+    if many.size:
+        part = scores[many]
+        best = np.argpartition(-part, pool - 1, axis=1)[:, :pool]
+        short[many] = best
+        values[many] = np.take_along_axis(part, best, axis=1)
+    return short, values
 
 
 def _mmr(

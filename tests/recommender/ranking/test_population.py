@@ -152,3 +152,19 @@ def test_topics_whose_scales_differ_between_members_are_scored_on_each_members_s
     assert not same.pair_spread
     np.testing.assert_allclose(scores[0], same.scores(0, 1)[0][0], rtol=1e-6)
     np.testing.assert_allclose(scores[1], scores[0] / 1.5, rtol=1e-5)
+
+
+def test_a_shortlist_keeps_every_pickable_score_a_full_partition_keeps() -> None:
+    from recommender.ranking.population import _shortlist
+
+    rng = np.random.default_rng(2)
+    scores = rng.normal(0, 0.4, (300, 500)).astype(np.float32)
+    scores[::7] += 1.0  # some members with many papers above the bar, most with a few
+    scores[5] = -np.inf
+    short, values = _shortlist(scores, 40, 0.3)
+    full = np.argpartition(-scores, 39, axis=1)[:, :40]
+    for row in range(300):
+        want = {int(c) for c in full[row] if scores[row, c] > 0.3}
+        got = {int(c) for c, v in zip(short[row], values[row]) if v > 0.3}
+        assert got == want and np.array_equal(values[row][values[row] > 0.3], scores[row, short[row]][values[row] > 0.3])
+    assert (values[5] == -np.inf).all() and sum((values[r] > 0.3).sum() == 40 for r in range(0, 300, 7)) > 10
