@@ -14,6 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,6 +30,7 @@ from recommender.members import authors, discussions, feedback, lookup, membersh
 from recommender.members.inputs import channel_inputs, many_users, user_inputs
 from recommender.picks import activity, digests, explore, ledger, onboarding, pinning, trending
 from recommender.picks.recommend import hydrate, recommend
+from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileVectors, build_vectors, heaviest_terms
@@ -545,6 +548,7 @@ class PaperService:
         scoring. Each member's cadence is theirs (`/settings`), or `cadence`'s (a retry's)."""
         ctx = self.context()
         drafts: list[DigestDraft] = []
+        blocks: dict[str, PaperBlock] = {}  # per cadence: its window's block, shared by the batches
         for start in range(0, len(due), batch):
             part = due[start : start + batch]
             with self.db.session() as s:
@@ -552,12 +556,13 @@ class PaperService:
                 done: dict[int, DigestDraft] = {}
                 for each in sorted(set(every.values())):  # daily and weekly members: their own windows
                     group = [(uid, day) for uid, day in part if every[uid] == each]
-                    done.update((d.target.id, d) for d in self._personal_drafts(s, ctx, group, each))
+                    done.update((d.target.id, d) for d in self._personal_drafts(s, ctx, group, each, blocks))
                 drafts += [done[uid] for uid, _ in part]
         return drafts
 
     def _personal_drafts(
-        self, s: Session, ctx: ScoringContext | None, part: list[tuple[int, date]], cadence: str
+        self, s: Session, ctx: ScoringContext | None, part: list[tuple[int, date]], cadence: str,
+        blocks: dict[str, PaperBlock] | None = None,
     ) -> list[DigestDraft]:
         drafts: list[DigestDraft] = []
         ids = [uid for uid, _ in part]
@@ -579,6 +584,7 @@ class PaperService:
                 ctx, [vecs[u] for u in ids], rows, [inputs[u].exclude for u in ids],
                 max(size for size, _ in limits.values()), min(bar for _, bar in limits.values()),
                 diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
+                block=_shared_block(blocks, cadence, ctx, rows),
             )
             if ctx is not None else [[] for _ in ids]
         )
@@ -833,3 +839,15 @@ class PaperService:
         data["index_papers"] = self.index_store.size
         data["database"] = self.db.backend
         return data
+
+
+def _shared_block(
+    blocks: dict[str, PaperBlock] | None, cadence: str, ctx: ScoringContext, rows: np.ndarray | None
+) -> PaperBlock | None:
+    """The block of a cadence's window, made once for every batch of one digest run."""
+    if blocks is None or rows is None:
+        return None
+    kept = blocks.get(cadence)
+    if kept is None or not np.array_equal(kept.rows, rows):
+        kept = blocks[cadence] = ctx.block(rows)
+    return kept

@@ -347,7 +347,7 @@ class Digest:
                 rel = self.topic_rel[pop.topic_id[lo:hi][at]]
                 if self.pair_spread:
                     rel /= pop.topic_std[lo:hi][at, None]
-                best[who] = np.maximum(best[who], rel)
+                best[who] = np.maximum(rel, best[who], out=rel)
         negative = np.flatnonzero(pop.has_negative[a:b])
         if negative.size:
             if best is total:

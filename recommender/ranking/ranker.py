@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileVectors
@@ -196,6 +197,7 @@ def rank_many(
     diversity: float = 0.0,
     recency_half_life: float | None = None,
     chunk: int = 2000,
+    block: PaperBlock | None = None,
 ) -> list[list[Pick]]:
     """`rank` for many members over the same candidates: the members' vectors stacked as one
     `Population`, picked in batched products (ranking/population.py), then each pick explained."""
@@ -203,7 +205,7 @@ def rank_many(
         return [rank(ctx, vec, rows[[str(ctx.index.ids[r]) not in ex for r in rows]] if ex else rows, limit, min_score,
                      diversity=diversity, recency_half_life=recency_half_life) for vec, ex in zip(vecs, excludes)]
     picked = picked_rows(ctx, vecs, rows, excludes, limit, min_score, diversity=diversity,
-                         recency_half_life=recency_half_life, chunk=chunk)
+                         recency_half_life=recency_half_life, chunk=chunk, block=block)
     return [[_pick(ctx, vec, int(r), s, part) for r, s, part in chosen] for vec, chosen in zip(vecs, picked)]
 
 
@@ -218,12 +220,15 @@ def picked_rows(
     diversity: float = 0.0,
     recency_half_life: float | None = None,
     chunk: int = 2000,
+    block: PaperBlock | None = None,
 ) -> list[list[tuple[int, float, int]]]:
     """What `rank_many` picks (without the semantic extra), before explaining: per member,
-    (index row, score, part) best first. The topic benchmark reads this; it needs no words."""
+    (index row, score, part) best first. The topic benchmark reads this; it needs no words.
+    `block`: the candidates' block (`ctx.block(rows)`) when several batches of members share
+    it, so the cosines of their liked papers are computed once."""
     pop = Population.stack(ctx, vecs)
     selection = select(
-        ctx, pop, ctx.block(rows), exclusion_matrix(ctx.index, rows, excludes), limit, min_score, diversity=diversity,
+        ctx, pop, block if block is not None else ctx.block(rows), exclusion_matrix(ctx.index, rows, excludes), limit, min_score, diversity=diversity,
         recency=recency_weight(ctx.index, rows, recency_half_life) if recency_half_life else None, chunk=chunk,
     )
     return [[(int(rows[p]), s, part) for p, s, part in selection.of(m)] for m in range(len(vecs))]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from recommender.config import Settings
 from recommender.ranking.context import ScoringContext
 from recommender.service import PaperService
+from recommender.views import Target
 from recommender.storage.db import Database
 from recommender.storage.models import ProfileVector
 from recommender.stores.codec import dumps
@@ -150,3 +151,16 @@ def test_the_version_is_the_same_in_every_process(service: PaperService, restart
     first = service.context()
     second = restart().context()
     assert first is not None and second is not None and first.version == second.version
+
+
+def test_digests_in_batches_share_their_window_and_pick_as_one_batch(service: PaperService) -> None:
+    for uid, (paper, topic) in enumerate([(FIRST, "neural networks"), (SECOND, "graphs"), (FIRST, "proteins"),
+                                          (SECOND, "language models"), (FIRST, "robots")], start=1):
+        service.feedback(uid, paper, "like")
+        service.subscribe(Target.user(uid), topic)
+        service.set_dm_digest(uid, True)
+    due = [(uid, date.today()) for uid in range(1, 6)]
+    whole = service.compose_personal_digests(due)
+    pieces = service.compose_personal_digests(due, batch=2)  # three batches, one block
+    assert [[p.paper.id for p in d.picks] for d in pieces] == [[p.paper.id for p in d.picks] for d in whole]
+    assert sum(len(d.picks) for d in whole) > 5
