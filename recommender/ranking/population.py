@@ -532,12 +532,19 @@ def _parallel(work: Callable[[int], T], starts: range, workers: int) -> list[T]:
         return list(threads.map(work, starts))
 
 
-def _unit_coefs(x: sp.csr_matrix, mix: sp.csr_matrix) -> sp.csr_matrix:
-    """Rows of `mix` (members x rows of `x`) scaled so each combination of `x`'s rows has unit length."""
-    centroids = (mix.astype(np.float64) @ x).tocsr()
-    norms = np.sqrt(np.maximum(np.add.reduceat(np.r_[centroids.data ** 2, 0.0], centroids.indptr[:-1]), 0.0))
-    norms[np.diff(centroids.indptr) == 0] = 0.0
-    scaled = sp.diags(1.0 / np.maximum(norms, EPS)) @ mix.astype(np.float64)
+def _unit_coefs(x: sp.csr_matrix, mix: sp.csr_matrix, chunk: int = CHUNK, workers: int = 2) -> sp.csr_matrix:
+    """Rows of `mix` (members x rows of `x`) scaled so each combination of `x`'s rows has unit
+    length (the combinations, members x terms, made `chunk` members at a time)."""
+    mix = mix.astype(np.float64)
+
+    def norms(a: int) -> np.ndarray:
+        centroids = (mix[a : a + chunk] @ x).tocsr()
+        out = np.sqrt(np.maximum(np.add.reduceat(np.r_[centroids.data ** 2, 0.0], centroids.indptr[:-1]), 0.0))
+        out[np.diff(centroids.indptr) == 0] = 0.0
+        return out
+
+    norm = np.concatenate([np.zeros(0), *_parallel(norms, range(0, mix.shape[0], chunk), workers)])
+    scaled = sp.diags(1.0 / np.maximum(norm, EPS)) @ mix
     return sp.csr_matrix(scaled, dtype=np.float32)
 
 
@@ -609,8 +616,8 @@ def build_population(
     used = np.union1d(liked.indices, negative.indices)
     x_used = index.matrix[used].astype(np.float64)
     local = lambda m: sp.csr_matrix((m.data, np.searchsorted(used, m.indices), m.indptr), shape=(m.shape[0], used.size))  # noqa: E731
-    liked = _unit_coefs(x_used, local(liked)).tocsr()
-    negative = _unit_coefs(x_used, local(negative)).tocsr()
+    liked = _unit_coefs(x_used, local(liked), chunk, workers).tocsr()
+    negative = _unit_coefs(x_used, local(negative), chunk, workers).tocsr()
     rank = ctx.community.rank if ctx.community is not None else 0
     counts = np.diff(liked.indptr)
     pop = Population(
