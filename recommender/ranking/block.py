@@ -30,7 +30,11 @@ SIMS_CACHE_FLOATS = 300_000_000
 SIMS_CACHE_ROWS = 50_000
 PARALLEL_ROWS = 4000  # cosines of this many papers or more are computed on two threads
 COSINE_ROWS = 2000  # ... this many rows at a time
-DENSE_TERMS = 800  # ... the block's most frequent terms multiplied as dense matrices
+# A block of this many papers or more takes every cosine with it (of papers, of topics) by
+# parts: the library's `DENSE_TERMS` most frequent terms as dense matrices (BLAS), the rest
+# sparse. The same way for one member and for a batch, so both get the same floats.
+SPLIT_PAPERS = 500
+DENSE_TERMS = 800
 
 
 @dataclass
@@ -52,6 +56,8 @@ class PaperBlock:
     _kept_at: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _dense: tuple[np.ndarray, np.ndarray, sp.csr_matrix] | None = field(default=None, repr=False)
+    _idf: np.ndarray | None = field(default=None, repr=False)  # the library's, for `_split`
+    _split_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def warm(self) -> np.ndarray | None:
@@ -93,10 +99,9 @@ class PaperBlock:
         threads (SciPy's sparse products and BLAS release the GIL)."""
         positions = np.arange(out.shape[0])[at]
         parts = [np.arange(a, min(a + COSINE_ROWS, rows.size)) for a in range(0, rows.size, COSINE_ROWS)]
-        split = rows.size >= PARALLEL_ROWS
 
         def part(p: np.ndarray) -> None:
-            out[positions[p]] = self.product(ctx.index.matrix[rows[p]], split)
+            out[positions[p]] = self.product(ctx.index.matrix[rows[p]])
 
         if rows.size < PARALLEL_ROWS or len(parts) == 1:
             for p in parts:
@@ -105,10 +110,15 @@ class PaperBlock:
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(part, parts))
 
-    def product(self, x: sp.csr_matrix, split: bool = True) -> np.ndarray:
-        """x @ tfidf_t as a dense array (x: rows x terms, e.g. papers or topics); with `split`,
-        the block's most frequent terms by BLAS (`_split`), the rest sparse."""
-        if not split:
+    @property
+    def split(self) -> bool:
+        """Whether cosines with this block go by dense and sparse terms (`SPLIT_PAPERS`)."""
+        return self.rows.size >= SPLIT_PAPERS and self._idf is not None
+
+    def product(self, x: sp.csr_matrix) -> np.ndarray:
+        """x @ tfidf_t as a dense array (x: rows x terms, e.g. papers or topics); for a big
+        block, the library's most frequent terms by BLAS (`_split`), the rest sparse."""
+        if not self.split:
             return (x @ self.tfidf_t).toarray()
         where, dense, rest = self._split()
         out = (x @ rest).toarray()
@@ -120,20 +130,21 @@ class PaperBlock:
         return out
 
     def _split(self) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
-        """The block's `DENSE_TERMS` most frequent terms as a dense matrix (the bulk of a
-        sparse product's work, done by BLAS), the rest sparse: (term -> dense row or -1,
+        """The library's `DENSE_TERMS` most frequent terms (lowest IDF: a choice that does not
+        depend on the block) as a dense matrix, the rest sparse: (term -> dense row or -1,
         dense terms x papers, the other terms x papers)."""
-        if self._dense is None:
-            t = self.tfidf_t
-            count = np.diff(t.indptr)
-            top = np.argsort(-count, kind="stable")[: min(DENSE_TERMS, int((count > 0).sum()))]
-            where = np.full(t.shape[0], -1, dtype=np.int64)
-            where[top] = np.arange(top.size)
-            rest = t.copy()
-            rest.data[np.repeat(where >= 0, count)] = 0
-            rest.eliminate_zeros()
-            self._dense = (where, t[top].toarray().astype(np.float32), rest)
-        return self._dense
+        with self._split_lock:  # not `_lock`: held by `_keep`, which comes here
+            if self._dense is None:
+                assert self._idf is not None
+                t = self.tfidf_t
+                top = np.argsort(self._idf, kind="stable")[: min(DENSE_TERMS, t.shape[0])]
+                where = np.full(t.shape[0], -1, dtype=np.int64)
+                where[top] = np.arange(top.size)
+                rest = t.copy()
+                rest.data[np.repeat(where >= 0, np.diff(t.indptr))] = 0
+                rest.eliminate_zeros()
+                self._dense = (where, t[top].toarray().astype(np.float32), rest)
+            return self._dense
 
     def _positions(self, rows: np.ndarray) -> np.ndarray:
         """Where each index row's cosines are kept (-1: not kept)."""
@@ -173,6 +184,7 @@ class PaperBlock:
             pop = ctx.colikes.popularity[rows]
         out = cls(rows, block.T.tocsr(), latent, colike, pop)  # CSR: csr @ csr needs no conversion
         out.terms = np.diff(block.indptr)
+        out._idf = getattr(ctx.index.vectorizer, "idf_", None)
         if ctx.semantic is not None:
             out.semantic_t = np.ascontiguousarray(ctx.semantic.embeddings[rows].T)
             sem_latent = ctx.semantic.latent(rows)

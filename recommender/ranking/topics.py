@@ -52,7 +52,6 @@ GATE = 200
 # scores are read on their relative scale over the reference sample.
 LENGTH_POWER = 0.2
 SAMPLE = 16  # `_best`: every this many papers give a first bound on a topic's k-th best cosine
-SPLIT_PRODUCT = 1_000_000  # topics x papers from which cosines with a block use its dense terms (PaperBlock.product)
 
 
 class TopicVectors(Protocol):
@@ -82,7 +81,7 @@ def topic_cosines(topics: sp.csr_matrix, matrix: sp.csr_matrix) -> np.ndarray:
 def _block_cosines(topics: sp.csr_matrix, block: PaperBlock) -> np.ndarray:
     """`topic_cosines` with a block's papers."""
     terms = block.terms if block.terms is not None else np.bincount(block.tfidf_t.indices, minlength=block.rows.size)
-    cosines = block.product(topics, split=topics.shape[0] * block.rows.size >= SPLIT_PRODUCT)
+    cosines = block.product(topics)
     cosines *= length_weight(terms).astype(np.float32)[None, :]
     return cosines.astype(np.float32, copy=False)
 

@@ -45,8 +45,9 @@ def test_the_cosines_of_many_papers_split_into_dense_and_sparse_terms_equal_the_
     candidates = np.arange(1, n, 3)
     rows = np.arange(0, n, 2)
     expected = (fitted.index.matrix[rows] @ fitted.index.matrix[candidates].T).toarray()
-    monkeypatch.setattr(block_module, "PARALLEL_ROWS", 8)  # the split, on two threads, in parts of 16 rows
+    monkeypatch.setattr(block_module, "PARALLEL_ROWS", 8)  # on two threads, in parts of 16 rows
     monkeypatch.setattr(block_module, "COSINE_ROWS", 16)
+    monkeypatch.setattr(block_module, "SPLIT_PAPERS", 10)
     monkeypatch.setattr(block_module, "DENSE_TERMS", 40)
     block = ctx.block(candidates)
     pos, sims = block.sims(ctx, rows)
@@ -64,7 +65,7 @@ def test_topic_cosines_with_a_block_are_the_same_through_its_dense_terms(
     vectors = topics.expand_topics(fitted.index, embed_topics(fitted.index, ["neural networks", "protein folding", "graph"]))
     candidates = np.arange(0, len(fitted.index), 2)
     plain = topics._block_cosines(vectors, ctx.block(candidates))
-    monkeypatch.setattr(topics, "SPLIT_PRODUCT", 1)
+    monkeypatch.setattr(block_module, "SPLIT_PAPERS", 10)
     monkeypatch.setattr(block_module, "DENSE_TERMS", 25)
     split = ctx.block(candidates)
     np.testing.assert_allclose(topics._block_cosines(vectors, split), plain, rtol=1e-5, atol=1e-6)
