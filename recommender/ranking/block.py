@@ -33,7 +33,9 @@ COSINE_ROWS = 2000  # ... this many rows at a time
 # A block of this many papers or more takes every cosine with it (of papers, of topics) by
 # parts: the library's `DENSE_TERMS` most frequent terms as dense matrices (BLAS), the rest
 # sparse. The same way for one member and for a batch, so both get the same floats.
+# (Not past SPLIT_MAX_PAPERS: the dense part would be big, and such blocks serve one member.)
 SPLIT_PAPERS = 500
+SPLIT_MAX_PAPERS = 20_000
 DENSE_TERMS = 800
 
 
@@ -113,7 +115,7 @@ class PaperBlock:
     @property
     def split(self) -> bool:
         """Whether cosines with this block go by dense and sparse terms (`SPLIT_PAPERS`)."""
-        return self.rows.size >= SPLIT_PAPERS and self._idf is not None
+        return SPLIT_PAPERS <= self.rows.size <= SPLIT_MAX_PAPERS and self._idf is not None
 
     def product(self, x: sp.csr_matrix) -> np.ndarray:
         """x @ tfidf_t as a dense array (x: rows x terms, e.g. papers or topics); for a big
