@@ -305,32 +305,36 @@ class Digest:
             have = have & likes
             if not have.any():
                 continue
-            who = m[have]
-            mean = pop.part_mean[name][who]
+            # The rows computed: those with the part, or every row when most have it (the
+            # others at gain 0), so the part adds to the total without a gather and scatter.
+            rows = have if 2 * int(have.sum()) < have.size else np.ones_like(have)
+            on = have[rows]
+            who = m[rows]
+            mean = np.where(on, pop.part_mean[name][who], 0.0).astype(np.float32)
             std = pop.part_std[name][who]
             if name in COMMUNITY_PARTS:
-                std = std / np.maximum(self.evidence[name] * history[have], 1e-6)
+                std = std / np.maximum(self.evidence[name] * history[rows], 1e-6)
             weight = self.weights[name]
             cold_zero = name in ("colike", "popularity") and self.cold  # no candidate has likes: raw is 0
             if isinstance(weight, float):
-                gain = weight / (std * spread[have])
-                offset[have] -= gain * mean
+                gain = np.where(on, weight / (std * spread[rows]), 0.0).astype(np.float32)
+                offset[rows] -= gain * mean
                 if cold_zero:
                     continue
                 part = self._raw(name, who, gain)  # the gain folded into the product's inputs
             else:
-                inverse = 1.0 / (std * spread[have])
+                inverse = np.where(on, 1.0 / (std * spread[rows]), 0.0).astype(np.float32)
                 raw = self._raw(name, who)
                 part = (raw * inverse[:, None] - (inverse * mean)[:, None]) * weight
-            if total is None and have.all() and part.flags.writeable and part.dtype == np.float32:
+            if total is None and rows.all() and part.flags.writeable and part.dtype == np.float32:
                 total = part
                 continue
             if total is None:
                 total = np.zeros((b - a, n), dtype=np.float32)
-            if have.all():
+            if rows.all():
                 total += part
             else:
-                total[have] += part
+                total[rows] += part
         if total is None:
             total = np.zeros((b - a, n), dtype=np.float32)
         total += offset[:, None]
