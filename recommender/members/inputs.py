@@ -19,7 +19,7 @@ from recommender.storage.models import (
     utcnow,
 )
 
-__all__ = ["LIKES_LABEL", "ProfileInputs", "channel_inputs", "decay", "user_inputs"]
+__all__ = ["LIKES_LABEL", "ProfileInputs", "channel_inputs", "decay", "user_inputs", "users_inputs"]
 
 # Feedback counts half as much after this many days.
 FEEDBACK_HALF_LIFE_DAYS = 180.0
@@ -40,30 +40,49 @@ def _delivered(session: Session, kind: str, target_id: int) -> set[str]:
 
 
 def user_inputs(session: Session, user_id: int) -> ProfileInputs:
-    topics = list(
-        session.scalars(
-            select(Subscription.topic)
-            .where(Subscription.target_kind == "user", Subscription.target_id == user_id)
-            .order_by(Subscription.created_at)
-        )
-    )
-    feedback = session.execute(
-        select(Feedback.paper_id, Feedback.kind, Feedback.created_at)
-        .where(Feedback.user_id == user_id)
-        .order_by(Feedback.created_at)
-    ).all()
+    return users_inputs(session, [user_id])[user_id]
+
+
+def users_inputs(session: Session, user_ids: list[int], step: int = 5000) -> dict[int, ProfileInputs]:
+    """Members' topics, time-decayed likes and dismissals, and exclusions (liked, dismissed,
+    saved, delivered), a few queries per `step` members (the batched refold reads these)."""
+    out: dict[int, ProfileInputs] = {}
     now = utcnow()
-    liked: dict[str, float] = {}
-    dismissed: dict[str, float] = {}
-    for pid, kind, when in feedback:
-        target = dismissed if kind == "dismiss" else liked
-        target[pid] = max(target.get(pid, 0.0), decay(when, now))
-    saved = set(session.scalars(select(ReadingListEntry.paper_id).where(ReadingListEntry.user_id == user_id)))
-    exclude = set(liked) | set(dismissed) | saved | _delivered(session, "user", user_id)
-    return ProfileInputs(
-        topics=topics, liked=list(liked), liked_weights=list(liked.values()),
-        dismissed=list(dismissed), dismissed_weights=list(dismissed.values()), exclude=exclude,
-    )
+    for a in range(0, len(user_ids), step):
+        ids = list(user_ids[a : a + step])
+        topics: dict[int, list[str]] = {uid: [] for uid in ids}
+        for uid, topic in session.execute(
+            select(Subscription.target_id, Subscription.topic)
+            .where(Subscription.target_kind == "user", Subscription.target_id.in_(ids))
+            .order_by(Subscription.created_at, Subscription.id)
+        ):
+            topics[uid].append(topic)
+        liked: dict[int, dict[str, float]] = {uid: {} for uid in ids}
+        dismissed: dict[int, dict[str, float]] = {uid: {} for uid in ids}
+        for uid, pid, kind, when in session.execute(
+            select(Feedback.user_id, Feedback.paper_id, Feedback.kind, Feedback.created_at)
+            .where(Feedback.user_id.in_(ids))
+            .order_by(Feedback.created_at, Feedback.id)
+        ):
+            target = dismissed[uid] if kind == "dismiss" else liked[uid]
+            target[pid] = max(target.get(pid, 0.0), decay(when, now))
+        exclude: dict[int, set[str]] = {uid: set(liked[uid]) | set(dismissed[uid]) for uid in ids}
+        for uid, pid in session.execute(
+            select(ReadingListEntry.user_id, ReadingListEntry.paper_id).where(ReadingListEntry.user_id.in_(ids))
+        ):
+            exclude[uid].add(pid)
+        for uid, pid in session.execute(
+            select(Digest.target_id, DigestItem.paper_id)
+            .join(Digest, Digest.id == DigestItem.digest_id)
+            .where(Digest.target_kind == "user", Digest.target_id.in_(ids), DigestItem.posted_at.is_not(None))
+        ):
+            exclude[uid].add(pid)
+        for uid in ids:
+            out[uid] = ProfileInputs(
+                topics=topics[uid], liked=list(liked[uid]), liked_weights=list(liked[uid].values()),
+                dismissed=list(dismissed[uid]), dismissed_weights=list(dismissed[uid].values()), exclude=exclude[uid],
+            )
+    return out
 
 
 def channel_inputs(session: Session, channel_id: int, guild_id: int) -> ProfileInputs:

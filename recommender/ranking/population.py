@@ -28,7 +28,7 @@ from recommender.ranking.context import ScoringContext
 from recommender.ranking.likes import community_evidence, part_weight, stack_rows
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
 from recommender.ranking.topics import TopicCommunity, community_scores, expand_topics, topic_community
-from recommender.ranking.scale import EPS, relative_rows as _relative
+from recommender.ranking.scale import EPS, Scale, relative_rows as _relative
 from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import COMMUNITY_PARTS, DISMISS_WEIGHT, FULL_HISTORY
 
@@ -71,6 +71,7 @@ class Population:
     negative: sp.csr_matrix  # members x index rows: the dismissed papers' centroid coefficients
     negative_std: np.ndarray
     has_negative: np.ndarray
+    topic_texts: list[str] = field(default_factory=list)  # the distinct topics, as the members follow them
     _topic_starts: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +139,7 @@ class Population:
             negative=_mix([v.negative_rows for v in vecs], [v.negative_coef for v in vecs], width),
             negative_std=np.array([v.negative_scale.std for v in vecs], dtype=np.float32),
             has_negative=np.array([v.has_negative for v in vecs], dtype=bool),
+            topic_texts=list(distinct),
         )
 
     def head(self, count: int) -> Population:
@@ -154,7 +156,42 @@ class Population:
             topic_member=self.topic_member[:pairs],
             topic_id=self.topic_id[:pairs], topic_std=self.topic_std[:pairs], topic_slot=self.topic_slot[:pairs],
             negative=self.negative[:count], negative_std=self.negative_std[:count], has_negative=self.has_negative[:count],
+            topic_texts=self.topic_texts,
         )
+
+    def vectors(self, ctx: ScoringContext, i: int) -> ProfileVectors:
+        """Member i's vectors, one `ProfileVectors` as `build_vectors` makes them (what the
+        profile store keeps per member), from a population built in one batch."""
+        vec = ProfileVectors(version=self.version)
+        lo, hi = int(self._topic_starts[i]), int(self._topic_starts[i + 1])
+        if hi > lo:
+            ids = self.topic_id[lo:hi]
+            vec.topics = [self.topic_texts[t] for t in ids]
+            vec.topic_matrix = self.topics[ids]
+            vec.topic_scales = [Scale(0.0, float(s)) for s in self.topic_std[lo:hi]]
+            vec.topic_latent = None if self.topic_latent is None else self.topic_latent[ids]
+            vec.topic_colike = None if self.topic_colike is None else self.topic_colike[ids]
+            vec.topic_offset, vec.topic_gate = self.topic_offset[ids], self.topic_gate[ids]
+        a, b = self.liked.indptr[i], self.liked.indptr[i + 1]
+        vec.liked_rows = self.liked.indices[a:b].astype(np.int64)
+        vec.liked_coef = self.liked.data[a:b].astype(np.float32)
+        if b > a:
+            if self.latent is not None and self.has_latent[i]:
+                vec.latent = self.latent[i].copy()
+            if ctx.colikes is not None and self.has_colike[i]:
+                vec.colike = ctx.colikes.member_vector(vec.liked_rows.tolist())
+            have = {"centroid": True, "latent": bool(self.has_latent[i]), "colike": bool(self.has_colike[i]),
+                    "popularity": bool(self.has_colike[i])}
+            std = {p: float(self.part_std[p][i]) for p in PARTS}
+            vec.part_scales = {p: Scale(float(self.part_mean[p][i]), std[p] if np.isfinite(std[p]) else 0.0)
+                               for p in PARTS if have[p]}  # std 0: flat, left out as inf is
+            vec.likes_scale = Scale(float(self.likes_center[i]), float(self.likes_spread[i]))
+        a, b = self.negative.indptr[i], self.negative.indptr[i + 1]
+        vec.negative_rows = self.negative.indices[a:b].astype(np.int64)
+        vec.negative_coef = self.negative.data[a:b].astype(np.float32)
+        if b > a:
+            vec.negative_scale = Scale(0.0, float(self.negative_std[i]))
+        return vec
 
     def nbytes(self) -> int:
         """Memory held by the matrices."""
@@ -638,6 +675,7 @@ def build_population(
         topic_std=topic_scale[tid_arr] if tid_arr.size else np.zeros(0, np.float32), topic_slot=np.array(slot, dtype=np.int64),
         negative=sp.csr_matrix((negative.data, used[negative.indices], negative.indptr), shape=(n, len(index))),
         negative_std=np.ones(n, dtype=np.float32), has_negative=np.zeros(n, dtype=bool),
+        topic_texts=sorted(usable, key=usable.__getitem__),
     )
     if ctx.community is not None and liked.nnz:
         latents = ctx.community.latent(index.matrix[used])  # the used papers' latent vectors

@@ -168,3 +168,21 @@ def test_a_shortlist_keeps_every_pickable_score_a_full_partition_keeps() -> None
         got = {int(c) for c, v in zip(short[row], values[row]) if v > 0.3}
         assert got == want and np.array_equal(values[row][values[row] > 0.3], scores[row, short[row]][values[row] > 0.3])
     assert (values[5] == -np.inf).all() and sum((values[r] > 0.3).sum() == 40 for r in range(0, 300, 7)) > 10
+
+
+def test_a_members_vectors_read_back_from_a_batch_build_score_as_build_vectors_does(world) -> None:
+    from recommender.ranking.scores import score
+
+    ctx, community, candidates = world
+    inputs = community.inputs[:30]
+    built = build_population(ctx, inputs)
+    block = ctx.block(candidates)
+    for i, inp in enumerate(inputs):
+        got, want = built.vectors(ctx, i), build_vectors(ctx, inp)
+        assert got.topics == want.topics and got.version == want.version
+        assert sorted(got.liked_rows.tolist()) == sorted(want.liked_rows.tolist())
+        assert got.has_likes == want.has_likes and got.has_negative == want.has_negative
+        a, b = score(ctx, got, block), score(ctx, want, block)
+        np.testing.assert_allclose(a[0], b[0], rtol=1e-4, atol=1e-4)
+    again = Population.stack(ctx, [built.vectors(ctx, i) for i in range(len(inputs))])
+    assert np.allclose(again.likes_spread, built.likes_spread) and again.topic_texts == built.topic_texts

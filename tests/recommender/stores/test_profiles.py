@@ -13,7 +13,6 @@ from sqlalchemy import select
 from recommender.config import Settings
 from recommender.ranking.context import ScoringContext
 from recommender.service import PaperService
-from recommender.views import Target
 from recommender.storage.db import Database
 from recommender.storage.models import ProfileVector
 from recommender.stores.codec import dumps
@@ -164,3 +163,34 @@ def test_digests_in_batches_share_their_window_and_pick_as_one_batch(service: Pa
     pieces = service.compose_personal_digests(due, batch=2)  # three batches, one block
     assert [[p.paper.id for p in d.picks] for d in pieces] == [[p.paper.id for p in d.picks] for d in whole]
     assert sum(len(d.picks) for d in whole) > 5
+
+
+def test_many_stale_vectors_are_rebuilt_in_batches_and_score_as_one_by_one(
+    service: PaperService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy as np
+
+    import recommender.stores.profiles as profiles_module
+    from recommender.evaluation import synthetic
+    from recommender.evaluation.library import store_members
+    from recommender.members.inputs import user_inputs
+    from recommender.ranking.profile import build_vectors
+    from recommender.ranking.scores import score
+
+    ctx = service.context()
+    assert ctx is not None
+    order = np.argsort(ctx.index.published, kind="stable")
+    community = synthetic.members(ctx.index, order[:-100], order[-100:], 60, seed=3)  # topics, likes, dismissals
+    members = store_members(service.db, ctx.index, community, first_id=1000)
+    ctx = service.context()
+    assert ctx is not None
+    monkeypatch.setattr(profiles_module, "BATCH", 25)  # three batches
+    with service.db.session() as s:
+        batched = ProfileStore(service.db).get_many(s, versioned(ctx, "after-refit"), members)
+        one = {uid: build_vectors(ctx, user_inputs(s, uid)) for uid in members}
+    block = ctx.block(order[-100:])
+    assert sum(bool(one[uid].topics) for uid in members) > 10 and sum(one[uid].has_negative for uid in members) > 10
+    for uid in members:
+        assert batched[uid].topics == one[uid].topics and batched[uid].has_likes == one[uid].has_likes
+        np.testing.assert_allclose(score(ctx, batched[uid], block)[0], score(ctx, one[uid], block)[0], rtol=1e-4, atol=1e-4)
+    assert {uid: v for uid, (v, _) in stored(service).items() if uid in batched} == {uid: "after-refit" for uid in members}
