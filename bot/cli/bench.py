@@ -254,7 +254,7 @@ def _library(tmp: Path, records: list[dict], corpus: int, members: int) -> tuple
     try:
         if reuse:
             _say(f"reusing the library in {tmp}")
-            index, community, ids = reopen_library(db, tmp / "index", members)
+            index, community, ids = reopen_library(db, tmp / "index", records, members)
             if len(index) != corpus or len(ids) != members:  # type: ignore[arg-type]
                 fail(f"{tmp} holds a library of {len(index):,} papers and {len(ids):,} members, "  # type: ignore[arg-type]
                      f"not {corpus:,} and {members:,}: give another --library directory")
@@ -385,10 +385,12 @@ def bench_memory(
     _table(f"memory at rest: {corpus:,} papers, {users:,} members", rows, figures["notes"])  # type: ignore[arg-type]
 
 
-def _rss_mb() -> float:
+def _rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident set (or one part of it: `RssAnon`, memory it allocated;
+    `RssFile`, pages of memory-mapped files such as the index, the kernel's to drop again)."""
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -435,6 +437,8 @@ def measure_memory(directory: str, answer: str) -> None:
     gc.collect()
     figures["population_mb"] = pop.nbytes() / 2**20
     figures["rss_mb"] = _rss_mb()
+    figures["rss_anon_mb"] = _rss_mb("RssAnon")
+    figures["rss_file_mb"] = _rss_mb("RssFile")
     figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures["papers"] = float(len(ctx.index))
     figures["members"] = float(pop.size)

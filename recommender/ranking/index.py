@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,6 +30,63 @@ def make_vectorizer(n_docs: int) -> TfidfVectorizer:
     )
 
 
+class RowLookup:
+    """Paper id -> row number, by binary search in the ids sorted once: a dict of a million
+    ids holds a million Python strings and ints (about 120 MB); this holds one int array."""
+
+    def __init__(self, ids: np.ndarray, order: np.ndarray | None = None) -> None:
+        self.ids = ids
+        self.order = order if order is not None else np.argsort(ids, kind="stable")
+
+    def __len__(self) -> int:
+        return int(self.ids.size)
+
+    def get(self, pid: Any, default: int | None = None) -> int | None:
+        if not isinstance(pid, str) or not self.ids.size:
+            return default
+        i = int(np.searchsorted(self.ids, pid, sorter=self.order))
+        if i < self.order.size:
+            row = int(self.order[i])
+            if self.ids[row] == pid:
+                return row
+        return default
+
+    def __getitem__(self, pid: str) -> int:
+        row = self.get(pid)
+        if row is None:
+            raise KeyError(pid)
+        return row
+
+    def __contains__(self, pid: object) -> bool:
+        return self.get(pid) is not None
+
+    def rows(self, pids: list[str]) -> np.ndarray:
+        """Rows of many ids at once (-1 for an unknown id)."""
+        if not pids or not self.ids.size:
+            return np.full(len(pids), -1, dtype=np.int64)
+        wanted = np.asarray(pids, dtype=str)
+        i = np.minimum(np.searchsorted(self.ids, wanted, sorter=self.order), self.order.size - 1)
+        found = self.order[i].astype(np.int64)
+        return np.where(self.ids[found] == wanted, found, -1)
+
+
+def id_array(ids: Any) -> np.ndarray:
+    """Paper ids as a numpy string array (not an array of Python objects)."""
+    values = ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+    return np.array(values, dtype=str) if values else np.zeros(0, dtype="<U1")
+
+
+def compact(matrix: sp.spmatrix) -> sp.csr_matrix:
+    """CSR with float32 values and int32 indices while they fit: half the bytes of int64."""
+    matrix = matrix.tocsr()
+    if matrix.dtype != np.float32:
+        matrix = matrix.astype(np.float32)
+    if matrix.nnz < 2**31 - 1 and (matrix.indices.dtype != np.int32 or matrix.indptr.dtype != np.int32):
+        matrix = sp.csr_matrix((matrix.data, matrix.indices.astype(np.int32), matrix.indptr.astype(np.int32)),
+                               shape=matrix.shape)
+    return matrix
+
+
 @dataclass
 class PaperIndex:
     """Row-normalised TF-IDF vectors of every paper, with ids and announcement dates."""
@@ -40,12 +98,24 @@ class PaperIndex:
     fingerprint: tuple[int, str]
     fitted_docs: int
     fit_id: str = ""  # changes only when the vocabulary is refitted
-    row: dict[str, int] = field(default_factory=dict)
     acronyms: dict[str, tuple[str, int]] = field(default_factory=dict)  # read at the fit (ranking/acronyms.py)
+    terms: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]  # the vocabulary's terms by column
+    order: np.ndarray | None = field(default=None, repr=False)  # the rows sorted by id (`row`), when known
 
     def __post_init__(self) -> None:
-        self.row = {pid: i for i, pid in enumerate(self.ids.tolist())}
-        self.terms = self.vectorizer.get_feature_names_out()
+        if self.ids.dtype == object:
+            self.ids = id_array(self.ids)
+        if self.terms is None:
+            self.terms = self.vectorizer.get_feature_names_out()
+        self._row: RowLookup | None = None
+
+    @property
+    def row(self) -> RowLookup:
+        """Paper id -> row (`get`, `[]`, `in`), sorted on first use."""
+        if self._row is None:
+            self._row = RowLookup(self.ids, self.order)
+            self.order = self._row.order
+        return self._row
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -80,9 +150,12 @@ def dates_array(values: list[date | None]) -> np.ndarray:
 def fit(ids: list[str], texts: list[str], dates: list[date | None], fingerprint: tuple[int, str]) -> PaperIndex:
     """Fit the vocabulary and vectors on these papers (a new `fit_id`)."""
     vectorizer = make_vectorizer(len(ids))
-    matrix = normalize(vectorizer.fit_transform(texts)).astype(np.float32).tocsr()
+    matrix = compact(normalize(vectorizer.fit_transform(texts)))
+    # The terms cut by min_df/max_df/max_features (millions of word pairs): only for
+    # introspection, and the bulk of the vectorizer's memory and pickle (sklearn says so).
+    vectorizer.stop_words_ = None
     return PaperIndex(
-        vectorizer, matrix, np.array(ids, dtype=object), dates_array(dates), fingerprint, len(ids), uuid.uuid4().hex[:12],
+        vectorizer, matrix, id_array(ids), dates_array(dates), fingerprint, len(ids), uuid.uuid4().hex[:12],
         acronyms=find_acronyms(texts, min_count=2 if len(ids) >= 50 else 1),
     )
 
@@ -96,7 +169,7 @@ def extend(index: PaperIndex, ids: list[str], texts: list[str], dates: list[date
     if not ids:
         return PaperIndex(
             index.vectorizer, index.matrix, index.ids, index.published, fingerprint, index.fitted_docs, index.fit_id,
-            acronyms=index.acronyms,
+            acronyms=index.acronyms, terms=index.terms, order=index.order,
         )
     n = len(index.ids)
     take = np.arange(n)
@@ -112,11 +185,12 @@ def extend(index: PaperIndex, ids: list[str], texts: list[str], dates: list[date
             take[row] = n + j
             published[row] = when
     take = np.concatenate([take, np.array(fresh_pos, dtype=take.dtype)])
-    matrix = sp.vstack([index.matrix, index.embed(texts)]).tocsr()
+    matrix = sp.vstack([index.matrix, index.embed(texts)], format="csr")
     if not np.array_equal(take, np.arange(take.size)):  # some papers replaced: their new vectors move up
         matrix = matrix[take]
-    all_ids = np.concatenate([index.ids, np.array(fresh_ids, dtype=object)])
+    all_ids = np.concatenate([index.ids, id_array(fresh_ids)]) if fresh_ids else index.ids
     published = np.concatenate([published, np.array(fresh_dates, dtype="datetime64[D]")])
     return PaperIndex(
-        index.vectorizer, matrix, all_ids, published, fingerprint, index.fitted_docs, index.fit_id, acronyms=index.acronyms
+        index.vectorizer, compact(matrix), all_ids, published, fingerprint, index.fitted_docs, index.fit_id,
+        acronyms=index.acronyms, terms=index.terms, order=index.order if not fresh_ids else None,
     )
