@@ -102,6 +102,14 @@ def mapped_csr(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape:
     return matrix
 
 
+def mapped_csc(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> sp.csc_matrix:
+    """`mapped_csr`, term-major (written by `tocsc` of a canonical matrix: canonical too)."""
+    matrix = sp.csc_matrix((data, indices, indptr), shape=shape, copy=False)
+    matrix.has_sorted_indices = True
+    matrix.has_canonical_format = True
+    return matrix
+
+
 @dataclass
 class PaperIndex:
     """Row-normalised TF-IDF vectors of every paper, with ids and announcement dates."""
@@ -116,6 +124,7 @@ class PaperIndex:
     acronyms: dict[str, tuple[str, int]] = field(default_factory=dict)  # read at the fit (ranking/acronyms.py)
     terms: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]  # the vocabulary's terms by column
     order: np.ndarray | None = field(default=None, repr=False)  # the rows sorted by id (`row`), when known
+    columns: sp.csc_matrix | None = field(default=None, repr=False)  # the matrix term-major, when known (`by_term`)
 
     def __post_init__(self) -> None:
         if self.ids.dtype == object:
@@ -135,6 +144,22 @@ class PaperIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def by_term(self) -> sp.csc_matrix:
+        """The matrix term-major (CSC): a query's few terms read only their own columns."""
+        if self.columns is None:
+            self.columns = self.matrix.tocsc()
+        return self.columns
+
+    def cosines(self, query: sp.csr_matrix) -> np.ndarray:
+        """`matrix @ query.T` as a float32 vector, from the query's columns only (bitwise the
+        CSR product's sums: each paper's terms are added in the same ascending order)."""
+        query = query.tocsr()
+        query.sort_indices()
+        if not query.nnz:
+            return np.zeros(len(self.ids), dtype=np.float32)
+        part = self.by_term()[:, query.indices]
+        return np.asarray(part @ query.data.astype(np.float32), dtype=np.float32).ravel()
 
     def embed(self, texts: list[str]) -> sp.csr_matrix:
         return normalize(self.vectorizer.transform(texts)).astype(np.float32)
@@ -190,7 +215,7 @@ def extend(index: PaperIndex, ids: list[str], texts: list[str], dates: list[date
     if not ids:
         return PaperIndex(
             index.vectorizer, index.matrix, index.ids, index.published, fingerprint, index.fitted_docs, index.fit_id,
-            acronyms=index.acronyms, terms=index.terms, order=index.order,
+            acronyms=index.acronyms, terms=index.terms, order=index.order, columns=index.columns,
         )
     n = len(index.ids)
     take = np.arange(n)

@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 FORMAT = 4  # 3: the acronyms read at the fit; 4: a manifest, a vocabulary pickle and .npy arrays
 INDEX_FILE = "index.json"
 LEGACY_FILES = ("tfidf.joblib",)  # format 3 and before: one joblib pickle, rebuilt once
-ARRAYS = ("data", "indices", "indptr", "ids", "published", "order")
+ARRAYS = ("data", "indices", "indptr", "ids", "published", "order", "cdata", "cindices", "cindptr")
 ORPHAN_SECONDS = 3600  # another process's unreferenced generation is removed after this long
 # Refit from scratch once this share of the corpus is new since the last fit.
 REFIT_SHARE = 0.2
@@ -150,9 +150,11 @@ class IndexStore:
             os.replace(tmp, vocabulary)
         matrix = paper_index.compact(index.matrix)
         order = index.row.order
+        columns = index.columns if index.columns is not None and matrix is index.matrix else matrix.tocsc()
         generation = uuid.uuid4().hex[:12]
         arrays = {"data": matrix.data, "indices": matrix.indices, "indptr": matrix.indptr, "ids": index.ids,
-                  "published": index.published, "order": order}
+                  "published": index.published, "order": order,
+                  "cdata": columns.data, "cindices": columns.indices, "cindptr": columns.indptr}
         for name, values in arrays.items():
             np.save(self._array_path(generation, name), np.ascontiguousarray(values), allow_pickle=False)
         previous = self._manifest_or_none()
@@ -167,7 +169,8 @@ class IndexStore:
         self._clean(manifest, previous)
         saved = self._read(manifest) if self.mmap else None
         if saved is None:  # in memory as given
-            saved = replace(index, matrix=matrix, fingerprint=tuple(index.fingerprint), order=order)  # type: ignore[arg-type]
+            saved = replace(index, matrix=matrix, fingerprint=tuple(index.fingerprint), order=order,  # type: ignore[arg-type]
+                            columns=columns)
         return saved
 
     def _manifest_or_none(self) -> dict | None:
@@ -204,13 +207,14 @@ class IndexStore:
         arrays = {name: np.load(self._array_path(manifest["generation"], name), mmap_mode=mode, allow_pickle=False)
                   for name in ARRAYS}
         vectorizer = vocabulary["vectorizer"]
-        matrix = paper_index.mapped_csr(arrays["data"], arrays["indices"], arrays["indptr"],
-                                        (len(arrays["ids"]), len(vectorizer.vocabulary_)))
+        shape = (len(arrays["ids"]), len(vectorizer.vocabulary_))
+        matrix = paper_index.mapped_csr(arrays["data"], arrays["indices"], arrays["indptr"], shape)
+        columns = paper_index.mapped_csc(arrays["cdata"], arrays["cindices"], arrays["cindptr"], shape)
         return PaperIndex(
             vectorizer, matrix, np.asarray(arrays["ids"]), np.asarray(arrays["published"]),
             tuple(manifest["fingerprint"]), manifest["fitted_docs"],  # type: ignore[arg-type]
             "" if manifest["fit_id"] == "none" else manifest["fit_id"], acronyms=vocabulary["acronyms"],
-            order=np.asarray(arrays["order"]),
+            order=np.asarray(arrays["order"]), columns=columns,
         )
 
     def _load(self) -> PaperIndex | None:

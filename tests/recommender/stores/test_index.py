@@ -16,7 +16,7 @@ from recommender.papers import PaperRecord
 from recommender.ranking.index import PaperIndex
 from recommender.service import PaperService
 from recommender.storage.models import Paper
-from recommender.stores.index import IndexStore
+from recommender.stores.index import ARRAYS, IndexStore
 from recommender.views import Target
 
 GNN = "graph neural networks"
@@ -208,14 +208,14 @@ def test_a_day_update_writes_new_rows_not_a_new_vocabulary(bare_service: PaperSe
     directory = bare_service.settings.index_dir
     vocabularies = sorted(directory.glob("vocabulary-*"))
     first_rows = sorted(directory.glob("rows-*"))
-    assert len(vocabularies) == 1 and len(first_rows) == 6
+    assert len(vocabularies) == 1 and len(first_rows) == len(ARRAYS)
     vocabulary_id = file_id(vocabularies[0])
     bare_service.ingest_file(write_jsonl(tmp_path / "b.jsonl", synthetic(1, start=20)))
     index = bare_service.index()
     assert index is not None and (len(index), index.fitted_docs) == (21, 20)
     assert sorted(directory.glob("vocabulary-*")) == vocabularies and file_id(vocabularies[0]) == vocabulary_id
     rows = sorted(directory.glob("rows-*"))
-    assert len(rows) == 6 and not set(rows) & set(first_rows)  # the replaced generation is gone
+    assert len(rows) == len(ARRAYS) and not set(rows) & set(first_rows)  # the replaced generation is gone
 
 
 def test_a_store_keeps_working_after_another_process_replaced_the_files(service: PaperService, tmp_path: Path) -> None:
