@@ -416,6 +416,7 @@ def measure_memory(directory: str, answer: str) -> None:
     service.start(seed=False)
     figures["start_seconds"] = time.perf_counter() - t0
     figures["index_loaded_mb"] = _rss_mb()
+    _say(f"… {figures}")
     t0 = time.perf_counter()
     service.community.refresh()  # the daily fit, in the foreground here
     ctx = service.context()
@@ -423,6 +424,7 @@ def measure_memory(directory: str, answer: str) -> None:
     assert ctx is not None
     gc.collect()
     figures["models_loaded_mb"] = _rss_mb()
+    _say(f"… {figures}")
     with service.db.session() as s:
         ids = list(s.scalars(sql_select(User.id).order_by(User.id)))
         inputs = {}
@@ -433,6 +435,7 @@ def measure_memory(directory: str, answer: str) -> None:
     t0 = time.perf_counter()
     pop = build_population(ctx, [inputs[u] for u in ids])
     figures["refold_seconds"] = time.perf_counter() - t0
+    _say(f"… {figures}")
     del inputs
     gc.collect()
     figures["population_mb"] = pop.nbytes() / 2**20

@@ -133,6 +133,8 @@ class PaperIndex:
             self.terms = self.vectorizer.get_feature_names_out()
         self._row: RowLookup | None = None
         self._cache: dict[object, object] = {}  # answers that only depend on this (never mutated) index
+        # What scoring contexts over this index share (ranking/context.py: the reference block, one at a time).
+        self.shared: dict[str, object] = {}
 
     @property
     def row(self) -> RowLookup:
