@@ -69,17 +69,15 @@ def likes_matrix(db: Database, index: PaperIndex) -> tuple[sp.csr_matrix, int]:
             .where(Feedback.kind.in_(LIKE_KINDS))
             .order_by(Feedback.user_id, Feedback.paper_id)
         ).all()
-    members: dict[int, int] = {}
-    rows, cols = [], []
-    for paper_id, user_id in pairs:
-        row = index.row.get(paper_id)
-        if row is not None:
-            rows.append(row)
-            cols.append(members.setdefault(user_id, len(members)))
-    shape = (len(index), max(len(members), 1))
-    matrix = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=shape)
+    rows = index.row.rows([p for p, _ in pairs])  # all at once: a million likes at 100,000 members
+    known = rows >= 0
+    users = np.fromiter((u for _, u in pairs), dtype=np.int64, count=len(pairs))[known]
+    # Columns number the members with a known liked paper in user id order (the pairs are sorted by it).
+    distinct, cols = np.unique(users, return_inverse=True)
+    shape = (len(index), max(distinct.size, 1))
+    matrix = sp.csr_matrix((np.ones(cols.size, dtype=np.float32), (rows[known], cols)), shape=shape)
     matrix.data[:] = 1.0  # a like and a save of one paper count once
-    return matrix, len(members)
+    return matrix, int(distinct.size)
 
 
 def likes_signature(db: Database) -> tuple[int, int, str]:
