@@ -4,6 +4,7 @@ recommender/stores/index.py reads the papers and keeps the index on disk)."""
 
 from __future__ import annotations
 
+import mmap
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -68,6 +69,16 @@ class RowLookup:
         i = np.minimum(np.searchsorted(self.ids, wanted, sorter=self.order), self.order.size - 1)
         found = self.order[i].astype(np.int64)
         return np.where(self.ids[found] == wanted, found, -1)
+
+
+def _mapping(array: object) -> mmap.mmap | None:
+    """The memory map under a NumPy array (np.load(..., mmap_mode="r") and its views), if any."""
+    while array is not None:
+        found = getattr(array, "_mmap", None)
+        if isinstance(found, mmap.mmap):
+            return found
+        array = getattr(array, "base", None)
+    return None
 
 
 def id_array(ids: Any) -> np.ndarray:
@@ -146,6 +157,20 @@ class PaperIndex:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def release(self) -> int:
+        """Hand the pages of memory-mapped arrays (stores/index.py maps them) back to the kernel
+        after a batch that read much of them (the daily refit and refold): they stay in the page
+        cache, and the next read maps them again without reading the disk. Returns how many
+        mappings; in-memory arrays are left alone."""
+        arrays = [self.matrix.data, self.matrix.indices, self.matrix.indptr, self.ids, self.published, self.order]
+        if self.columns is not None:
+            arrays += [self.columns.data, self.columns.indices, self.columns.indptr]
+        done = 0
+        for mapped in {id(m): m for m in map(_mapping, arrays) if m is not None}.values():
+            mapped.madvise(mmap.MADV_DONTNEED)
+            done += 1
+        return done
 
     def by_term(self) -> sp.csc_matrix:
         """The matrix term-major (CSC): a query's few terms read only their own columns."""

@@ -255,3 +255,20 @@ def test_an_index_of_the_old_format_is_refitted_and_removed(bare_service: PaperS
     index = IndexStore(bare_service.db, directory).get()
     assert isinstance(index, PaperIndex) and len(index) == 5
     assert not (directory / "tfidf.joblib").exists() and (directory / "index.json").exists()
+
+
+def test_release_hands_back_the_mapped_pages_and_the_index_still_reads(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(30)))
+    index = IndexStore(bare_service.db, bare_service.settings.index_dir).stored()
+    assert index is not None
+    before = (index.matrix @ index.matrix.T).toarray()
+    assert index.release() == len(ARRAYS)
+    assert np.array_equal((index.matrix @ index.matrix.T).toarray(), before)
+    assert fit_in_memory_releases_nothing(tmp_path) == 0
+
+
+def fit_in_memory_releases_nothing(tmp_path: Path) -> int:
+    from recommender.ranking.index import fit
+
+    records = synthetic(10)
+    return fit([r["id"] for r in records], [r["title"] for r in records], [None] * 10, (10, "")).release()
