@@ -59,16 +59,24 @@ class CommunityModel:
 
     def latent_of(self, matrix: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
         """`latent(matrix[rows])`, remembered for the last few row sets of this matrix: the same
-        window of recent papers is asked for by every `/recommend` until the index changes."""
+        window of recent papers is asked for by every `/recommend` until the index changes,
+        less each member's own papers (a subset: its rows are taken from the window's, the
+        same numbers since each paper's latent vector is its own row's product)."""
         key = (id(matrix), rows.size, hash(np.ascontiguousarray(rows).tobytes()))
         cache = self.__dict__.setdefault("_latents", {})
         found = cache.get(key)
         if found is not None and found[0]() is matrix:  # the very matrix, not one at a reused address
-            return found[1]
+            return found[2]
+        for ref, kept_rows, kept in cache.values():
+            if ref() is matrix and kept_rows.size >= rows.size:
+                at = np.searchsorted(kept_rows, rows) if rows.size else np.zeros(0, dtype=np.int64)
+                if np.all(at < kept_rows.size) and np.array_equal(kept_rows[np.minimum(at, kept_rows.size - 1)], rows):
+                    return kept[at]
         latent = self.latent(matrix[rows])
         if len(cache) >= 4:
             cache.pop(next(iter(cache)))
-        cache[key] = (weakref.ref(matrix), latent)
+        if rows.size < 2 or np.all(rows[1:] > rows[:-1]):  # sorted rows can serve their subsets
+            cache[key] = (weakref.ref(matrix), np.array(rows), latent)
         return latent
 
     def member_vector(self, liked_latents: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

@@ -85,3 +85,17 @@ def test_many_members_the_randomized_eigensolver_keeps_the_exact_top_directions(
     basis = np.linalg.qr(latents)[0]
     # The principal angles between the two subspaces are all ~0.
     np.testing.assert_allclose(np.linalg.svd(basis.T @ exact, compute_uv=False), 1.0, atol=1e-6)
+
+
+def test_latents_of_a_subset_of_a_remembered_window_are_the_fresh_product(fitted: Fitted) -> None:
+    model = fitted.community
+    assert model is not None
+    matrix = fitted.index.matrix
+    n = matrix.shape[0]
+    window = np.arange(n // 4, n)
+    whole = model.latent_of(matrix, window)
+    assert model.latent_of(matrix, window) is whole  # remembered
+    member = np.setdiff1d(window, window[[1, 5, 9]])  # the window less a member's own papers
+    assert np.array_equal(model.latent_of(matrix, member), model.latent(matrix[member]))
+    outside = np.array([0, n // 2, n - 1])  # not all in the window: computed
+    assert np.array_equal(model.latent_of(matrix, outside), model.latent(matrix[outside]))
