@@ -196,7 +196,10 @@ class IndexStore:
             elif name in LEGACY_FILES:
                 stale = True
             if stale:
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:  # e.g. still mapped on a system that refuses: removed next time
+                    log.debug("could not remove %s yet: %s", path, exc)
 
     def _read(self, manifest: dict) -> PaperIndex | None:
         if manifest.get("format") != FORMAT:
