@@ -272,3 +272,20 @@ def fit_in_memory_releases_nothing(tmp_path: Path) -> int:
 
     records = synthetic(10)
     return fit([r["id"] for r in records], [r["title"] for r in records], [None] * 10, (10, "")).release()
+
+
+def test_a_paper_deleted_by_hand_is_noticed_at_the_next_count(bare_service: PaperService, tmp_path: Path) -> None:
+    from sqlalchemy import delete
+
+    from recommender.stores import index as index_store
+
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(6)))
+    store = IndexStore(bare_service.db, bare_service.settings.index_dir)
+    assert len(store.get() or []) == 6
+    with bare_service.db.session() as s:  # not the newest paper: the newest time does not change
+        s.execute(delete(Paper).where(Paper.id == "2607.10000"))
+    same = store.get()
+    assert same is not None and same.fingerprint[0] == 6  # counted less than COUNT_EVERY_SECONDS ago
+    store._counted_at -= index_store.COUNT_EVERY_SECONDS
+    index = store.get()
+    assert index is not None and index.fingerprint[0] == 5  # brought up to date (rows go at the next refit)
