@@ -182,7 +182,8 @@ class PaperIndex:
         """`matrix @ query.T` as a float32 vector, from the query's columns only (bitwise the
         CSR product's sums: each paper's terms are added in the same ascending order)."""
         query = query.tocsr()
-        query.sort_indices()
+        if not query.has_sorted_indices:
+            query = query.sorted_indices()  # a copy: the caller's query is left as it is
         if not query.nnz:
             return np.zeros(len(self.ids), dtype=np.float32)
         part = self.by_term()[:, query.indices]
