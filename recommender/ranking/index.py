@@ -147,6 +147,17 @@ class PaperIndex:
         # What scoring contexts over this index share (ranking/context.py: the reference block, one at a time).
         self.shared: dict[str, object] = {}
 
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_row", "_cache", "shared")}
+
+    def __setstate__(self, state: dict) -> None:
+        """Also reads an index pickled before the lookup and the term-major copy (benchmark caches)."""
+        state = {k: v for k, v in state.items() if k != "row"}  # was a dict of every id
+        state.setdefault("order", None)
+        state.setdefault("columns", None)
+        self.__dict__.update(state)
+        self.__post_init__()
+
     @property
     def row(self) -> RowLookup:
         """Paper id -> row (`get`, `[]`, `in`), sorted on first use."""

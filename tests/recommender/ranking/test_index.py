@@ -87,3 +87,16 @@ def test_row_lookup_finds_each_id_and_nothing_else() -> None:
         row["nope"]
     empty = RowLookup(id_array([]))
     assert empty.get("x") is None and empty.rows(["x"]).tolist() == [-1]
+
+
+def test_an_index_pickled_in_the_old_layout_reads_back() -> None:
+    import pickle
+
+    index = small()
+    state = {k: v for k, v in index.__getstate__().items() if k not in ("order", "columns")}
+    state.update(ids=np.array(IDS, dtype=object), row={pid: i for i, pid in enumerate(IDS)})  # the old layout
+    old = PaperIndex.__new__(PaperIndex)
+    old.__setstate__(state)
+    assert old.ids.dtype.kind == "U" and old.row["2401.00003"] == 2 and old.terms.tolist() == index.terms.tolist()
+    again = pickle.loads(pickle.dumps(old))
+    assert again.row["2401.00004"] == 3 and "shared" not in again.__getstate__()
