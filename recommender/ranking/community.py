@@ -126,7 +126,11 @@ def fit_community(
         fitted = (kernel @ dual).astype(np.float64)  # latents of the liked papers
     else:  # many members: the kernel is factored in place (one n x n array) and K applied as X X'
         kernel[np.diag_indices_from(kernel)] += ridge
-        chol = sla.cho_factor(kernel, lower=True, overwrite_a=True, check_finite=False)
+        # LAPACK factors a Fortran-ordered array in place; handed the C-ordered kernel it works on
+        # a copy (1.8 GB more at 15,000 liked papers). The transpose is Fortran-ordered, and with
+        # the lower triangle mirrored it is the same matrix: the same factor, without the copy.
+        _mirror_lower(kernel)
+        chol = sla.cho_factor(kernel.T, lower=True, overwrite_a=True, check_finite=False)
         del kernel
         dual = _dual_by_eigh(lambda block: np.asarray(xw @ (xw.T @ block)), chol, r, k)
         fitted = np.asarray(xw @ (xw.T @ dual), dtype=np.float64)
@@ -147,6 +151,16 @@ def _kernel(xw: sp.csr_matrix | np.ndarray, chunk: int = 2000) -> np.ndarray:
         part = xw[a : a + chunk] @ xt
         kernel[a : a + chunk] = part.toarray() if sp.issparse(part) else part
     return kernel
+
+
+def _mirror_lower(square: np.ndarray, chunk: int = 2000) -> None:
+    """Copy the lower triangle onto the upper one, in place, a block of rows at a time."""
+    n = square.shape[0]
+    for a in range(0, n, chunk):
+        b = min(a + chunk, n)
+        block = square[a:b, a:b]
+        block[...] = np.tril(block) + np.tril(block, -1).T
+        square[a:b, b:] = square[b:, a:b].T
 
 
 def _dual_by_svd(kernel: np.ndarray, chol: tuple[np.ndarray, bool], r: sp.csr_matrix, k: int) -> np.ndarray:
