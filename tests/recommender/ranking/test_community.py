@@ -88,8 +88,10 @@ def test_many_members_the_randomized_eigensolver_keeps_the_exact_top_directions(
 
 
 def test_latents_of_a_subset_of_a_remembered_window_are_the_fresh_product(fitted: Fitted) -> None:
-    model = fitted.community
-    assert model is not None
+    from dataclasses import replace
+
+    assert fitted.community is not None
+    model = replace(fitted.community)  # the same model with nothing remembered yet (the fixture is shared)
     matrix = fitted.index.matrix
     n = matrix.shape[0]
     window = np.arange(n // 4, n)
