@@ -797,6 +797,8 @@ class PaperService:
         index = self.index_store.get()
         if self.semantic is not None and index is not None:
             self.semantic.refresh(index)
+        if index is not None:
+            index.release()  # the batch read much of the index: its pages back to the page cache
         return reports
 
     def ingest_categories(self) -> list[str]:

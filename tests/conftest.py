@@ -338,15 +338,17 @@ def service(request: pytest.FixtureRequest, settings: Settings, db: Database, ba
     seeded: Seeded = request.getfixturevalue(f"seeded_{backend}")
     index_file = settings.index_dir / INDEX_FILE
     index_file.parent.mkdir(parents=True, exist_ok=True)
+    for source in seeded.index_file.parent.iterdir():  # the manifest and the files it names
+        if source.name != INDEX_FILE:
+            os.link(source, settings.index_dir / source.name)  # never written in place: new generations are new files
     shutil.copyfile(seeded.index_file, index_file)
     copied = index_file.stat().st_ino
     svc = PaperService(settings, db)
     # Hand the store the template's index object, as if it had just read the copied
-    # file (re-reading it costs half a second per test). It is never mutated:
-    # refreshes build new PaperIndex objects. The store's loading from disk has its
-    # own tests (tests/recommender/stores/test_index.py).
+    # files. It is never mutated: refreshes build new PaperIndex objects. The store's
+    # loading from disk has its own tests (tests/recommender/stores/test_index.py).
     svc.index_store._index = seeded.index
-    svc.index_store._loaded_mtime = index_file.stat().st_mtime
+    svc.index_store._loaded_stamp = svc.index_store._stamp()
     assert svc.start() is None, "the copied database should not be seeded again"
     # The copied index matches the copied database, so nothing may be refitted
     # (a refit would rewrite the file and cost seconds in every test).

@@ -125,10 +125,15 @@ def make_library(
     return index, community, ids
 
 
-def reopen_library(db: Database, directory: Path, members: int, seed: int = 0) -> tuple[PaperIndex, synthetic.Community, list[int]]:
-    """A library made earlier: its index, and the same synthetic members."""
-    index = IndexStore(db, directory).get()
-    assert index is not None
+def reopen_library(
+    db: Database, directory: Path, records: list[dict], members: int, seed: int = 0,
+) -> tuple[PaperIndex, synthetic.Community, list[int]]:
+    """A library made earlier: its index, and the same synthetic members. An index file of an
+    older format (or none) is built again from the records, without re-inserting the papers."""
+    index = IndexStore(db, directory).stored()
+    fingerprint = db_fingerprint(db)
+    if index is None or index.fingerprint != fingerprint.as_tuple():
+        index = build_index(db, directory, records, fingerprint.count)
     path = directory / COMMUNITY_FILE
     community = joblib.load(path) if path.exists() else _members(index, members, seed)
     return index, community, list(range(1, len(community.inputs) + 1))

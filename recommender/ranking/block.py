@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -175,6 +175,11 @@ class PaperBlock:
         kept = np.concatenate([self._kept_rows, rows])
         order = np.argsort(kept, kind="stable")
         self._kept_rows, self._kept_at = kept[order], np.concatenate([self._kept_at, np.arange(count, need)])[order]
+
+    def fresh(self) -> PaperBlock:
+        """The same papers and representations (shared, never mutated) with no kept cosines."""
+        return replace(self, _sims=None, _kept_rows=np.zeros(0, dtype=np.int64), _kept_at=np.zeros(0, dtype=np.int64),
+                       _lock=threading.Lock())
 
     @classmethod
     def of(cls, ctx: Models, rows: np.ndarray) -> PaperBlock:

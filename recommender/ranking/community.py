@@ -59,16 +59,24 @@ class CommunityModel:
 
     def latent_of(self, matrix: sp.csr_matrix, rows: np.ndarray) -> np.ndarray:
         """`latent(matrix[rows])`, remembered for the last few row sets of this matrix: the same
-        window of recent papers is asked for by every `/recommend` until the index changes."""
+        window of recent papers is asked for by every `/recommend` until the index changes,
+        less each member's own papers (a subset: its rows are taken from the window's, the
+        same numbers since each paper's latent vector is its own row's product)."""
         key = (id(matrix), rows.size, hash(np.ascontiguousarray(rows).tobytes()))
         cache = self.__dict__.setdefault("_latents", {})
         found = cache.get(key)
         if found is not None and found[0]() is matrix:  # the very matrix, not one at a reused address
-            return found[1]
+            return found[2]
+        for ref, kept_rows, kept in cache.values():
+            if ref() is matrix and kept_rows.size >= rows.size:
+                at = np.searchsorted(kept_rows, rows) if rows.size else np.zeros(0, dtype=np.int64)
+                if np.all(at < kept_rows.size) and np.array_equal(kept_rows[np.minimum(at, kept_rows.size - 1)], rows):
+                    return kept[at]
         latent = self.latent(matrix[rows])
         if len(cache) >= 4:
             cache.pop(next(iter(cache)))
-        cache[key] = (weakref.ref(matrix), latent)
+        if rows.size < 2 or np.all(rows[1:] > rows[:-1]):  # sorted rows can serve their subsets
+            cache[key] = (weakref.ref(matrix), np.array(rows), latent)
         return latent
 
     def member_vector(self, liked_latents: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -118,7 +126,11 @@ def fit_community(
         fitted = (kernel @ dual).astype(np.float64)  # latents of the liked papers
     else:  # many members: the kernel is factored in place (one n x n array) and K applied as X X'
         kernel[np.diag_indices_from(kernel)] += ridge
-        chol = sla.cho_factor(kernel, lower=True, overwrite_a=True, check_finite=False)
+        # LAPACK factors a Fortran-ordered array in place; handed the C-ordered kernel it works on
+        # a copy (1.8 GB more at 15,000 liked papers). The transpose is Fortran-ordered, and with
+        # the lower triangle mirrored it is the same matrix: the same factor, without the copy.
+        _mirror_lower(kernel)
+        chol = sla.cho_factor(kernel.T, lower=True, overwrite_a=True, check_finite=False)
         del kernel
         dual = _dual_by_eigh(lambda block: np.asarray(xw @ (xw.T @ block)), chol, r, k)
         fitted = np.asarray(xw @ (xw.T @ dual), dtype=np.float64)
@@ -139,6 +151,16 @@ def _kernel(xw: sp.csr_matrix | np.ndarray, chunk: int = 2000) -> np.ndarray:
         part = xw[a : a + chunk] @ xt
         kernel[a : a + chunk] = part.toarray() if sp.issparse(part) else part
     return kernel
+
+
+def _mirror_lower(square: np.ndarray, chunk: int = 2000) -> None:
+    """Copy the lower triangle onto the upper one, in place, a block of rows at a time."""
+    n = square.shape[0]
+    for a in range(0, n, chunk):
+        b = min(a + chunk, n)
+        block = square[a:b, a:b]
+        block[...] = np.tril(block) + np.tril(block, -1).T
+        square[a:b, b:] = square[b:, a:b].T
 
 
 def _dual_by_svd(kernel: np.ndarray, chol: tuple[np.ndarray, bool], r: sp.csr_matrix, k: int) -> np.ndarray:

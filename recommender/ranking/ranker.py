@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -257,7 +256,7 @@ def nearest(
     index: PaperIndex, query: sp.csr_matrix, limit: int, skip: set[int] | None = None, among: np.ndarray | None = None
 ) -> list[tuple[int, float]]:
     """(row, cosine) of the papers closest to a query vector, best first (only rows `among`, if given)."""
-    sims = cosines(index.matrix, query)
+    sims = index.cosines(query)  # the query's columns only
     if among is not None:
         outside = np.ones(sims.size, dtype=bool)
         outside[among] = False
@@ -270,22 +269,3 @@ def nearest(
     top = np.argpartition(-sims, k - 1)[:k]
     top = top[np.argsort(-sims[top], kind="stable")]
     return [(int(r), float(sims[r])) for r in top if sims[r] > 0]
-
-
-PARALLEL_PAPERS = 100_000  # a corpus this big is searched in two halves on two threads
-
-
-def cosines(matrix: sp.csr_matrix, query: sp.csr_matrix) -> np.ndarray:
-    """`matrix @ query.T` as a vector: a dense query (the same sums as the sparse product, without
-    its bookkeeping), and a big corpus in two halves on two threads (SciPy releases the GIL)."""
-    vector = np.asarray(query.toarray(), dtype=matrix.dtype).ravel()
-    n = matrix.shape[0]
-    if n < PARALLEL_PAPERS:
-        return np.asarray(matrix @ vector)
-    half = n // 2
-    cut = matrix.indptr[half]
-    top = sp.csr_matrix((matrix.data[:cut], matrix.indices[:cut], matrix.indptr[: half + 1]), shape=(half, matrix.shape[1]))
-    rest = sp.csr_matrix((matrix.data[cut:], matrix.indices[cut:], matrix.indptr[half:] - cut), shape=(n - half, matrix.shape[1]))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        parts = list(pool.map(lambda m: m @ vector, (top, rest)))
-    return np.concatenate(parts)

@@ -69,12 +69,12 @@ def length_weight(terms: np.ndarray) -> np.ndarray:
     return (np.maximum(terms, 1) / 100.0) ** LENGTH_POWER
 
 
-def topic_cosines(topics: sp.csr_matrix, matrix: sp.csr_matrix) -> np.ndarray:
-    """(topics x papers) cosines of topic vectors with the papers of `matrix` (papers x
-    terms), weighed by the papers' length (`length_weight`)."""
-    # As (papers x terms) @ (terms x topics): the corpus is walked as stored, never transposed.
-    cosines = (matrix @ topics.T.tocsr()).T.toarray()
-    cosines *= length_weight(np.diff(matrix.indptr)).astype(cosines.dtype)[None, :]
+def topic_cosines(topics: sp.csr_matrix, index: PaperIndex) -> np.ndarray:
+    """(topics x papers) cosines of topic vectors with every paper of the index, weighed by
+    the papers' length (`length_weight`). Read term-major: only the topics' terms' columns
+    (`matrix.T` would be a copy of the whole matrix per call; the same sums)."""
+    cosines = (topics @ index.by_term().T).toarray()
+    cosines *= length_weight(np.diff(index.matrix.indptr)).astype(cosines.dtype)[None, :]
     return cosines
 
 
@@ -133,7 +133,7 @@ def expand_topics(index: PaperIndex, topics: sp.csr_matrix) -> sp.csr_matrix:
     weighted by cosine), keeping the centroid's `FEEDBACK_TERMS` strongest terms."""
     if topics.shape[0] == 0 or index.matrix.shape[0] == 0:
         return topics
-    sims = topic_cosines(topics, index.matrix)
+    sims = topic_cosines(topics, index)
     centroid = sp.csr_matrix(_closest(sims, FEEDBACK_PAPERS, FEEDBACK_NEAR) @ index.matrix)
     data, indices, indptr = [], [], [0]
     for i in range(centroid.shape[0]):  # each row's strongest terms (array slices: no sparse indexing per row)
@@ -164,7 +164,7 @@ def topic_community(ctx: ScoringContext, topics: sp.csr_matrix, reference: Paper
     topic's closest papers, scaled so that each part, on its relative scale over the
     reference sample (ranking/scale.py), adds `TOPIC_WEIGHTS[part]` times the cosine's."""
     n = topics.shape[0]
-    sims = topic_cosines(topics, ctx.index.matrix)
+    sims = topic_cosines(topics, ctx.index)
     out = TopicCommunity(None, None, np.zeros(n, dtype=np.float32), np.full(n, np.inf, dtype=np.float32))
     if not n or not sims.shape[1] or (ctx.community is None and ctx.colikes is None):
         return out

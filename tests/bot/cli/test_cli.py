@@ -99,7 +99,7 @@ def seeded_dir(tmp_path: Path, seeded_sqlite: Any) -> Path:
     target = tmp_path / "data"
     (target / "index").mkdir(parents=True)
     shutil.copyfile(seeded_sqlite.sqlite_file, target / "paperbot.db")
-    shutil.copyfile(seeded_sqlite.index_file, target / "index" / seeded_sqlite.index_file.name)
+    shutil.copytree(seeded_sqlite.index_file.parent, target / "index", dirs_exist_ok=True)  # the manifest and its files
     return target
 
 

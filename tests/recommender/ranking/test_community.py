@@ -85,3 +85,35 @@ def test_many_members_the_randomized_eigensolver_keeps_the_exact_top_directions(
     basis = np.linalg.qr(latents)[0]
     # The principal angles between the two subspaces are all ~0.
     np.testing.assert_allclose(np.linalg.svd(basis.T @ exact, compute_uv=False), 1.0, atol=1e-6)
+
+
+def test_latents_of_a_subset_of_a_remembered_window_are_the_fresh_product(fitted: Fitted) -> None:
+    from dataclasses import replace
+
+    assert fitted.community is not None
+    model = replace(fitted.community)  # the same model with nothing remembered yet (the fixture is shared)
+    matrix = fitted.index.matrix
+    n = matrix.shape[0]
+    window = np.arange(n // 4, n)
+    whole = model.latent_of(matrix, window)
+    assert model.latent_of(matrix, window) is whole  # remembered
+    member = np.setdiff1d(window, window[[1, 5, 9]])  # the window less a member's own papers
+    assert np.array_equal(model.latent_of(matrix, member), model.latent(matrix[member]))
+    outside = np.array([0, n // 2, n - 1])  # not all in the window: computed
+    assert np.array_equal(model.latent_of(matrix, outside), model.latent(matrix[outside]))
+
+
+def test_the_kernel_is_factored_in_place_with_the_same_factor() -> None:
+    import scipy.linalg as sla
+
+    from recommender.ranking.community import _kernel, _mirror_lower
+
+    xw = sp.random(700, 300, density=0.05, format="csr", random_state=4, dtype=np.float64)
+    kernel = _kernel(xw, chunk=128)
+    kernel[np.diag_indices_from(kernel)] += 1.0
+    kernel[np.triu_indices(700, 1)] += 1e-3  # an upper triangle that is not the lower one: it must not count
+    expected = sla.cho_factor(kernel.copy(), lower=True, check_finite=False)[0]
+    _mirror_lower(kernel, chunk=128)
+    factor = sla.cho_factor(kernel.T, lower=True, overwrite_a=True, check_finite=False)[0]
+    assert np.shares_memory(factor, kernel)  # in place: no second n x n array
+    assert np.array_equal(np.tril(factor), np.tril(expected))

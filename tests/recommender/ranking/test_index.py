@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
-from recommender.ranking.index import PaperIndex, extend, fit
+from recommender.ranking.index import PaperIndex, RowLookup, extend, fit, id_array
 
 TEXTS = [
     "graph neural networks message passing on graphs",
@@ -25,7 +26,7 @@ def small() -> PaperIndex:
 
 def test_fit_gives_unit_rows_ids_and_a_new_vocabulary_each_time() -> None:
     index = small()
-    assert len(index) == 4 and index.row == {pid: i for i, pid in enumerate(IDS)} and index.fitted_docs == 4
+    assert len(index) == 4 and [index.row[pid] for pid in IDS] == [0, 1, 2, 3] and index.fitted_docs == 4
     np.testing.assert_allclose(sp.linalg.norm(index.matrix, axis=1), 1.0, rtol=1e-5)
     assert "graph" in index.terms and "neural networks" in index.terms  # bigrams too
     assert "the" not in index.terms and "with" not in index.terms  # English stop words out
@@ -74,3 +75,28 @@ def test_the_reference_sample_is_fixed_sorted_and_capped() -> None:
     assert rows.size == 10 and np.all(np.diff(rows) > 0)
     assert rows.tolist() == many.reference_rows(size=10).tolist()  # the same sample every time
     assert rows.tolist() != many.reference_rows(size=10, seed=1).tolist()
+
+
+def test_row_lookup_finds_each_id_and_nothing_else() -> None:
+    ids = id_array(["2401.00003", "2401.00001", "hep-th/9901001", "2401.00002"])
+    row = RowLookup(ids)
+    assert [row[p] for p in ids.tolist()] == [0, 1, 2, 3]
+    assert row.get("2401.00004") is None and "2401.0000" not in row and 17 not in row
+    assert row.rows(["2401.00002", "nope", "2401.00003"]).tolist() == [3, -1, 0]
+    with pytest.raises(KeyError):
+        row["nope"]
+    empty = RowLookup(id_array([]))
+    assert empty.get("x") is None and empty.rows(["x"]).tolist() == [-1]
+
+
+def test_an_index_pickled_in_the_old_layout_reads_back() -> None:
+    import pickle
+
+    index = small()
+    state = {k: v for k, v in index.__getstate__().items() if k not in ("order", "columns")}
+    state.update(ids=np.array(IDS, dtype=object), row={pid: i for i, pid in enumerate(IDS)})  # the old layout
+    old = PaperIndex.__new__(PaperIndex)
+    old.__setstate__(state)
+    assert old.ids.dtype.kind == "U" and old.row["2401.00003"] == 2 and old.terms.tolist() == index.terms.tolist()
+    again = pickle.loads(pickle.dumps(old))
+    assert again.row["2401.00004"] == 3 and "shared" not in again.__getstate__()

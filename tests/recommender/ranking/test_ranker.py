@@ -23,18 +23,18 @@ def test_likes_in_two_unrelated_areas_both_surface(fitted: Fitted) -> None:
     assert min(subjects.count(0), subjects.count(2)) >= 3
 
 
-def test_cosines_of_a_big_corpus_in_two_halves_are_the_sparse_product() -> None:
+def test_cosines_from_the_query_columns_are_the_sparse_product_bitwise() -> None:
     import scipy.sparse as sp
 
-    from recommender.ranking import ranker
+    from recommender.ranking.index import PaperIndex, id_array
 
     matrix = sp.random(3000, 400, density=0.05, format="csr", dtype=np.float32, random_state=1)
-    query = sp.random(1, 400, density=0.05, format="csr", dtype=np.float32, random_state=2)
-    expected = (matrix @ query.T).toarray().ravel()
-    assert np.array_equal(ranker.cosines(matrix, query), expected)
-    old = ranker.PARALLEL_PAPERS
-    try:
-        ranker.PARALLEL_PAPERS = 1000
-        assert np.array_equal(ranker.cosines(matrix, query), expected)
-    finally:
-        ranker.PARALLEL_PAPERS = old
+    matrix.sort_indices()
+    index = PaperIndex(object(), matrix, id_array([str(i) for i in range(3000)]),  # type: ignore[arg-type]
+                       np.full(3000, np.datetime64("NaT"), dtype="datetime64[D]"), (3000, ""), 3000,
+                       terms=np.array([f"t{i}" for i in range(400)], dtype=object))
+    for seed in (2, 3):
+        query = sp.random(1, 400, density=0.05, format="csr", dtype=np.float32, random_state=seed)
+        expected = matrix @ query.toarray().ravel()  # the product over every row, as before
+        assert np.array_equal(index.cosines(query), expected)
+    assert not index.cosines(sp.csr_matrix((1, 400), dtype=np.float32)).any()

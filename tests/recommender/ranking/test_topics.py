@@ -79,7 +79,7 @@ def test_without_a_community_a_topic_is_its_words() -> None:
     vec = build_vectors(ctx, ProfileInputs(topics=["graph network"]))
     assert vec.topic_latent is None and vec.topic_colike is None and np.isinf(vec.topic_gate).all()
     scores, _ = score(ctx, vec, ctx.block(np.arange(len(fitted.index))))
-    cosine = topic_cosines(vec.topic_matrix, fitted.index.matrix).ravel()  # weighed by the papers' length
+    cosine = topic_cosines(vec.topic_matrix, fitted.index).ravel()  # weighed by the papers' length
     np.testing.assert_allclose(scores, cosine / vec.topic_scales[0].std, rtol=1e-5)
 
 
@@ -90,7 +90,7 @@ def test_a_topic_weighs_its_cosines_by_the_papers_length() -> None:
     topic = fitted.index.embed(["graph network"])
     terms = np.diff(fitted.index.matrix.indptr)
     plain = (topic @ fitted.index.matrix.T).toarray().ravel()
-    weighed = topic_cosines(topic, fitted.index.matrix).ravel()
+    weighed = topic_cosines(topic, fitted.index).ravel()
     np.testing.assert_allclose(weighed, plain * (terms / 100.0) ** 0.2, rtol=1e-5)
     assert length_weight(np.array([200]))[0] > length_weight(np.array([100]))[0] == pytest.approx(1.0)
     block = ctx.block(np.arange(len(fitted.index)))  # a block's papers: the same weights

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select
 
 from recommender.ingest.runner import ingest
@@ -15,7 +16,7 @@ from recommender.papers import PaperRecord
 from recommender.ranking.index import PaperIndex
 from recommender.service import PaperService
 from recommender.storage.models import Paper
-from recommender.stores.index import IndexStore
+from recommender.stores.index import ARRAYS, IndexStore
 from recommender.views import Target
 
 GNN = "graph neural networks"
@@ -182,3 +183,109 @@ def test_papers_of_stop_words_alone_make_no_index_until_real_text_arrives(bare_s
     bare_service.ingest_file(write_jsonl(tmp_path / "real.jsonl", synthetic(10)))
     index = bare_service.index()
     assert index is not None and len(index) == 13
+
+
+def test_round_trip_keeps_every_part(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(30)))
+    index = bare_service.index()
+    assert index is not None
+    loaded = IndexStore(bare_service.db, bare_service.settings.index_dir).stored()
+    assert loaded is not None and loaded is not index
+    assert loaded.ids.tolist() == index.ids.tolist() and loaded.ids.dtype.kind == "U"
+    assert loaded.terms.tolist() == index.terms.tolist()
+    assert (loaded.matrix != index.matrix).nnz == 0
+    assert loaded.matrix.dtype == np.float32 and loaded.matrix.indices.dtype == np.int32
+    assert np.array_equal(loaded.published, index.published, equal_nan=True)
+    assert (loaded.fingerprint, loaded.fitted_docs, loaded.fit_id, loaded.acronyms) == (
+        index.fingerprint, index.fitted_docs, index.fit_id, index.acronyms)
+    assert all(loaded.row[pid] == i for i, pid in enumerate(index.ids.tolist()))
+    assert loaded.row.get("2607.99999") is None and "2607.99999" not in loaded.row
+    assert loaded.vectorizer.stop_words_ is None  # millions of cut word pairs are not kept
+
+
+def test_a_day_update_writes_new_rows_not_a_new_vocabulary(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(20)))
+    directory = bare_service.settings.index_dir
+    vocabularies = sorted(directory.glob("vocabulary-*"))
+    first_rows = sorted(directory.glob("rows-*"))
+    assert len(vocabularies) == 1 and len(first_rows) == len(ARRAYS)
+    vocabulary_id = file_id(vocabularies[0])
+    bare_service.ingest_file(write_jsonl(tmp_path / "b.jsonl", synthetic(1, start=20)))
+    index = bare_service.index()
+    assert index is not None and (len(index), index.fitted_docs) == (21, 20)
+    assert sorted(directory.glob("vocabulary-*")) == vocabularies and file_id(vocabularies[0]) == vocabulary_id
+    rows = sorted(directory.glob("rows-*"))
+    assert len(rows) == len(ARRAYS) and not set(rows) & set(first_rows)  # the replaced generation is gone
+
+
+def test_a_store_keeps_working_after_another_process_replaced_the_files(service: PaperService, tmp_path: Path) -> None:
+    bot_store = IndexStore(service.db, service.settings.index_dir)
+    held = bot_store.get()
+    assert held is not None
+    service.ingest_file(write_jsonl(tmp_path / "one.jsonl", synthetic(1)))  # the CLI rewrites: old arrays removed
+    assert float(abs(held.matrix).sum()) > 0  # still readable: its memory-mapped files outlive their names
+    index = bot_store.get()
+    assert index is not None and len(index) == len(held) + 1 and "2607.10000" in index.row
+
+
+def test_a_missing_array_is_rebuilt(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(5)))
+    directory = bare_service.settings.index_dir
+    next(directory.glob("rows-*.indices.npy")).unlink()
+    index = IndexStore(bare_service.db, directory).get()
+    assert isinstance(index, PaperIndex) and len(index) == 5
+    assert IndexStore(bare_service.db, directory).stored() is not None  # the rebuilt files load
+
+
+def test_a_truncated_array_is_rebuilt(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(5)))
+    directory = bare_service.settings.index_dir
+    data = next(directory.glob("rows-*.data.npy"))
+    data.write_bytes(data.read_bytes()[:100])
+    index = IndexStore(bare_service.db, directory).get()
+    assert isinstance(index, PaperIndex) and len(index) == 5
+
+
+def test_an_index_of_the_old_format_is_refitted_and_removed(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(5)))
+    directory = bare_service.settings.index_dir
+    for path in directory.iterdir():
+        path.unlink()
+    (directory / "tfidf.joblib").write_bytes(b"format 3 pickle")
+    index = IndexStore(bare_service.db, directory).get()
+    assert isinstance(index, PaperIndex) and len(index) == 5
+    assert not (directory / "tfidf.joblib").exists() and (directory / "index.json").exists()
+
+
+def test_release_hands_back_the_mapped_pages_and_the_index_still_reads(bare_service: PaperService, tmp_path: Path) -> None:
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(30)))
+    index = IndexStore(bare_service.db, bare_service.settings.index_dir).stored()
+    assert index is not None
+    before = (index.matrix @ index.matrix.T).toarray()
+    assert index.release() == len(ARRAYS)
+    assert np.array_equal((index.matrix @ index.matrix.T).toarray(), before)
+    assert fit_in_memory_releases_nothing(tmp_path) == 0
+
+
+def fit_in_memory_releases_nothing(tmp_path: Path) -> int:
+    from recommender.ranking.index import fit
+
+    records = synthetic(10)
+    return fit([r["id"] for r in records], [r["title"] for r in records], [None] * 10, (10, "")).release()
+
+
+def test_a_paper_deleted_by_hand_is_noticed_at_the_next_count(bare_service: PaperService, tmp_path: Path) -> None:
+    from sqlalchemy import delete
+
+    from recommender.stores import index as index_store
+
+    bare_service.ingest_file(write_jsonl(tmp_path / "a.jsonl", synthetic(6)))
+    store = IndexStore(bare_service.db, bare_service.settings.index_dir)
+    assert len(store.get() or []) == 6
+    with bare_service.db.session() as s:  # not the newest paper: the newest time does not change
+        s.execute(delete(Paper).where(Paper.id == "2607.10000"))
+    same = store.get()
+    assert same is not None and same.fingerprint[0] == 6  # counted less than COUNT_EVERY_SECONDS ago
+    store._counted_at -= index_store.COUNT_EVERY_SECONDS
+    index = store.get()
+    assert index is not None and index.fingerprint[0] == 5  # brought up to date (rows go at the next refit)
