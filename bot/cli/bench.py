@@ -408,15 +408,16 @@ def measure_memory(directory: str, answer: str) -> None:
     every member's vectors as the digest holds them (one `Population`), then report memory."""
     import gc
     import json
-    import resource
 
     from sqlalchemy import select as sql_select
 
+    from recommender.evaluation.scale import peak_rss_mb
+
     from recommender.config import Settings
-    from recommender.members.inputs import many_users
+    from recommender.members.inputs import users_inputs
     from recommender.ranking.population import build_population
     from recommender.service import PaperService
-    from recommender.storage.models import Feedback, User
+    from recommender.storage.models import User
 
     figures: dict[str, float] = {"python_mb": _rss_mb()}
     service = PaperService(Settings(_env_file=None, data_dir=Path(directory), seed_demo_corpus=False))  # type: ignore[call-arg]
@@ -433,13 +434,9 @@ def measure_memory(directory: str, answer: str) -> None:
     gc.collect()
     figures["models_loaded_mb"] = _rss_mb()
     _say(f"… {figures}")
-    with service.db.session() as s:
+    with service.db.session() as s:  # what the profile store's batched rebuild reads
         ids = list(s.scalars(sql_select(User.id).order_by(User.id)))
-        inputs = {}
-        for a in range(0, len(ids), 5000):
-            inputs.update(many_users(s, ids[a : a + 5000]))
-        for uid, pid in s.execute(sql_select(Feedback.user_id, Feedback.paper_id).where(Feedback.kind == "dismiss")):
-            inputs[uid].dismissed.append(pid)
+        inputs = users_inputs(s, ids)
     t0 = time.perf_counter()
     pop = build_population(ctx, [inputs[u] for u in ids])
     figures["refold_seconds"] = time.perf_counter() - t0
@@ -455,7 +452,7 @@ def measure_memory(directory: str, answer: str) -> None:
     figures["rss_mb"] = _rss_mb()
     figures["rss_anon_mb"] = _rss_mb("RssAnon")
     figures["rss_file_mb"] = _rss_mb("RssFile")
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["peak_rss_mb"] = peak_rss_mb()  # VmHWM: this process's own (ru_maxrss would carry the parent's)
     figures["papers"] = float(len(ctx.index))
     figures["members"] = float(pop.size)
     Path(answer).write_text(json.dumps({k: round(v, 2) for k, v in figures.items()}))
