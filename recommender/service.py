@@ -27,7 +27,7 @@ from recommender.ingest.limits import IngestLimits
 from recommender.ingest.runner import IngestReport
 from recommender.ingest.seed import seed_demo
 from recommender.members import authors, discussions, feedback, lookup, membership, mutes, servers, topics, users
-from recommender.members.inputs import channel_inputs, many_users, user_inputs
+from recommender.members.inputs import channel_inputs, user_inputs, users_inputs
 from recommender.picks import activity, digests, explore, ledger, onboarding, pinning, trending
 from recommender.picks.recommend import hydrate, recommend
 from recommender.ranking.block import PaperBlock
@@ -566,7 +566,7 @@ class PaperService:
     ) -> list[DigestDraft]:
         drafts: list[DigestDraft] = []
         ids = [uid for uid, _ in part]
-        inputs = many_users(s, ids)
+        inputs = users_inputs(s, ids)
         vecs = self.profiles.get_many(s, ctx, ids) if ctx else {}
         rows = ctx.index.window(digests.lookback(cadence, self.settings.digest_lookback_days)) if ctx else None
         limits = users.dm_picks_limits(s, self.settings, ids)  # each member's size and bar (/settings)

@@ -294,6 +294,7 @@ def bench_recommend(
     import numpy as np
 
     from recommender.config import Settings
+    from recommender.evaluation.scale import rss_mb
     from recommender.service import PaperService
 
     path, records = _records(data)
@@ -338,7 +339,7 @@ def bench_recommend(
                         continue
                     samples.append(time.perf_counter() - t0)
                 figures[name] = _percentiles(samples)
-            figures["rss_mb"] = round(_rss_mb(), 1)  # this process: the service with the library loaded
+            figures["rss_mb"] = round(rss_mb(), 1)  # this process: the service with the library loaded
         finally:
             service.close()
     figures.update({"members": members, "file": str(path), "bar_p99_ms": RECOMMEND_BAR_MS,
@@ -393,16 +394,6 @@ def bench_memory(
     _table(f"memory at rest: {corpus:,} papers, {users:,} members", rows, figures["notes"])  # type: ignore[arg-type]
 
 
-def _rss_mb(field: str = "VmRSS") -> float:
-    """This process's resident set (or one part of it: `RssAnon`, memory it allocated;
-    `RssFile`, pages of memory-mapped files such as the index, the kernel's to drop again)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(f"{field}:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def measure_memory(directory: str, answer: str) -> None:
     """In a fresh process: start the service on `directory`, fit the community's models, load
     every member's vectors as the digest holds them (one `Population`), then report memory."""
@@ -411,7 +402,7 @@ def measure_memory(directory: str, answer: str) -> None:
 
     from sqlalchemy import select as sql_select
 
-    from recommender.evaluation.scale import peak_rss_mb
+    from recommender.evaluation.scale import peak_rss_mb, rss_mb
 
     from recommender.config import Settings
     from recommender.members.inputs import users_inputs
@@ -419,12 +410,12 @@ def measure_memory(directory: str, answer: str) -> None:
     from recommender.service import PaperService
     from recommender.storage.models import User
 
-    figures: dict[str, float] = {"python_mb": _rss_mb()}
+    figures: dict[str, float] = {"python_mb": rss_mb()}
     service = PaperService(Settings(_env_file=None, data_dir=Path(directory), seed_demo_corpus=False))  # type: ignore[call-arg]
     t0 = time.perf_counter()
     service.start(seed=False)
     figures["start_seconds"] = time.perf_counter() - t0
-    figures["index_loaded_mb"] = _rss_mb()
+    figures["index_loaded_mb"] = rss_mb()
     _say(f"… {figures}")
     t0 = time.perf_counter()
     service.community.refresh()  # the daily fit, in the foreground here
@@ -432,7 +423,7 @@ def measure_memory(directory: str, answer: str) -> None:
     figures["community_fit_seconds"] = time.perf_counter() - t0
     assert ctx is not None
     gc.collect()
-    figures["models_loaded_mb"] = _rss_mb()
+    figures["models_loaded_mb"] = rss_mb()
     _say(f"… {figures}")
     with service.db.session() as s:  # what the profile store's batched rebuild reads
         ids = list(s.scalars(sql_select(User.id).order_by(User.id)))
@@ -444,14 +435,14 @@ def measure_memory(directory: str, answer: str) -> None:
     del inputs
     gc.collect()
     figures["population_mb"] = pop.nbytes() / 2**20
-    figures["rss_before_release_mb"] = _rss_mb()
-    figures["rss_file_before_release_mb"] = _rss_mb("RssFile")
+    figures["rss_before_release_mb"] = rss_mb()
+    figures["rss_file_before_release_mb"] = rss_mb("RssFile")
     # The daily job ends so (service.run_scheduled_ingest): the index's mapped pages that the
     # refit and refold read go back to the page cache; the next request maps what it reads.
     ctx.index.release()
-    figures["rss_mb"] = _rss_mb()
-    figures["rss_anon_mb"] = _rss_mb("RssAnon")
-    figures["rss_file_mb"] = _rss_mb("RssFile")
+    figures["rss_mb"] = rss_mb()
+    figures["rss_anon_mb"] = rss_mb("RssAnon")
+    figures["rss_file_mb"] = rss_mb("RssFile")
     figures["peak_rss_mb"] = peak_rss_mb()  # VmHWM: this process's own (ru_maxrss would carry the parent's)
     figures["papers"] = float(len(ctx.index))
     figures["members"] = float(pop.size)

@@ -59,9 +59,9 @@ def _status_mb(field: str) -> float | None:
     return None
 
 
-def rss_mb() -> float:
-    """This process's resident set now (MB)."""
-    return _status_mb("VmRSS") or 0.0
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident set now (MB); `field`: VmRSS, or its RssAnon / RssFile part."""
+    return _status_mb(field) or 0.0
 
 
 def peak_rss_mb() -> float:

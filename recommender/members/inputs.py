@@ -100,34 +100,3 @@ def channel_inputs(session: Session, channel_id: int, guild_id: int) -> ProfileI
         ).all()
     topics = list(dict.fromkeys(rows))
     return ProfileInputs(topics=topics, exclude=_delivered(session, "channel", channel_id))
-
-
-def many_users(session: Session, user_ids: list[int]) -> dict[int, ProfileInputs]:
-    """Topics and exclusions of many members in a few queries (for batched digests).
-
-    Likes and dismissals are not loaded: batched digests score stored profile vectors.
-    """
-    out = {uid: ProfileInputs() for uid in user_ids}
-    for uid, topic in session.execute(
-        select(Subscription.target_id, Subscription.topic)
-        .where(Subscription.target_kind == "user", Subscription.target_id.in_(user_ids))
-        .order_by(Subscription.created_at)
-    ):
-        out[uid].topics.append(topic)
-    for uid, pid, kind in session.execute(
-        select(Feedback.user_id, Feedback.paper_id, Feedback.kind).where(Feedback.user_id.in_(user_ids))
-    ):
-        out[uid].exclude.add(pid)
-        if kind != "dismiss":
-            out[uid].liked.append(pid)
-    for uid, pid in session.execute(
-        select(ReadingListEntry.user_id, ReadingListEntry.paper_id).where(ReadingListEntry.user_id.in_(user_ids))
-    ):
-        out[uid].exclude.add(pid)
-    for uid, pid in session.execute(
-        select(Digest.target_id, DigestItem.paper_id)
-        .join(Digest, Digest.id == DigestItem.digest_id)
-        .where(Digest.target_kind == "user", Digest.target_id.in_(user_ids), DigestItem.posted_at.is_not(None))
-    ):
-        out[uid].exclude.add(pid)
-    return out

@@ -10,7 +10,7 @@ from recommender.members.inputs import (
     FEEDBACK_HALF_LIFE_DAYS,
     channel_inputs,
     decay,
-    many_users,
+    users_inputs,
     user_inputs,
 )
 from recommender.storage.db import Database
@@ -100,7 +100,7 @@ def test_a_channel_without_topics_follows_its_servers_members(db: Database) -> N
         assert channel_inputs(s, 50, 5).topics == ["robotics"]
 
 
-def test_many_users_loads_topics_and_exclusions_of_each(db: Database) -> None:
+def test_users_inputs_loads_topics_and_exclusions_of_each(db: Database) -> None:
     with db.session() as s:
         s.add_all([User(id=1), User(id=2), User(id=3), paper("2401.00001"), paper("2401.00002")])
         s.flush()
@@ -108,7 +108,7 @@ def test_many_users_loads_topics_and_exclusions_of_each(db: Database) -> None:
                    Feedback(user_id=1, paper_id="2401.00001", kind="like"),
                    Feedback(user_id=2, paper_id="2401.00002", kind="dismiss")])
     with db.session() as s:
-        got = many_users(s, [1, 2, 3])
+        got = users_inputs(s, [1, 2, 3])
         one = user_inputs(s, 1)
     assert (got[1].topics, got[1].liked, got[1].exclude) == (one.topics, one.liked, one.exclude)
     assert got[2].liked == [] and got[2].exclude == {"2401.00002"}
