@@ -32,6 +32,7 @@ from recommender.picks import activity, digests, explore, ledger, onboarding, pi
 from recommender.picks.recommend import hydrate, recommend
 from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
+from recommender.ranking import kernels
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.profile import ProfileVectors, build_vectors, heaviest_terms
 from recommender.ranking.ranker import rank_many
@@ -93,6 +94,8 @@ class PaperService:
                 log.info("seeded %d demo papers", report.new)
                 self._embed_changed(report)
         self.index_store.get()
+        # The scoring's compiled loops, loaded off the caller's thread (the first digest needn't).
+        threading.Thread(target=kernels.warm, name="paperbot-kernels", daemon=True).start()
         return report
 
     def index(self) -> PaperIndex | None:

@@ -34,6 +34,7 @@ import scipy.sparse as sp
 
 from recommender.config import Settings
 from recommender.evaluation import synthetic
+from recommender.ranking import kernels
 from recommender.ranking.community import CoLikes, fit_community
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
@@ -177,6 +178,7 @@ def digest_process(path: str, out: str) -> None:
     job: DigestJob = joblib.load(path)
     loaded = time.perf_counter() - t0
     rss_loaded = peak_rss_mb()
+    kernels.warm()  # as a running bot has them (the service loads them at start)
     t0 = time.perf_counter()
     block = job.ctx.block(job.candidates)
     recency = recency_weight(job.ctx.index, job.candidates, job.half_life)

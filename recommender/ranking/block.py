@@ -4,7 +4,6 @@ liked and dismissed papers' cosines with it, kept across the member chunks of on
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -13,7 +12,9 @@ import scipy.sparse as sp
 
 from recommender.ranking.community import CoLikes, CommunityModel
 from recommender.ranking.index import PaperIndex
+from recommender.ranking.kernels import add_product
 from recommender.ranking.semantic import SemanticContext
+from recommender.ranking.threads import parallel
 
 
 class Models(Protocol):
@@ -32,11 +33,13 @@ PARALLEL_ROWS = 4000  # cosines of this many papers or more are computed on two 
 COSINE_ROWS = 2000  # ... this many rows at a time
 # A block of this many papers or more takes every cosine with it (of papers, of topics) by
 # parts: the library's `DENSE_TERMS` most frequent terms as dense matrices (BLAS), the rest
-# sparse. The same way for one member and for a batch, so both get the same floats.
+# by a sparse product added straight into the dense result (ranking/kernels.py). The same
+# way for one member and for a batch, so both get the same floats. (100 terms: 1.3 s of CPU
+# for 69,000 liked papers x 2,000 candidates, against 2.9 s with 800 and SciPy's product.)
 # (Not past SPLIT_MAX_PAPERS: the dense part would be big, and such blocks serve one member.)
 SPLIT_PAPERS = 500
 SPLIT_MAX_PAPERS = 20_000
-DENSE_TERMS = 800
+DENSE_TERMS = 100
 
 
 @dataclass
@@ -105,12 +108,7 @@ class PaperBlock:
         def part(p: np.ndarray) -> None:
             out[positions[p]] = self.product(ctx.index.matrix[rows[p]])
 
-        if rows.size < PARALLEL_ROWS or len(parts) == 1:
-            for p in parts:
-                part(p)
-            return
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(part, parts))
+        parallel(part, parts, 2 if rows.size >= PARALLEL_ROWS else 1)
 
     @property
     def split(self) -> bool:
@@ -123,13 +121,12 @@ class PaperBlock:
         if not self.split:
             return (x @ self.tfidf_t).toarray()
         where, dense, rest = self._split()
-        out = (x @ rest).toarray()
         pos = where[x.indices]
         hit = pos >= 0
         xd = np.zeros((x.shape[0], dense.shape[0]), dtype=np.float32)
         xd[np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[hit], pos[hit]] = x.data[hit]
-        out += xd @ dense
-        return out
+        out = xd @ dense
+        return add_product(x.tocsr(), rest, out)
 
     def _split(self) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix]:
         """The library's `DENSE_TERMS` most frequent terms (lowest IDF: a choice that does not

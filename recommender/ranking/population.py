@@ -15,26 +15,25 @@ on a sample of every run).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
 from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
+from recommender.ranking.kernels import add_mix, rows_max, subtract_positive, weigh_and_shortlist
 from recommender.ranking.likes import community_evidence, part_weight, stack_rows
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
-from recommender.ranking.topics import TopicCommunity, community_scores, expand_topics, topic_community
 from recommender.ranking.scale import EPS, Scale, relative_rows as _relative
+from recommender.ranking.threads import parallel
+from recommender.ranking.topics import TopicCommunity, community_scores, expand_topics, topic_community
 from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import COMMUNITY_PARTS, DISMISS_WEIGHT, FULL_HISTORY
 
 PARTS = ("centroid", "latent", "colike", "popularity")
 CHUNK = 2000
-T = TypeVar("T")
 POOL_FACTOR = 5  # as ranker.POOL_FACTOR: MMR re-ranks this many times `limit` best papers
 
 
@@ -231,16 +230,20 @@ def _joined(parts: Sequence[TopicCommunity]) -> TopicCommunity:
     return TopicCommunity(latent, colike, offset, gate)
 
 
-def topic_raw(pop: Population, block: PaperBlock, step: int = CHUNK) -> np.ndarray | None:
+def topic_raw(pop: Population, block: PaperBlock, step: int = CHUNK, workers: int = 2) -> np.ndarray | None:
     """Raw scores (distinct topics x the block's papers) of the population's topics, as
-    `topics.topic_scores` gives them member by member (`step` topics at a time)."""
+    `topics.topic_scores` gives them member by member (`step` topics at a time, on
+    `workers` threads)."""
     count = pop.topics.shape[0]
     if not count:
         return None
     out = np.empty((count, block.rows.size), dtype=np.float32)
-    for a in range(0, count, step):
+
+    def part(a: int) -> None:
         b = min(a + step, count)
         out[a:b] = community_scores(pop.topics[a:b], pop.topic_parts(a, b), block)
+
+    parallel(part, range(0, count, step), workers)
     return out
 
 
@@ -290,7 +293,7 @@ class Digest:
     the cosines of liked and dismissed papers with it, the topics' scores, the candidates'
     pairwise cosines for diversity), computed once."""
 
-    def __init__(self, ctx: ScoringContext, pop: Population, block: PaperBlock, diversity: float) -> None:
+    def __init__(self, ctx: ScoringContext, pop: Population, block: PaperBlock, diversity: float, workers: int = 2) -> None:
         if pop.version != ctx.version:
             ctx.check([pop])  # raises StaleProfileError
         self.ctx, self.pop, self.block = ctx, pop, block
@@ -302,7 +305,7 @@ class Digest:
         self.used = used
         # Each distinct topic's scores on its relative scale (the cosine plus the community
         # parts, ranking/topics.py, over the topic's spread), once per digest.
-        self.topic_rel = topic_raw(pop, block)
+        self.topic_rel = topic_raw(pop, block, workers=workers)
         spread = _topic_spread(pop)
         self.pair_spread = spread is None  # ... or per (member, topic) pair when they differ in the last bit
         if self.topic_rel is not None and spread is not None:
@@ -316,86 +319,98 @@ class Digest:
         evidence = {p: community_evidence(ctx, p) if p in COMMUNITY_PARTS else 1.0 for p in PARTS}
         self.evidence = evidence
         self.weights = {p: part_weight(ctx, p, self.warm) for p in PARTS}
+        # The factors' partners in `_likes`' one product: latent, popularity and 1 (the offset).
+        rows = [block.latent_t] if block.latent_t is not None and pop.latent is not None else []
+        if block.popularity is not None and block.colike_t is not None:
+            rows.append(block.popularity[None, :])
+        self.dense_t = np.ascontiguousarray(np.vstack([*rows, np.ones((1, n))]), dtype=np.float32)
         self.colike_sims: np.ndarray | None = None
         if ctx.colikes is not None and not self.cold and pop.liked.nnz:
             self.colike_sims = np.asarray((ctx.colikes.normalized[used] @ block.colike_t).toarray(), dtype=np.float32)
         self.n = n
+        self.part_type = np.int8 if not pop.topic_slot.size or pop.topic_slot.max() < 126 else np.int32
 
     def _centroids(self, mix: sp.csr_matrix) -> np.ndarray:
         return centroid_scores(self.ctx, self.block, mix)
 
-    def scores(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, likes part) of members a..b for every candidate (chunk x candidates)."""
+    def _likes(self, a: int, b: int, likes: np.ndarray) -> np.ndarray:
+        """The likes part of members a..b on their relative scale (chunk x candidates): each
+        part standardised and weighted (a gain per member), plus the offset that centres
+        them. The parts that are products with dense factors (latent, popularity) and the
+        offset come from one BLAS product; the liked papers' cosines and co-likes are added
+        into it (ranking/kernels.py)."""
         pop, n = self.pop, self.n
-        m = np.arange(a, b)
-        likes = pop.has_likes[a:b]
         spread = np.where(likes, pop.likes_spread[a:b], 1.0).astype(np.float32)
         offset = -np.where(likes, pop.likes_center[a:b], 0.0).astype(np.float32) / spread
         history = np.minimum(1.0, pop.liked_count[a:b] / FULL_HISTORY).astype(np.float32)
-        total: np.ndarray | None = None
         parts = [("centroid", np.ones(b - a, bool))]
         if self.latent_t is not None and pop.latent is not None:
             parts.append(("latent", pop.has_latent[a:b]))
         if self.block.colike_t is not None:
             parts += [("colike", pop.has_colike[a:b]), ("popularity", pop.has_colike[a:b])]
+        gains: dict[str, np.ndarray] = {}
+        per_paper: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
         for name, have in parts:
             have = have & likes
             if not have.any():
                 continue
-            # The rows computed: those with the part, or every row when most have it (the
-            # others at gain 0), so the part adds to the total without a gather and scatter.
-            rows = have if 2 * int(have.sum()) < have.size else np.ones_like(have)
-            on = have[rows]
-            who = m[rows]
-            mean = np.where(on, pop.part_mean[name][who], 0.0).astype(np.float32)
-            std = pop.part_std[name][who]
+            mean = np.where(have, pop.part_mean[name][a:b], 0.0).astype(np.float32)
+            std = pop.part_std[name][a:b]
             if name in COMMUNITY_PARTS:
-                std = std / np.maximum(self.evidence[name] * history[rows], 1e-6)
+                std = std / np.maximum(self.evidence[name] * history, 1e-6)
             weight = self.weights[name]
-            cold_zero = name in ("colike", "popularity") and self.cold  # no candidate has likes: raw is 0
             if isinstance(weight, float):
-                gain = np.where(on, weight / (std * spread[rows]), 0.0).astype(np.float32)
-                offset[rows] -= gain * mean
-                if cold_zero:
-                    continue
-                part = self._raw(name, who, gain)  # the gain folded into the product's inputs
-            else:
-                inverse = np.where(on, 1.0 / (std * spread[rows]), 0.0).astype(np.float32)
-                raw = self._raw(name, who)
-                part = (raw * inverse[:, None] - (inverse * mean)[:, None]) * weight
-            if total is None and rows.all() and part.flags.writeable and part.dtype == np.float32:
-                total = part
+                gain = np.where(have, weight / (std * spread), 0.0).astype(np.float32)
+                offset -= gain * mean
+                gains[name] = gain
+            else:  # a weight per paper (`part_weight`)
+                per_paper.append((name, have, mean, np.where(have, 1.0 / (std * spread), 0.0).astype(np.float32)))
+        columns = []
+        if "latent" in gains:
+            columns.append(pop.latent[a:b] * gains["latent"][:, None])  # type: ignore[index]
+        elif self.latent_t is not None and pop.latent is not None:
+            columns.append(np.zeros((b - a, self.latent_t.shape[0]), np.float32))
+        if self.block.popularity is not None and self.block.colike_t is not None:
+            columns.append(gains.get("popularity", np.zeros(b - a, np.float32))[:, None])
+        columns.append(offset[:, None])
+        total = np.hstack(columns).astype(np.float32) @ self.dense_t
+        if "centroid" in gains:
+            mix = pop.liked[a:b]
+            pos, sims = self.block.sims(self.ctx, mix.indices)
+            data = mix.data * np.repeat(gains["centroid"], np.diff(mix.indptr))
+            add_mix(sp.csr_matrix((data, pos, mix.indptr), shape=(b - a, sims.shape[0])), sims, total)
+        if "colike" in gains and self.colike_sims is not None:
+            mix = pop.liked[a:b]
+            data = np.repeat(gains["colike"], np.diff(mix.indptr))
+            local = sp.csr_matrix((data, np.searchsorted(self.used, mix.indices), mix.indptr), shape=(b - a, self.used.size))
+            add_mix(local, self.colike_sims, total)
+        for name, have, mean, inverse in per_paper:
+            if name in ("colike", "popularity") and self.cold:
                 continue
-            if total is None:
-                total = np.zeros((b - a, n), dtype=np.float32)
-            if rows.all():
-                total += part
-            else:
-                total[rows] += part
-        if total is None:
-            total = np.zeros((b - a, n), dtype=np.float32)
-        total += offset[:, None]
+            who = a + np.flatnonzero(have)
+            raw = self._raw(name, who)
+            total[have] += (raw * inverse[have, None] - (inverse[have] * mean[have])[:, None]) * self.weights[name]
+        return total
+
+    def scores(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, part) of members a..b for every candidate (chunk x candidates): the best of
+        the likes part and the topics, less the dismissed papers' pull; the part it is from
+        (0: likes, k: the member's topic k; the first of equal bests, as `argmax`)."""
+        pop = self.pop
+        likes = pop.has_likes[a:b]
+        total = self._likes(a, b, likes)
         total[~likes] = -np.inf
-        lo, hi = pop._topic_starts[a], pop._topic_starts[b]
         best = total
-        if hi > lo and self.topic_rel is not None:
-            best = total.copy()
-            owners = pop.topic_member[lo:hi] - a
-            slots = pop.topic_slot[lo:hi]
-            for slot in range(int(slots.max()) + 1):  # a member's topics are in distinct slots
-                at = np.flatnonzero(slots == slot)
-                who = owners[at]
-                rel = self.topic_rel[pop.topic_id[lo:hi][at]]
-                if self.pair_spread:
-                    rel /= pop.topic_std[lo:hi][at, None]
-                best[who] = np.maximum(rel, best[who], out=rel)
+        which = np.zeros(total.shape, dtype=self.part_type)  # the part each score is from: 0 likes, k topic k
+        lo, hi = pop._topic_starts[a], pop._topic_starts[b]
+        if hi > lo and self.topic_rel is not None:  # each topic's relative scores, where higher
+            rows_max(best, pop.topic_member[lo:hi] - a, self.topic_rel, pop.topic_id[lo:hi],
+                     pop.topic_std[lo:hi] if self.pair_spread else None, which, pop.topic_slot[lo:hi] + 1)
         negative = np.flatnonzero(pop.has_negative[a:b])
         if negative.size:
-            if best is total:
-                best = total.copy()
             raw = self._centroids(pop.negative[a + negative])
-            best[negative] -= DISMISS_WEIGHT * np.clip(raw / pop.negative_std[a + negative, None], 0, None)
-        return best, total
+            subtract_positive(best, negative, raw, pop.negative_std[a + negative], DISMISS_WEIGHT)
+        return best, which
 
     def _raw(self, name: str, who: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
         """A part's raw scores for these members (times `gain` per member, when given)."""
@@ -414,32 +429,6 @@ class Digest:
     def _colikes(self, mix: sp.csr_matrix) -> np.ndarray:
         return colike_scores(self.colike_sims, self.used, mix, self.n)
 
-    def parts_at(self, a: int, likes_best: np.ndarray, short: np.ndarray) -> np.ndarray:
-        """The winning part (0: likes, k: topic k) of members a.. at their shortlisted candidates."""
-        pop = self.pop
-        which = np.zeros(short.shape, dtype=np.int64)
-        b = a + short.shape[0]
-        lo, hi = pop._topic_starts[a], pop._topic_starts[b]
-        if hi <= lo or self.topic_rel is None:
-            return which
-        owners = pop.topic_member[lo:hi] - a
-        rel = self.topic_rel[pop.topic_id[lo:hi][:, None], short[owners]]
-        if self.pair_spread:
-            rel /= pop.topic_std[lo:hi, None]
-        slots = pop.topic_slot[lo:hi]
-        top = np.full(short.shape, -np.inf, dtype=np.float32)
-        arg = np.zeros(short.shape, dtype=np.int64)
-        for s in range(int(slots.max()) + 1):  # first best topic wins, as argmax does
-            at = slots == s
-            who = owners[at]
-            better = rel[at] > top[who]
-            top[who] = np.where(better, rel[at], top[who])
-            arg[who] = np.where(better, s + 1, arg[who])
-        base = np.take_along_axis(likes_best, short, axis=1)
-        has = np.zeros(short.shape[0], dtype=bool)
-        has[owners] = True
-        return np.where(has[:, None] & (top > base), arg, 0)
-
 
 def select(
     ctx: ScoringContext, pop: Population, block: PaperBlock, exclude: sp.csr_matrix | None, limit: int,
@@ -456,22 +445,21 @@ def select(
     pool = min(max(limit * POOL_FACTOR, limit), n)
     if n == 0 or limit <= 0:
         return out
-    digest = Digest(ctx, pop, block, diversity)
+    digest = Digest(ctx, pop, block, diversity, workers)
+    weight = recency if recency is not None else np.ones(n, dtype=np.float32)
 
     def run(a: int) -> None:
         b = min(a + chunk, pop.size)
-        scores, likes_best = digest.scores(a, b)
-        if recency is not None:
-            scores *= recency[None, :]
+        scores, which = digest.scores(a, b)
         if exclude is not None:
             part = exclude[a:b]
             scores[np.repeat(np.arange(b - a), np.diff(part.indptr)), part.indices] = -np.inf
-        short, values = _shortlist(scores, pool, min_score)
+        short, values = _shortlist(scores, pool, min_score, weight)
         order = np.lexsort((short, -values), axis=-1)  # best first; ties by position, as a stable sort
         short = np.take_along_axis(short, order, axis=1)
         values = np.take_along_axis(values, order, axis=1)
         valid = values > min_score
-        parts = digest.parts_at(a, likes_best, short)
+        parts = np.take_along_axis(which, short, axis=1).astype(np.int64)
         chosen = _mmr(digest.pair, short, values, valid, parts, limit, diversity)
         picked_values = np.take_along_axis(values, np.maximum(chosen, 0), axis=1)
         picked_values[chosen < 0] = -np.inf
@@ -484,34 +472,22 @@ def select(
         out.scores[a:b] = np.where(ok, np.take_along_axis(values, at, axis=1), 0.0)
         out.parts[a:b] = np.where(ok, np.take_along_axis(parts, at, axis=1), 0)
 
-    starts = range(0, pop.size, chunk)
-    if workers <= 1 or len(starts) <= 1:
-        for a in starts:
-            run(a)
-    else:
-        with ThreadPoolExecutor(max_workers=workers) as threads:
-            list(threads.map(run, starts))
+    parallel(run, range(0, pop.size, chunk), workers)
     return out
 
 
-def _shortlist(scores: np.ndarray, pool: int, min_score: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's `pool` best columns and their scores, unordered; only scores above
-    `min_score` can be picked, so a row with at most `pool` of them gets just those (the
-    other places: column 0 at -inf, never picked), and only the others are partitioned."""
+def _shortlist(scores: np.ndarray, pool: int, min_score: float, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores times each candidate's `weight` (recency; in place), then each row's `pool`
+    best columns and their scores, unordered; only scores above `min_score` can be picked,
+    so a row with at most `pool` of them gets just those (the other places: column 0 at
+    -inf, never picked), and only the others are partitioned."""
     rows, n = scores.shape
     if pool >= n:
+        scores *= weight[None, :]
         short = np.tile(np.arange(n), (rows, 1))
         return short, np.take_along_axis(scores, short, axis=1)
-    above = scores > min_score
-    few = np.flatnonzero(above.sum(axis=1) <= pool)
-    short = np.zeros((rows, pool), dtype=np.int64)
-    values = np.full((rows, pool), -np.inf, dtype=scores.dtype)
-    if few.size:
-        r, c = np.nonzero(above[few])
-        at = np.arange(r.size) - np.searchsorted(r, r)  # place within the row
-        short[few[r], at] = c
-        values[few[r], at] = scores[few[r], c]
-    many = np.setdiff1d(np.arange(rows), few, assume_unique=True)
+    short, values, counts = weigh_and_shortlist(scores, weight, min_score, pool)
+    many = np.flatnonzero(counts > pool)
     if many.size:
         part = scores[many]
         best = np.argpartition(-part, pool - 1, axis=1)[:, :pool]
@@ -565,14 +541,6 @@ def _mmr(
     return chosen
 
 
-def _parallel(work: Callable[[int], T], starts: range, workers: int) -> list[T]:
-    """`work` for each start, in order, on `workers` threads (NumPy and SciPy release the GIL)."""
-    if workers <= 1 or len(starts) <= 1:
-        return [work(a) for a in starts]
-    with ThreadPoolExecutor(max_workers=workers) as threads:
-        return list(threads.map(work, starts))
-
-
 def _unit_coefs(x: sp.csr_matrix, mix: sp.csr_matrix, chunk: int = CHUNK, workers: int = 2) -> sp.csr_matrix:
     """Rows of `mix` (members x rows of `x`) scaled so each combination of `x`'s rows has unit
     length (the combinations, members x terms, made `chunk` members at a time)."""
@@ -584,7 +552,7 @@ def _unit_coefs(x: sp.csr_matrix, mix: sp.csr_matrix, chunk: int = CHUNK, worker
         out[np.diff(centroids.indptr) == 0] = 0.0
         return out
 
-    norm = np.concatenate([np.zeros(0), *_parallel(norms, range(0, mix.shape[0], chunk), workers)])
+    norm = np.concatenate([np.zeros(0), *parallel(norms, range(0, mix.shape[0], chunk), workers)])
     scaled = sp.diags(1.0 / np.maximum(norm, EPS)) @ mix
     return sp.csr_matrix(scaled, dtype=np.float32)
 
@@ -636,7 +604,7 @@ def build_population(
                 raw = community_scores(some, part, reference)
                 return some, part, _relative(raw, center=np.zeros(count))[1].astype(np.float32)
 
-            done = _parallel(expand, range(0, len(keep), step), workers)
+            done = parallel(expand, range(0, len(keep), step), workers)
             expanded, parts, scales = [d[0] for d in done], [d[1] for d in done], [d[2] for d in done]
             topics = sp.vstack(expanded).tocsr()
             community = _joined(parts)
@@ -746,6 +714,6 @@ def build_population(
             pop.negative_std[d] = _relative(raw, center=np.zeros(d.size))[1]
             pop.has_negative[d] = True
 
-    _parallel(scale_chunk, range(0, n, chunk), workers)
+    parallel(scale_chunk, range(0, n, chunk), workers)
     reference.forget_sims()  # the reference block lives with the context: keep it small
     return pop

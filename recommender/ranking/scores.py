@@ -5,7 +5,6 @@ member chunks on worker threads. A paper's score is the best of the profile's pa
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import numpy as np
@@ -14,6 +13,7 @@ from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.likes import likes_parts, likes_total, mix_scores
 from recommender.ranking.profile import ProfileVectors
+from recommender.ranking.threads import parallel
 from recommender.ranking.topics import topic_scores
 from recommender.ranking.weights import DISMISS_WEIGHT
 
@@ -87,8 +87,7 @@ def score_chunks(
     """`each(start, scores)` for every chunk of members, scored on `workers` threads."""
     prime(ctx, vecs, block)
     starts = range(0, len(vecs), chunk)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda a: each(a, score_many(ctx, vecs[a : a + chunk], block)), starts))
+    return parallel(lambda a: each(a, score_many(ctx, vecs[a : a + chunk], block)), starts, workers)
 
 
 def topic_matches(ctx: ScoringContext, vec: ProfileVectors, block: PaperBlock, min_score: float) -> list[int]:

@@ -161,7 +161,10 @@ def test_a_shortlist_keeps_every_pickable_score_a_full_partition_keeps() -> None
     scores = rng.normal(0, 0.4, (300, 500)).astype(np.float32)
     scores[::7] += 1.0  # some members with many papers above the bar, most with a few
     scores[5] = -np.inf
-    short, values = _shortlist(scores, 40, 0.3)
+    weight = rng.uniform(0.5, 1.0, 500).astype(np.float32)  # recency
+    weighed = scores * weight
+    short, values = _shortlist(scores, 40, 0.3, weight)
+    np.testing.assert_array_equal(scores, weighed)  # weighed in place, as NumPy does
     full = np.argpartition(-scores, 39, axis=1)[:, :40]
     for row in range(300):
         want = {int(c) for c in full[row] if scores[row, c] > 0.3}
