@@ -68,3 +68,70 @@ def above(scores, weight, floor, short, values):  # type: ignore[no-untyped-def]
                 c += 1
         counts[i] = c
     return counts
+
+
+@njit(nogil=True, cache=True)
+def best_columns(sims, k, step, tiny, out):  # type: ignore[no-untyped-def]
+    rows, n = sims.shape
+    cols = np.empty(n, np.int64)
+    vals = np.empty(n, np.float32)
+    for i in range(rows):
+        row = sims[i]
+        sample = row[::step].copy()
+        floor = max(np.partition(sample, sample.size - k)[sample.size - k], tiny)
+        c = 0
+        for j in range(n):
+            if row[j] >= floor:
+                cols[c] = j
+                vals[c] = row[j]
+                c += 1
+        order = np.argsort(-vals[:c], kind="mergesort")  # best first; ties by column
+        take = min(c, k)
+        for q in range(take):
+            out[i, q] = cols[order[q]]
+        if take < k:  # fewer than k positive cosines: then the first columns not taken
+            seen = np.zeros(n, np.bool_)
+            for q in range(take):
+                seen[out[i, q]] = True
+            j = 0
+            for q in range(take, k):
+                while seen[j]:
+                    j += 1
+                out[i, q] = j
+                j += 1
+
+
+@njit(nogil=True, cache=True)
+def relative_rows(sample, center, has_center, top, eps, middle, spread):  # type: ignore[no-untyped-def]
+    rows, n = sample.shape
+    buf = np.empty(n, np.float64)
+    t = min(top, n)
+    for i in range(rows):
+        c = 0
+        for j in range(n):
+            v = sample[i, j]
+            if not np.isnan(v):
+                buf[c] = v
+                c += 1
+        vals = buf[:c]
+        if has_center:
+            mid = center[i]
+        elif c == 0:
+            mid = np.nan
+        else:
+            lo = (c - 1) // 2
+            part = np.partition(vals.copy(), lo)
+            low = part[lo]
+            high = low if c % 2 == 1 else part[lo + 1 :].min()
+            mid = (low + high) / 2
+        k = min(t, c)
+        best = 0.0
+        if k > 0:
+            ranked = np.sort(np.partition(vals.copy(), c - k)[c - k :])[::-1]  # the best k, best first
+            for q in range(k):
+                best += ranked[q]
+        best = best / max(k, 1)
+        if best - mid <= eps:
+            best = vals.max() if c else -np.inf
+        middle[i] = mid
+        spread[i] = best - mid if best - mid > eps else 1.0

@@ -13,6 +13,7 @@ people who liked what you liked also liked this.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import weakref
 from collections.abc import Callable
@@ -83,6 +84,30 @@ class CommunityModel:
         """z for a member from the latents of the papers they liked (optionally weighted)."""
         total = (weights[:, None] * liked_latents).sum(axis=0) if weights is not None else liked_latents.sum(axis=0)
         return (total @ self.fold).astype(np.float32)
+
+
+class RowLatents:
+    """Latent vectors of an index's rows, each computed once: a refold's topics share many of
+    their closest papers (`ranking/topics.py topic_community`). Each row's vector is its own
+    row's product, so the same floats as computing it with any other rows."""
+
+    def __init__(self, model: CommunityModel, matrix: sp.csr_matrix) -> None:
+        self.model, self.matrix = model, matrix
+        self._values: np.ndarray | None = None
+        self._have = np.zeros(matrix.shape[0], dtype=bool)
+        self._lock = threading.Lock()
+
+    def of(self, rows: np.ndarray) -> np.ndarray:
+        missing = np.unique(rows[~self._have[rows]])
+        if missing.size:  # two threads may compute a row twice: the same floats
+            values = self.model.latent(self.matrix[missing])
+            with self._lock:
+                if self._values is None:
+                    self._values = np.empty((self.matrix.shape[0], self.model.rank), dtype=np.float32)
+                self._values[missing] = values
+                self._have[missing] = True
+        assert self._values is not None or not rows.size
+        return self._values[rows] if rows.size else np.zeros((0, self.model.rank), dtype=np.float32)
 
 
 def fit_community(

@@ -96,6 +96,29 @@ def weigh_and_shortlist(
     return short, values, counts
 
 
+def best_columns(sims: np.ndarray, k: int, step: int) -> np.ndarray:
+    """Each row's `k` largest columns, best first (ties: the lower column first), for rows of
+    cosines (>= 0): every `step`-th column gives a lower bound of the k-th largest, so only
+    the columns at or above it are sorted. Rows with fewer than k positive columns get
+    those, then the first columns not among them."""
+    out = np.empty((sims.shape[0], k), dtype=np.int64)
+    if sims.shape[0]:
+        sims = np.ascontiguousarray(sims)
+        _loops().best_columns(sims, k, step, sims.dtype.type(np.finfo(sims.dtype).tiny), out)
+    return out
+
+
+def relative_rows(sample: np.ndarray, center: np.ndarray | None, top: int, eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """ranking/scale.py `relative_rows` of float64 rows, one row at a time (see there)."""
+    sample = np.ascontiguousarray(sample, dtype=np.float64)
+    rows = sample.shape[0]
+    middle, spread = np.empty(rows), np.empty(rows)
+    given = np.zeros(rows) if center is None else np.asarray(center, dtype=np.float64)
+    if rows:
+        _loops().relative_rows(sample, given, center is not None, top, eps, middle, spread)
+    return middle, spread
+
+
 def warm() -> None:
     """Load every loop for the index types SciPy uses (compiled once, then read from numba's
     cache: about 0.3 s per process, paid here rather than by the first digest)."""
@@ -107,3 +130,6 @@ def warm() -> None:
     rows_max(dense.copy(), np.zeros(1, np.int64), dense, np.zeros(1, np.int64), None, np.zeros((2, 2), np.int8), np.ones(1))
     subtract_positive(dense.copy(), np.zeros(1, np.int64), dense, np.ones(2), 0.5)
     weigh_and_shortlist(dense.copy(), np.ones(2, np.float32), 0.0, 1)
+    best_columns(np.ones((1, 64), np.float32), 2, 4)
+    relative_rows(np.ones((1, 4)), None, 2, 1e-6)
+    relative_rows(np.ones((1, 4)), np.zeros(1), 2, 1e-6)

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.ranking.block import PaperBlock
+from recommender.ranking.community import RowLatents
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.kernels import add_mix, rows_max, subtract_positive, weigh_and_shortlist
 from recommender.ranking.likes import community_evidence, part_weight, stack_rows
@@ -593,6 +594,7 @@ def build_population(
         if keep:
             step = max(16, 20_000_000 // max(len(index), 1))  # expand_topics holds topics x corpus cosines
             kept = embedded[keep].tocsr()
+            latents = RowLatents(ctx.community, index.matrix) if ctx.community is not None else None
 
             def expand(i: int) -> tuple[sp.csr_matrix, TopicCommunity, np.ndarray]:
                 some = expand_topics(index, kept[i : i + step])  # as build_vectors does for a member's topics
@@ -600,7 +602,7 @@ def build_population(
                 if reference is None:
                     return some, TopicCommunity(None, None, np.zeros(count, np.float32), np.full(count, np.inf, np.float32)), \
                         np.ones(count, dtype=np.float32)
-                part = topic_community(ctx, some, reference)
+                part = topic_community(ctx, some, reference, latents)
                 raw = community_scores(some, part, reference)
                 return some, part, _relative(raw, center=np.zeros(count))[1].astype(np.float32)
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from recommender.ranking.kernels import relative_rows as _relative_rows
+
 TOP = 5  # 1.0 = as close as this many closest papers of the reference sample, on average
 EPS = 1e-6
 
@@ -47,25 +49,6 @@ class Scale:
 
 
 def relative_rows(sample: np.ndarray, center: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """`Scale.relative` of every row at once (NaN entries are left out): (middle, spread)."""
-    sample = np.asarray(sample, dtype=np.float64)
-    n = sample.shape[1]
-    if center is None:  # the median of each row's values (NaNs sort last and are left out)
-        ordered = np.sort(sample, axis=1)
-        size = np.maximum(n - np.isnan(sample).sum(axis=1), 1)
-        low = np.take_along_axis(ordered, ((size - 1) // 2)[:, None], axis=1)[:, 0]
-        high = np.take_along_axis(ordered, (size // 2)[:, None], axis=1)[:, 0]
-        middle = (low + high) / 2
-    else:
-        middle = center
-    filled = np.where(np.isnan(sample), -np.inf, sample)
-    size = n - np.isnan(sample).sum(axis=1)
-    k = np.minimum(TOP, size)
-    t = min(TOP, n)
-    ranked = -np.sort(-np.partition(filled, n - t, axis=1)[:, n - t :], axis=1)  # the best t, best first
-    mask = np.arange(t)[None, :] < k[:, None]
-    top = np.where(mask, ranked, 0.0).sum(axis=1) / np.maximum(k, 1)
-    flat = top - middle <= EPS
-    top = np.where(flat, filled.max(axis=1), top)
-    spread = np.where(top - middle > EPS, top - middle, 1.0)
-    return middle, spread
+    """`Scale.relative` of every row at once (NaN entries are left out): (middle, spread),
+    row by row in a compiled loop (ranking/kernels.py): two partial sorts of each row."""
+    return _relative_rows(np.asarray(sample, dtype=np.float64), center, TOP, EPS)

@@ -30,8 +30,10 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from recommender.ranking.block import PaperBlock
+from recommender.ranking.community import RowLatents
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
+from recommender.ranking.kernels import add_product, best_columns
 from recommender.ranking.likes import community_evidence, stack_rows
 from recommender.ranking.scale import EPS, relative_rows
 from recommender.ranking.weights import TOPIC_WEIGHTS
@@ -72,8 +74,9 @@ def length_weight(terms: np.ndarray) -> np.ndarray:
 def topic_cosines(topics: sp.csr_matrix, index: PaperIndex) -> np.ndarray:
     """(topics x papers) cosines of topic vectors with every paper of the index, weighed by
     the papers' length (`length_weight`). Read term-major: only the topics' terms' columns
-    (`matrix.T` would be a copy of the whole matrix per call; the same sums)."""
-    cosines = (topics @ index.by_term().T).toarray()
+    (`matrix.T` would be a copy of the whole matrix per call), summed straight into the dense
+    result (ranking/kernels.py: SciPy's product and `toarray`, bitwise, in a third of the time)."""
+    cosines = add_product(topics.tocsr(), index.by_term().T, np.zeros((topics.shape[0], len(index)), np.float32))
     cosines *= length_weight(np.diff(index.matrix.indptr)).astype(cosines.dtype)[None, :]
     return cosines
 
@@ -87,26 +90,14 @@ def _block_cosines(topics: sp.csr_matrix, block: PaperBlock) -> np.ndarray:
 
 
 def _best(sims: np.ndarray, k: int) -> np.ndarray:
-    """Each row's `k` largest columns (unordered but for the k-th, which is the k-th largest),
-    for rows of cosines (>= 0). Over a wide matrix, the k-th largest of every `SAMPLE`-th
-    column bounds the row's from below: only the columns above it are partitioned."""
+    """Each row's `k` largest columns (in any order but for the k-th, which is the k-th
+    largest), for rows of cosines (>= 0). Over a wide matrix, the k-th largest of every
+    `SAMPLE`-th column bounds the row's from below: only the columns above it are sorted
+    (ranking/kernels.py `best_columns`, best first)."""
     rows, n = sims.shape
     if n < 8 * SAMPLE * k:
         return np.argpartition(-sims, k - 1, axis=1)[:, :k]
-    sample = sims[:, ::SAMPLE]
-    floor = np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k]
-    floor = np.maximum(floor, np.finfo(sims.dtype).tiny)  # positive cosines only (zeros pad below)
-    row, col = np.nonzero(sims >= floor[:, None])
-    starts = np.searchsorted(row, np.arange(rows + 1))
-    out = np.empty((rows, k), dtype=np.int64)
-    for i in range(rows):
-        cols = col[starts[i] : starts[i + 1]]
-        if cols.size >= k:
-            out[i] = cols[np.argpartition(-sims[i, cols], k - 1)[:k]]
-        else:  # fewer than k positive cosines: all of them, best first, then papers at 0
-            cols = cols[np.argsort(-sims[i, cols], kind="stable")]
-            out[i] = np.concatenate([cols, np.setdiff1d(np.arange(k + cols.size), cols)[: k - cols.size]])
-    return out
+    return best_columns(sims, k, SAMPLE)
 
 
 def _closest(sims: np.ndarray, k: int, near: float, top: np.ndarray | None = None) -> sp.csr_matrix:
@@ -159,7 +150,9 @@ class TopicCommunity:
     gate: np.ndarray
 
 
-def topic_community(ctx: ScoringContext, topics: sp.csr_matrix, reference: PaperBlock) -> TopicCommunity:
+def topic_community(
+    ctx: ScoringContext, topics: sp.csr_matrix, reference: PaperBlock, latents: RowLatents | None = None,
+) -> TopicCommunity:
     """The community parts of expanded topic vectors: the community vectors of each
     topic's closest papers, scaled so that each part, on its relative scale over the
     reference sample (ranking/scale.py), adds `TOPIC_WEIGHTS[part]` times the cosine's."""
@@ -177,7 +170,8 @@ def topic_community(ctx: ScoringContext, topics: sp.csr_matrix, reference: Paper
     mix = mix[:, papers].tocsr()
     text = relative_rows(_block_cosines(topics, reference), center=np.zeros(n))[1]
     if ctx.community is not None and reference.latent_t is not None:
-        latent = np.asarray((mix @ ctx.community.latent(ctx.index.matrix[papers])) @ ctx.community.fold, dtype=np.float32)
+        vectors = latents.of(papers) if latents is not None else ctx.community.latent(ctx.index.matrix[papers])
+        latent = np.asarray((mix @ vectors) @ ctx.community.fold, dtype=np.float32)
         gain = _gain(ctx, "latent", latent @ reference.latent_t, text, out.offset)
         out.latent = latent * gain[:, None]
     if ctx.colikes is not None and reference.colike_t is not None:

@@ -104,3 +104,21 @@ def test_the_shortlist_weighs_in_place_and_keeps_the_columns_above_the_floor_in_
         np.testing.assert_array_equal(short[r, : cols.size], cols)
         np.testing.assert_array_equal(values[r, : cols.size], want[r, cols])
         assert (values[r, cols.size :] == -np.inf).all()
+
+
+def test_best_columns_are_the_k_largest_best_first_and_pad_short_rows() -> None:
+    from recommender.ranking.kernels import best_columns
+
+    rng = np.random.default_rng(6)
+    sims = rng.uniform(0, 1, (20, 4000)).astype(np.float32)
+    sims[rng.uniform(size=sims.shape) < 0.5] = 0.0
+    sims[3] = 0.0
+    sims[3, [10, 500, 7]] = [0.2, 0.9, 0.2]  # three positive cosines, two tied
+    got = best_columns(sims, 25, 16)
+    for r in range(20):
+        if r == 3:
+            continue
+        want = np.argsort(-sims[r], kind="stable")[:25]
+        np.testing.assert_array_equal(got[r], want)
+    np.testing.assert_array_equal(got[3][:3], [500, 7, 10])
+    np.testing.assert_array_equal(got[3][3:], [c for c in range(30) if c not in (7, 10)][:22])

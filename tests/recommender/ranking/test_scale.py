@@ -63,3 +63,18 @@ def test_relative_keeps_the_order_and_puts_the_median_at_0(values: list[float]) 
     scored = scale.apply(sample)
     assert np.all(np.diff(scored[np.argsort(sample, kind="stable")]) >= -1e-12)
     assert abs(scale.apply(np.array([np.median(sample)]))[0]) < 1e-9
+
+
+def test_relative_rows_is_relative_of_each_row_without_its_nans() -> None:
+    from recommender.ranking.scale import relative_rows
+
+    rng = np.random.default_rng(7)
+    sample = rng.normal(size=(40, 101))
+    sample[3, :5] = np.nan  # a member's own papers are left out: rows of different sizes
+    sample[4, ::2] = np.nan
+    sample[5, 1:] = np.nan
+    sample[6] = 0.25  # flat
+    middle, spread = relative_rows(sample)
+    for r in range(40):
+        want = Scale.relative(sample[r][~np.isnan(sample[r])])
+        assert middle[r] == want.mean and abs(spread[r] - want.std) <= 1e-12
