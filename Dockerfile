@@ -1,4 +1,4 @@
-# paperbot: slim, non-root, data in a volume.
+# paperbot: slim, non-root, data in a volume (with numba's compiled scoring loops: kept across restarts).
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -9,7 +9,8 @@ RUN pip install --no-cache-dir --prefix=/install ".[postgres]"
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PAPERBOT_DATA_DIR=/data
+    PAPERBOT_DATA_DIR=/data \
+    NUMBA_CACHE_DIR=/data/numba
 COPY --from=build /install /usr/local
 RUN useradd --create-home --uid 10001 paperbot \
     && mkdir -p /data && chown paperbot:paperbot /data

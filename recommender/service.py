@@ -39,6 +39,7 @@ from recommender.ranking.ranker import rank_many
 from recommender.ranking.scores import topic_matches
 from recommender.ranking.semantic import load_encoder, require_semantic
 from recommender.ranking.text import clean_topic
+from recommender.ranking.threads import one_blas_thread
 from recommender.storage import stats
 from recommender.storage.db import Database
 from recommender.storage.models import Paper
@@ -94,7 +95,9 @@ class PaperService:
                 log.info("seeded %d demo papers", report.new)
                 self._embed_changed(report)
         self.index_store.get()
-        # The scoring's compiled loops, loaded off the caller's thread (the first digest needn't).
+        # The scoring spreads its big products over its own threads, BLAS on one (ranking/threads.py);
+        # its compiled loops are loaded off the caller's thread (the first digest needn't).
+        one_blas_thread()
         threading.Thread(target=kernels.warm, name="paperbot-kernels", daemon=True).start()
         return report
 
