@@ -413,19 +413,16 @@ class Digest:
             subtract_positive(best, negative, raw, pop.negative_std[a + negative], DISMISS_WEIGHT)
         return best, which
 
-    def _raw(self, name: str, who: np.ndarray, gain: np.ndarray | None = None) -> np.ndarray:
-        """A part's raw scores for these members (times `gain` per member, when given)."""
+    def _raw(self, name: str, who: np.ndarray) -> np.ndarray:
+        """A part's raw scores for these members (a part weighed per paper, `_likes`)."""
         pop = self.pop
         if name == "centroid":
-            mix = pop.liked[who]
-            if gain is not None:
-                mix.data *= np.repeat(gain, np.diff(mix.indptr)).astype(np.float32)
-            return self._centroids(mix)
+            return self._centroids(pop.liked[who])
         if name == "latent":
-            latent = pop.latent[who]  # type: ignore[index]
-            return (latent * gain[:, None] if gain is not None else latent) @ self.latent_t  # type: ignore[operator]
-        raw = self._colikes(pop.liked[who]) if name == "colike" else np.broadcast_to(self.block.popularity, (who.size, self.n))
-        return raw * gain[:, None] if gain is not None else raw  # type: ignore[arg-type]
+            return pop.latent[who] @ self.latent_t  # type: ignore[index,operator]
+        if name == "colike":
+            return self._colikes(pop.liked[who])
+        return np.broadcast_to(self.block.popularity, (who.size, self.n))  # type: ignore[arg-type]
 
     def _colikes(self, mix: sp.csr_matrix) -> np.ndarray:
         return colike_scores(self.colike_sims, self.used, mix, self.n)
