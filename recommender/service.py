@@ -836,6 +836,7 @@ class PaperService:
             self.refresh_population()
         except Exception:  # noqa: BLE001 - the digest builds them then; the job's other work is done
             log.warning("building the members' vectors after the refit failed", exc_info=True)
+        self.populations.release()  # the build wrote and checked every part: its pages back too
         if index is not None:
             index.release()  # the batch read much of the index: its pages back to the page cache
         return reports
