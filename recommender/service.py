@@ -588,7 +588,11 @@ class PaperService:
             members = _dm_members(s)
             if due < BUILD_FROM and 2 * due < len(members):
                 return None
-            return self.populations.current(s, ctx, lambda: members)
+            try:
+                return self.populations.current(s, ctx, lambda: members)
+            except OSError as exc:  # e.g. a full disk: this run reads the profile store, as before
+                log.warning("could not write the members' vectors (%s): this digest run reads them one by one", exc)
+                return None
 
     def _personal_drafts(
         self, s: Session, ctx: ScoringContext | None, part: list[tuple[int, date]], cadence: str,

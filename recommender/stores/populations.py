@@ -223,50 +223,48 @@ class PopulationStore:
     # -- writing -----------------------------------------------------------------
 
     def _build(self, session: Session, ctx: ScoringContext, user_ids: list[int]) -> StoredPopulation:
+        """Each part built (`build_population`) and written before the next, into a temporary
+        directory renamed into place once whole: one part in memory at a time."""
         if ctx.semantic is not None:
             raise ValueError("the stored population does not cover the semantic extra")
         started = time.perf_counter()
         built_at = utcnow()  # before the inputs are read: a change after it is newer than the build
         ids = sorted(set(user_ids))
-        parts: list[Population] = []
-        members: list[list[int]] = []
-        for a in range(0, len(ids), PART):
-            chunk = ids[a : a + PART]
-            inputs = users_inputs(session, chunk)
-            parts.append(build_population(ctx, [inputs[u] for u in chunk]))
-            members.append(chunk)
-        path = self._write(ctx, built_at, parts, members)
-        log.info("members' vectors: %d members in %d parts built and written in %.1fs", len(ids), len(parts),
-                 time.perf_counter() - started)
-        return _read(path, ctx)
-
-    def _write(self, ctx: ScoringContext, built_at: datetime, parts: list[Population], members: list[list[int]]) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
         tmp = self.directory / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
         try:
-            described = [_save_part(tmp, i, pop) for i, pop in enumerate(parts)]
+            described = []
+            for i, a in enumerate(range(0, len(ids), PART)):
+                chunk = ids[a : a + PART]
+                inputs = users_inputs(session, chunk)
+                described.append({**_save_part(tmp, i, build_population(ctx, [inputs[u] for u in chunk])),
+                                  "members": chunk})
             manifest = {
                 "format": FORMAT, "version": ctx.version, "built_at": built_at.isoformat(),
-                "papers": len(ctx.index), "terms": int(ctx.index.matrix.shape[1]),
-                "parts": [{**d, "members": m} for d, m in zip(described, members)],
+                "papers": len(ctx.index), "terms": int(ctx.index.matrix.shape[1]), "parts": described,
             }
             (tmp / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-            final = self._path(ctx.version)
-            if final.exists():  # the same version again (e.g. a corrupt part): the old one out of the way first
-                old = self.directory / f".old-{uuid.uuid4().hex[:8]}"
-                os.rename(final, old)
-            try:
-                os.rename(tmp, final)
-            except OSError:
-                if not final.is_dir():
-                    raise
-                log.info("another process wrote the members' vectors of this version: keeping theirs")
-                shutil.rmtree(tmp, ignore_errors=True)
+            final = self._commit(tmp, self._path(ctx.version))
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
         self._clean(final)
+        log.info("members' vectors: %d members in %d parts built and written in %.1fs", len(ids), len(described),
+                 time.perf_counter() - started)
+        return _read(final, ctx)
+
+    def _commit(self, tmp: Path, final: Path) -> Path:
+        """The whole population renamed into place (a reader finds it whole, or not at all)."""
+        if final.exists():  # the same version again (e.g. a damaged part): the old one out of the way first
+            os.rename(final, self.directory / f".old-{uuid.uuid4().hex[:8]}")
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not final.is_dir():
+                raise
+            log.info("another process wrote the members' vectors of this version meanwhile: keeping theirs")
+            shutil.rmtree(tmp, ignore_errors=True)
         return final
 
     def _clean(self, keep: Path) -> None:

@@ -244,7 +244,9 @@ def test_a_damaged_population_is_rebuilt_with_a_warning(
     assert rebuilt is not None and rebuilt.built_at > stored.built_at and part.is_file()
 
 
-def test_a_build_that_dies_leaves_nothing_that_is_read(service: PaperService, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_that_dies_leaves_nothing_that_is_read(
+    service: PaperService, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     members = _community(service)
     real = populations._save_part
 
@@ -260,6 +262,12 @@ def test_a_build_that_dies_leaves_nothing_that_is_read(service: PaperService, mo
     root = service.populations.directory
     assert list(root.iterdir()) == []  # no half-written population, no temporary left
     assert service.populations.get(_context(service)) is None
+    # A digest run that cannot write them (a full disk) reads the profile store instead, with a warning.
+    with caplog.at_level(logging.WARNING, logger="recommender.service"):
+        drafts = service.compose_personal_digests(_today(members))
+    assert len(drafts) == len(members) and any(d.picks for d in drafts)
+    assert any("could not write the members' vectors" in r.getMessage() for r in caplog.records)
+    assert list(root.iterdir()) == []
     monkeypatch.setattr(populations, "_save_part", real)
     stored = service.refresh_population()
     assert stored is not None and [m.size for m in stored.members] == [25, 25, len(members) - 50]
