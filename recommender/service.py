@@ -31,9 +31,9 @@ from recommender.members.inputs import channel_inputs, user_inputs, users_inputs
 from recommender.picks import activity, digests, explore, ledger, onboarding, pinning, trending
 from recommender.picks.recommend import hydrate, recommend
 from recommender.ranking.block import PaperBlock
-from recommender.ranking.population import Population
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.index import PaperIndex
+from recommender.ranking.population import Population
 from recommender.ranking.profile import ProfileVectors, build_vectors, heaviest_terms
 from recommender.ranking.ranker import rank_many
 from recommender.ranking.scores import topic_matches
