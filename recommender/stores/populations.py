@@ -268,15 +268,21 @@ class PopulationStore:
         return final
 
     def _clean(self, keep: Path) -> None:
-        """Remove other versions, replaced copies and old unfinished writes (a process that still
-        maps a removed file keeps it until it lets go)."""
+        """Remove older versions (all but `keep` and the newest other one: processes sharing the data
+        directory may be a refit apart for a while, and each reads its own), replaced copies and old
+        unfinished writes. A process that still maps a removed file keeps it until it lets go."""
         now = time.time()
-        for path in self.directory.iterdir():
-            name = path.name
-            stale = (name.startswith("v-") and path != keep) or name.startswith(".old-") or (
-                name.startswith(".tmp-") and now - path.stat().st_mtime > ORPHAN_SECONDS)
-            if stale:
-                shutil.rmtree(path, ignore_errors=True)
+        others = sorted((p for p in self.directory.glob("v-*") if p != keep), key=_written, reverse=True)
+        for path in [*others[1:], *self.directory.glob(".old-*"),
+                     *(p for p in self.directory.glob(".tmp-*") if now - _written(p) > ORPHAN_SECONDS)]:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _written(path: Path) -> float:
+    try:
+        return (path / MANIFEST).stat().st_mtime if (path / MANIFEST).exists() else path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _mapping(array: object) -> mmap.mmap | None:
