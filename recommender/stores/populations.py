@@ -7,7 +7,8 @@ under the data directory (`<data dir>/members/v-<version hash>/`): each part's a
 plain `.npy` files (no pickle) and a `manifest.json` (format, version, when the build
 read the members' inputs, the member ids of each part). A population is written into a
 temporary directory renamed into place, so a reader finds a whole one or none; writing
-a version removes the other versions' directories. Read back, the arrays are
+a version removes the older versions' directories but the newest of them (processes
+sharing the data directory, one per group of shards, may be a refit apart). Read back, the arrays are
 memory-mapped (`np.load(mmap_mode="r")`): pages are read when a digest touches them,
 and are the kernel's to drop again.
 
@@ -19,6 +20,8 @@ sees it too), and `PopulationStore.batch` takes their vectors, and those of memb
 population does not hold, from the profile store (`Population.stack`), the others'
 rows from the parts (`Population.take`), joined in the batch's order
 (`Population.concat`): the matrices `Population.stack` makes of the same vectors.
+Any newer row counts (e.g. /recommend rebuilt a member's vectors after the refit): such a
+member is read from the profile store, whose row is of this version and fresh.
 """
 
 from __future__ import annotations
