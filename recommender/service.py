@@ -34,6 +34,7 @@ from recommender.ranking.block import PaperBlock
 from recommender.ranking.context import ScoringContext
 from recommender.ranking import kernels
 from recommender.ranking.index import PaperIndex
+from recommender.ranking.population import Population
 from recommender.ranking.profile import ProfileVectors, build_vectors, heaviest_terms
 from recommender.ranking.ranker import rank_many
 from recommender.ranking.scores import topic_matches
@@ -42,9 +43,10 @@ from recommender.ranking.text import clean_topic
 from recommender.ranking.threads import one_blas_thread
 from recommender.storage import stats
 from recommender.storage.db import Database
-from recommender.storage.models import Paper
+from recommender.storage.models import Paper, User
 from recommender.stores.community import CommunityStore, key_id
 from recommender.stores.index import IndexStore
+from recommender.stores.populations import PopulationStore, StoredPopulation
 from recommender.stores.profiles import ProfileStore
 from recommender.stores.semantic import SemanticStore, embed_papers, embedding_counts
 from recommender.views import (
@@ -66,6 +68,8 @@ from recommender.views import (
 
 log = logging.getLogger(__name__)
 
+BUILD_FROM = 50  # a digest run of this many members builds a missing stored population (fewer: see _digest_population)
+
 
 class PaperService:
     def __init__(self, settings: Settings, db: Database | None = None) -> None:
@@ -74,6 +78,7 @@ class PaperService:
         self.index_store = IndexStore(self.db, settings.index_dir)
         self.community = CommunityStore(self.db, self.index_store)
         self.profiles = ProfileStore(self.db)
+        self.populations = PopulationStore(settings.data_dir / "members")  # the DM digest's members as matrices
         self.worker = ledger.worker_id()  # names this process's digest leases
         self._authors: tuple[Any, authors.AuthorDirectory] | None = None
         self._authors_lock = threading.Lock()
@@ -550,9 +555,11 @@ class PaperService:
     def compose_personal_digests(
         self, due: list[tuple[int, date]], batch: int = 5000, cadence: dict[int, str] | None = None
     ) -> list[DigestDraft]:
-        """Personal digests for many members at once (in the order of `due`): stored vectors, batched
-        scoring. Each member's cadence is theirs (`/settings`), or `cadence`'s (a retry's)."""
+        """Personal digests for many members at once (in the order of `due`): the stored members'
+        vectors as matrices (stores/populations.py), batched scoring. Each member's cadence is
+        theirs (`/settings`), or `cadence`'s (a retry's)."""
         ctx = self.context()
+        stored = self._digest_population(ctx, len(due)) if ctx is not None else None
         drafts: list[DigestDraft] = []
         blocks: dict[str, PaperBlock] = {}  # per cadence: its window's block, shared by the batches
         for start in range(0, len(due), batch):
@@ -562,18 +569,51 @@ class PaperService:
                 done: dict[int, DigestDraft] = {}
                 for each in sorted(set(every.values())):  # daily and weekly members: their own windows
                     group = [(uid, day) for uid, day in part if every[uid] == each]
-                    done.update((d.target.id, d) for d in self._personal_drafts(s, ctx, group, each, blocks))
+                    done.update((d.target.id, d) for d in self._personal_drafts(s, ctx, group, each, blocks, stored))
                 drafts += [done[uid] for uid, _ in part]
         return drafts
 
+    def refresh_population(self) -> StoredPopulation | None:
+        """The DM digest members' vectors of the current version as stored matrices, built (in
+        batches) and written when missing: the daily job runs it after the community refit."""
+        ctx = self.context()
+        if ctx is None or ctx.semantic is not None:  # the semantic extra keeps the member-by-member path
+            return None
+        with self.db.session() as s:
+            return self.populations.current(s, ctx, lambda: _dm_members(s))
+
+    def _digest_population(self, ctx: ScoringContext, due: int) -> StoredPopulation | None:
+        """The stored population a digest run reads; a missing one is built once, here, unless the
+        run is of a few members among many (they are read from the profile store, as changed ones are)."""
+        if ctx.semantic is not None:
+            return None
+        with self.db.session() as s:
+            found = self.populations.get(ctx)
+            if found is not None:
+                return found
+            members = _dm_members(s)
+            if due < BUILD_FROM and 2 * due < len(members):
+                return None
+            try:
+                return self.populations.current(s, ctx, lambda: members)
+            except OSError as exc:  # e.g. a full disk: this run reads the profile store, as before
+                log.warning("could not write the members' vectors (%s): this digest run reads them one by one", exc)
+                return None
+
     def _personal_drafts(
         self, s: Session, ctx: ScoringContext | None, part: list[tuple[int, date]], cadence: str,
-        blocks: dict[str, PaperBlock] | None = None,
+        blocks: dict[str, PaperBlock] | None = None, stored: StoredPopulation | None = None,
     ) -> list[DigestDraft]:
         drafts: list[DigestDraft] = []
         ids = [uid for uid, _ in part]
         inputs = users_inputs(s, ids)
-        vecs = self.profiles.get_many(s, ctx, ids) if ctx else {}
+        pop: Population | None = None
+        vecs: dict[int, ProfileVectors] = {}
+        if ctx is not None and ctx.semantic is None:  # the members' matrices: stored rows, changed members anew
+            pop = self.populations.batch(s, ctx, stored, ids,
+                                         lambda missing: self.profiles.get_many(s, ctx, missing, remember=False))
+        elif ctx is not None:
+            vecs = self.profiles.get_many(s, ctx, ids, remember=False)
         rows = ctx.index.window(digests.lookback(cadence, self.settings.digest_lookback_days)) if ctx else None
         limits = users.dm_picks_limits(s, self.settings, ids)  # each member's size and bar (/settings)
         rules = {u: r for u, r in pinning.personal_many(s, ids).items() if not r.empty}
@@ -587,21 +627,20 @@ class PaperService:
             inputs[u].exclude |= found.muted
         ranked = (
             rank_many(
-                ctx, [vecs[u] for u in ids], rows, [inputs[u].exclude for u in ids],
+                ctx, None if pop is not None else [vecs[u] for u in ids], rows, [inputs[u].exclude for u in ids],
                 max(size for size, _ in limits.values()), min(bar for _, bar in limits.values()),
                 diversity=self.settings.diversity, recency_half_life=self.settings.recency_half_life_days,
-                block=_shared_block(blocks, cadence, ctx, rows),
+                block=_shared_block(blocks, cadence, ctx, rows), pop=pop,
             )
             if ctx is not None else [[] for _ in ids]
         )
-        for (uid, day), picks in zip(part, ranked):
+        for i, ((uid, day), picks) in enumerate(zip(part, ranked)):
             size, bar = limits[uid]
             picks = [p for p in picks if p.score > bar][:size]
             result = RecommendResult(hydrate(s, picks), candidates=int(rows.size) if rows is not None else 0)
             if uid in screened and ctx is not None:  # followed authors' papers pinned on top
-                result.picks = pinning.pin(
-                    s, ctx, vecs.get(uid), screened[uid].pinned, result.picks, size
-                )
+                vec = pop.vectors(ctx, i) if pop is not None else vecs.get(uid)
+                result.picks = pinning.pin(s, ctx, vec, screened[uid].pinned, result.picks, size)
             drafts.append(digests.draft_from(s, Target.user(uid), day, inputs[uid], result, cadence))
         return drafts
 
@@ -803,6 +842,11 @@ class PaperService:
         index = self.index_store.get()
         if self.semantic is not None and index is not None:
             self.semantic.refresh(index)
+        try:  # the DM digest members' vectors of the new version, as matrices (else the first digest builds them)
+            self.refresh_population()
+        except Exception:  # noqa: BLE001 - the digest builds them then; the job's other work is done
+            log.warning("building the members' vectors after the refit failed", exc_info=True)
+        self.populations.release()  # the build wrote and checked every part: its pages back too
         if index is not None:
             index.release()  # the batch read much of the index: its pages back to the page cache
         return reports
@@ -847,6 +891,11 @@ class PaperService:
         data["index_papers"] = self.index_store.size
         data["database"] = self.db.backend
         return data
+
+
+def _dm_members(s: Session) -> list[int]:
+    """The members with DM digests on: those the stored population holds."""
+    return list(s.scalars(select(User.id).where(User.dm_digest.is_(True)).order_by(User.id)))
 
 
 def _shared_block(

@@ -365,7 +365,8 @@ def bench_memory(
     """The memory of a started bot process at rest, with its index, models and member vectors.
 
     The service started on the library, the community's models fitted and every member's
-    vectors loaded as the daily digest holds them (one `Population`).
+    vectors built and written as the daily job does (`.npy` parts under the data directory),
+    held memory-mapped as the bot holds them for its DM digests.
 
     Measured in a fresh process (its resident set after loading, and its peak).
     Bar (2 cores): at most 2 GB for 1,000,000 papers and 100,000 members.
@@ -395,8 +396,9 @@ def bench_memory(
 
 
 def measure_memory(directory: str, answer: str) -> None:
-    """In a fresh process: start the service on `directory`, fit the community's models, load
-    every member's vectors as the digest holds them (one `Population`), then report memory."""
+    """In a fresh process: start the service on `directory`, fit the community's models, build
+    and write every member's vectors as the daily job does (the stored population, memory-mapped
+    parts: stores/populations.py) and hold them as the bot does, then report memory."""
     import gc
     import json
 
@@ -404,9 +406,9 @@ def measure_memory(directory: str, answer: str) -> None:
 
     from recommender.evaluation.scale import peak_rss_mb, rss_mb
 
+    from datetime import date
+
     from recommender.config import Settings
-    from recommender.members.inputs import users_inputs
-    from recommender.ranking.population import build_population
     from recommender.service import PaperService
     from recommender.storage.models import User
 
@@ -425,27 +427,41 @@ def measure_memory(directory: str, answer: str) -> None:
     gc.collect()
     figures["models_loaded_mb"] = rss_mb()
     _say(f"… {figures}")
-    with service.db.session() as s:  # what the profile store's batched rebuild reads
-        ids = list(s.scalars(sql_select(User.id).order_by(User.id)))
-        inputs = users_inputs(s, ids)
-    t0 = time.perf_counter()
-    pop = build_population(ctx, [inputs[u] for u in ids])
+    # The daily job's build of the DM digest members' vectors (stores/populations.py): batches of
+    # `build_population`, written as .npy parts and held memory-mapped, as the bot holds them.
+    with service.db.session() as s:
+        ids = list(s.scalars(sql_select(User.id).where(User.dm_digest.is_(True)).order_by(User.id)))
+        t0 = time.perf_counter()
+        stored = service.populations.rebuild(s, ctx, ids)  # built anew, as after the refit (even with --library)
     figures["refold_seconds"] = time.perf_counter() - t0
     _say(f"… {figures}")
-    del inputs
     gc.collect()
-    figures["population_mb"] = pop.nbytes() / 2**20
+    figures["population_mb"] = stored.nbytes() / 2**20
+    figures["population_disk_mb"] = sum(f.stat().st_size for f in stored.directory.iterdir()) / 2**20
+    figures["profile_cache_members"] = float(service.profiles.cached)
     figures["rss_before_release_mb"] = rss_mb()
     figures["rss_file_before_release_mb"] = rss_mb("RssFile")
-    # The daily job ends so (service.run_scheduled_ingest): the index's mapped pages that the
-    # refit and refold read go back to the page cache; the next request maps what it reads.
+    # The daily job ends so (service.run_scheduled_ingest): the mapped pages of the index and of
+    # the members' parts that the refit and refold read and wrote go back to the page cache; the
+    # next request or digest maps what it reads.
+    service.populations.release()
     ctx.index.release()
     figures["rss_mb"] = rss_mb()
     figures["rss_anon_mb"] = rss_mb("RssAnon")
     figures["rss_file_mb"] = rss_mb("RssFile")
+    # Then one batch of DM digests (5,000 members) read from the mapped parts, and the memory after it.
+    due = [(uid, date.today()) for uid in ids[:5000]]
+    t0 = time.perf_counter()
+    service.compose_personal_digests(due)
+    figures["digest_batch_members"] = float(len(due))
+    figures["digest_batch_seconds"] = time.perf_counter() - t0
+    gc.collect()
+    figures["rss_after_digest_mb"] = rss_mb()
+    figures["rss_file_after_digest_mb"] = rss_mb("RssFile")
+    figures["profile_cache_members_after_digest"] = float(service.profiles.cached)
     figures["peak_rss_mb"] = peak_rss_mb()  # VmHWM: this process's own (ru_maxrss would carry the parent's)
     figures["papers"] = float(len(ctx.index))
-    figures["members"] = float(pop.size)
+    figures["members"] = float(stored.size)
     Path(answer).write_text(json.dumps({k: round(v, 2) for k, v in figures.items()}))
     service.close()
 

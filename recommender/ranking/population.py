@@ -159,6 +159,129 @@ class Population:
             topic_texts=self.topic_texts,
         )
 
+    def take(self, rows: Sequence[int] | np.ndarray) -> Population:
+        """Members `rows`, in that order (copies: the rows of memory-mapped parts are read), with
+        only the distinct topics they follow, ordered by their first follower as `stack` orders them."""
+        rows = np.asarray(rows, dtype=np.int64)
+        lo, hi = self._topic_starts[rows], self._topic_starts[rows + 1]
+        pairs = Population._ranges(lo, hi)
+        old = np.asarray(self.topic_id[pairs], dtype=np.int64)
+        kept, first = np.unique(old, return_index=True)
+        kept = kept[np.argsort(first, kind="stable")]
+        renumber = np.zeros(self.topics.shape[0], dtype=np.int64)
+        renumber[kept] = np.arange(kept.size)
+        return Population(
+            version=self.version, liked=Population._take_csr(self.liked, rows),
+            latent=None if self.latent is None else np.array(self.latent[rows]),
+            has_latent=np.array(self.has_latent[rows]), has_colike=np.array(self.has_colike[rows]),
+            part_mean={k: np.array(v[rows]) for k, v in self.part_mean.items()},
+            part_std={k: np.array(v[rows]) for k, v in self.part_std.items()},
+            likes_center=np.array(self.likes_center[rows]), likes_spread=np.array(self.likes_spread[rows]),
+            has_likes=np.array(self.has_likes[rows]), topics=Population._take_csr(self.topics, kept),
+            topic_latent=None if self.topic_latent is None else np.array(self.topic_latent[kept]),
+            topic_colike=None if self.topic_colike is None else Population._take_csr(self.topic_colike, kept),
+            topic_offset=np.array(self.topic_offset[kept]), topic_gate=np.array(self.topic_gate[kept]),
+            topic_member=np.repeat(np.arange(rows.size, dtype=np.int64), hi - lo), topic_id=renumber[old],
+            topic_std=np.array(self.topic_std[pairs]), topic_slot=np.array(self.topic_slot[pairs], dtype=np.int64),
+            negative=Population._take_csr(self.negative, rows), negative_std=np.array(self.negative_std[rows]),
+            has_negative=np.array(self.has_negative[rows]), topic_texts=[self.topic_texts[t] for t in kept],
+        )
+
+    @classmethod
+    def concat(cls, pops: Sequence[Population]) -> Population:
+        """The members of several populations (of one version), one after the other. Distinct topics
+        are merged by their text, ordered by their first follower, each with the rows of the first
+        population that has a follower of it: what `stack` makes of the same members' vectors."""
+        if not pops:
+            raise ValueError("concat needs at least one population")
+        if len({p.version for p in pops}) > 1:
+            raise ValueError("concat of populations of different versions")
+        if len(pops) == 1:
+            return pops[0]
+        sizes = np.array([p.size for p in pops], dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(sizes)])
+        # Each (member, topic) pair's topic named by its text, numbered over all populations.
+        named: dict[str, int] = {}
+        global_ids = [np.array([named.setdefault(t, len(named)) for t in p.topic_texts], dtype=np.int64) for p in pops]
+        pair_topic = np.concatenate([g[np.asarray(p.topic_id, dtype=np.int64)] for g, p in zip(global_ids, pops)])
+        pair_source = np.repeat(np.arange(len(pops)), [p.topic_id.size for p in pops])
+        pair_local = np.concatenate([np.asarray(p.topic_id, dtype=np.int64) for p in pops])
+        used, first = np.unique(pair_topic, return_index=True)
+        order = np.argsort(first, kind="stable")
+        used, first = used[order], first[order]  # the topics in their first follower's order ...
+        renumber = np.zeros(len(named), dtype=np.int64)
+        renumber[used] = np.arange(used.size)
+        source, local = pair_source[first], pair_local[first]  # ... each from its first follower's population
+        picked = [(s, np.flatnonzero(source == s)) for s in range(len(pops))]
+        placed = np.concatenate([at for _, at in picked]) if picked else np.zeros(0, np.int64)
+        back = np.argsort(placed, kind="stable")  # rows stacked by population, put back in topic order
+        terms = pops[0].topics.shape[1]
+        topic_rows = [Population._take_csr(pops[s].topics, local[at]) for s, at in picked]
+        topics = Population._take_csr(Population._stack_csr(topic_rows, terms), back)
+        community = _joined([
+            TopicCommunity(
+                None if pops[s].topic_latent is None else np.asarray(pops[s].topic_latent[local[at]]),
+                None if pops[s].topic_colike is None else Population._take_csr(pops[s].topic_colike, local[at]),
+                np.asarray(pops[s].topic_offset[local[at]]), np.asarray(pops[s].topic_gate[local[at]]))
+            for s, at in picked
+        ])
+        if not used.size:  # as `stack` makes them without topics
+            community = TopicCommunity(None, None, community.offset, community.gate)
+        width = pops[0].liked.shape[1]
+        ranks = [p.latent.shape[1] for p in pops if p.latent is not None]
+        latent = None
+        if ranks:
+            latent = np.concatenate([np.asarray(p.latent, dtype=np.float32) if p.latent is not None
+                                     else np.zeros((p.size, ranks[0]), np.float32) for p in pops])
+        join = lambda name: np.concatenate([np.asarray(getattr(p, name)) for p in pops])  # noqa: E731
+        texts = list(named)
+        return cls(
+            version=pops[0].version, liked=Population._stack_csr([p.liked for p in pops], width),
+            latent=latent, has_latent=join("has_latent"), has_colike=join("has_colike"),
+            part_mean={k: np.concatenate([np.asarray(p.part_mean[k]) for p in pops]) for k in pops[0].part_mean},
+            part_std={k: np.concatenate([np.asarray(p.part_std[k]) for p in pops]) for k in pops[0].part_std},
+            likes_center=join("likes_center"), likes_spread=join("likes_spread"), has_likes=join("has_likes"),
+            topics=topics,
+            topic_latent=None if community.latent is None else community.latent[back],
+            topic_colike=None if community.colike is None else Population._take_csr(community.colike, back),
+            topic_offset=community.offset[back], topic_gate=community.gate[back],
+            topic_member=np.concatenate([np.asarray(p.topic_member, dtype=np.int64) + a for p, a in zip(pops, starts)]),
+            topic_id=renumber[pair_topic], topic_std=join("topic_std"),
+            topic_slot=np.concatenate([np.asarray(p.topic_slot, dtype=np.int64) for p in pops]),
+            negative=Population._stack_csr([p.negative for p in pops], width), negative_std=join("negative_std"),
+            has_negative=join("has_negative"), topic_texts=[texts[t] for t in used],
+        )
+
+    @staticmethod
+    def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """lo[0]..hi[0], lo[1]..hi[1], ... as one array of positions."""
+        count = np.asarray(hi, dtype=np.int64) - np.asarray(lo, dtype=np.int64)
+        total = int(count.sum())
+        if not total:
+            return np.zeros(0, dtype=np.int64)
+        return np.arange(total, dtype=np.int64) + np.repeat(np.asarray(lo, dtype=np.int64) - (np.cumsum(count) - count), count)
+
+    @staticmethod
+    def _take_csr(m: sp.csr_matrix, rows: np.ndarray) -> sp.csr_matrix:
+        """Rows of a CSR matrix (e.g. over memory-mapped arrays), copied, with int64 indices."""
+        rows = np.asarray(rows, dtype=np.int64)
+        lo, hi = np.asarray(m.indptr[rows], dtype=np.int64), np.asarray(m.indptr[rows + 1], dtype=np.int64)
+        at = Population._ranges(lo, hi)
+        indptr = np.concatenate([[0], np.cumsum(hi - lo)]).astype(np.int64)
+        return sp.csr_matrix((np.asarray(m.data[at]), np.asarray(m.indices[at], dtype=np.int64), indptr),
+                             shape=(rows.size, m.shape[1]))
+
+    @staticmethod
+    def _stack_csr(mats: Sequence[sp.csr_matrix], width: int) -> sp.csr_matrix:
+        """CSR matrices of one width, one under the other, with int64 indices."""
+        if not mats:
+            return sp.csr_matrix((0, width), dtype=np.float32)
+        data = np.concatenate([np.asarray(m.data) for m in mats])
+        indices = np.concatenate([np.asarray(m.indices, dtype=np.int64) for m in mats])
+        counts = np.concatenate([np.diff(np.asarray(m.indptr, dtype=np.int64)) for m in mats])
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return sp.csr_matrix((data, indices, indptr), shape=(counts.size, width))
+
     def vectors(self, ctx: ScoringContext, i: int) -> ProfileVectors:
         """Member i's vectors, one `ProfileVectors` as `build_vectors` makes them (what the
         profile store keeps per member), from a population built in one batch."""

@@ -187,7 +187,7 @@ def _choose(
 
 def rank_many(
     ctx: ScoringContext,
-    vecs: list[ProfileVectors],
+    vecs: list[ProfileVectors] | None,
     rows: np.ndarray,
     excludes: list[set[str]],
     limit: int,
@@ -197,20 +197,32 @@ def rank_many(
     recency_half_life: float | None = None,
     chunk: int = 2000,
     block: PaperBlock | None = None,
+    pop: Population | None = None,
 ) -> list[list[Pick]]:
     """`rank` for many members over the same candidates: the members' vectors stacked as one
-    `Population`, picked in batched products (ranking/population.py), then each pick explained."""
+    `Population` (or `pop`, their matrices as stored: stores/populations.py), picked in batched
+    products (ranking/population.py), then each pick explained (from `Population.vectors`,
+    for the members with picks only, when given `pop`)."""
     if ctx.semantic is not None:  # the semantic extra's parts are scored member by member
+        if vecs is None:
+            raise ValueError("the semantic extra ranks member by member: give the members' vectors")
         return [rank(ctx, vec, rows[[str(ctx.index.ids[r]) not in ex for r in rows]] if ex else rows, limit, min_score,
                      diversity=diversity, recency_half_life=recency_half_life) for vec, ex in zip(vecs, excludes)]
     picked = picked_rows(ctx, vecs, rows, excludes, limit, min_score, diversity=diversity,
-                         recency_half_life=recency_half_life, chunk=chunk, block=block)
-    return [[_pick(ctx, vec, int(r), s, part) for r, s, part in chosen] for vec, chosen in zip(vecs, picked)]
+                         recency_half_life=recency_half_life, chunk=chunk, block=block, pop=pop)
+    if vecs is not None:
+        return [[_pick(ctx, vec, int(r), s, part) for r, s, part in chosen] for vec, chosen in zip(vecs, picked)]
+    assert pop is not None
+    out: list[list[Pick]] = []
+    for i, chosen in enumerate(picked):
+        vec = pop.vectors(ctx, i) if chosen else None
+        out.append([_pick(ctx, vec, int(r), s, part) for r, s, part in chosen] if vec is not None else [])
+    return out
 
 
 def picked_rows(
     ctx: ScoringContext,
-    vecs: list[ProfileVectors],
+    vecs: list[ProfileVectors] | None,
     rows: np.ndarray,
     excludes: list[set[str]],
     limit: int,
@@ -220,17 +232,24 @@ def picked_rows(
     recency_half_life: float | None = None,
     chunk: int = 2000,
     block: PaperBlock | None = None,
+    pop: Population | None = None,
 ) -> list[list[tuple[int, float, int]]]:
     """What `rank_many` picks (without the semantic extra), before explaining: per member,
     (index row, score, part) best first. The topic benchmark reads this; it needs no words.
     `block`: the candidates' block (`ctx.block(rows)`) when several batches of members share
-    it, so the cosines of their liked papers are computed once."""
-    pop = Population.stack(ctx, vecs)
+    it, so the cosines of their liked papers are computed once. `pop`: the members' matrices
+    (instead of `vecs`), e.g. read from the stored population."""
+    if pop is None:
+        if vecs is None:
+            raise ValueError("picked_rows needs the members' vectors or their population")
+        pop = Population.stack(ctx, vecs)
+    if pop.size != len(excludes):
+        raise ValueError(f"{pop.size} members' vectors for {len(excludes)} members' exclusions")
     selection = select(
         ctx, pop, block if block is not None else ctx.block(rows), exclusion_matrix(ctx.index, rows, excludes), limit, min_score, diversity=diversity,
         recency=recency_weight(ctx.index, rows, recency_half_life) if recency_half_life else None, chunk=chunk,
     )
-    return [[(int(rows[p]), s, part) for p, s, part in selection.of(m)] for m in range(len(vecs))]
+    return [[(int(rows[p]), s, part) for p, s, part in selection.of(m)] for m in range(pop.size)]
 
 
 def exclusion_matrix(index: PaperIndex, rows: np.ndarray, excludes: list[set[str]]) -> sp.csr_matrix:

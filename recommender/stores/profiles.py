@@ -1,8 +1,15 @@
-"""Stored per-member profile vectors: rebuilt when feedback arrives, read at digest time."""
+"""Stored per-member profile vectors: rebuilt when feedback arrives, read by /recommend, /why
+and the other one-member calls, and by a DM digest for the members whose vectors changed
+since the stored population was built (stores/populations.py holds the digest's matrices).
+
+The memory cache holds the most recently used members only (`CACHE_SIZE`); a digest's
+reads do not fill it (`remember=False`), so a digest of 100,000 members leaves no 100,000
+objects behind."""
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +23,7 @@ from recommender.storage.models import ProfileVector, User, utcnow
 from recommender.storage.upsert import insert_or_update
 from recommender.stores.codec import dumps, loads
 
-CACHE_SIZE = 200_000
+CACHE_SIZE = 10_000  # members' vectors kept in memory, the most recently used
 BATCHED_FROM = 50  # this many members to rebuild at once (e.g. after the daily refit): batched products
 BATCH = 5000  # ... this many at a time
 
@@ -31,19 +38,21 @@ class ProfileStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._cache: dict[int, tuple[str, ProfileVectors]] = {}
+        self._cache: OrderedDict[int, tuple[str, ProfileVectors]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def rebuild(self, session: Session, ctx: ScoringContext, user_id: int) -> ProfileVectors:
+    def rebuild(self, session: Session, ctx: ScoringContext, user_id: int, remember: bool = True) -> ProfileVectors:
         vec = build_vectors(ctx, user_inputs(session, user_id))
-        self._store(session, ctx.version, user_id, vec)
+        self._store(session, ctx.version, user_id, vec, remember)
         return vec
 
-    def rebuild_many(self, session: Session, ctx: ScoringContext, user_ids: list[int]) -> dict[int, ProfileVectors]:
+    def rebuild_many(
+        self, session: Session, ctx: ScoringContext, user_ids: list[int], remember: bool = True,
+    ) -> dict[int, ProfileVectors]:
         """Many members' vectors in batched products (`build_population`: what the day's first
         digest after the community refit needs for every member), stored as `rebuild` does."""
         if ctx.semantic is not None:  # the semantic extra is built member by member
-            return {uid: self.rebuild(session, ctx, uid) for uid in user_ids}
+            return {uid: self.rebuild(session, ctx, uid, remember) for uid in user_ids}
         out: dict[int, ProfileVectors] = {}
         for a in range(0, len(user_ids), BATCH):
             ids = user_ids[a : a + BATCH]
@@ -51,21 +60,26 @@ class ProfileStore:
             pop = build_population(ctx, [inputs[uid] for uid in ids])
             for i, uid in enumerate(ids):
                 out[uid] = pop.vectors(ctx, i)
-                self._store(session, ctx.version, uid, out[uid])
+                self._store(session, ctx.version, uid, out[uid], remember)
         return out
 
-    def _store(self, session: Session, version: str, user_id: int, vec: ProfileVectors) -> None:
+    def _store(self, session: Session, version: str, user_id: int, vec: ProfileVectors, remember: bool = True) -> None:
         blob = dumps(vec)
         session.flush()
         if session.get(User, user_id) is not None:  # an upsert: two rebuilds at once never collide
             insert_or_update(session, ProfileVector, ["user_id"], ["version", "data", "updated_at"],
                              user_id=user_id, version=version, data=blob, updated_at=utcnow())
-        self._remember(user_id, version, vec)
+        if remember:
+            self._remember(user_id, version, vec)
 
     def get(self, session: Session, ctx: ScoringContext, user_id: int) -> ProfileVectors:
         return self.get_many(session, ctx, [user_id])[user_id]
 
-    def get_many(self, session: Session, ctx: ScoringContext, user_ids: list[int]) -> dict[int, ProfileVectors]:
+    def get_many(
+        self, session: Session, ctx: ScoringContext, user_ids: list[int], remember: bool = True,
+    ) -> dict[int, ProfileVectors]:
+        """These members' vectors of `ctx.version`: from memory, the database, or rebuilt. With
+        `remember` False (a digest's many members), what is read is not kept in memory."""
         version = ctx.version
         out: dict[int, ProfileVectors] = {}
         missing = []
@@ -74,6 +88,7 @@ class ProfileStore:
                 cached = self._cache.get(uid)
                 if cached is not None and cached[0] == version:
                     out[uid] = cached[1]
+                    self._cache.move_to_end(uid)
                 else:
                     missing.append(uid)
         if missing:
@@ -84,13 +99,14 @@ class ProfileStore:
             for uid, blob in stored:
                 out[uid] = loads(blob)
                 out[uid].version = version
-                self._remember(uid, version, out[uid])
+                if remember:
+                    self._remember(uid, version, out[uid])
             stale = [uid for uid in missing if uid not in out]
             if len(stale) >= BATCHED_FROM:
-                out.update(self.rebuild_many(session, ctx, stale))
+                out.update(self.rebuild_many(session, ctx, stale, remember))
             else:
                 for uid in stale:
-                    out[uid] = self.rebuild(session, ctx, uid)
+                    out[uid] = self.rebuild(session, ctx, uid, remember)
         return out
 
     def forget(self, user_id: int) -> None:
@@ -99,6 +115,12 @@ class ProfileStore:
 
     def _remember(self, user_id: int, version: str, vec: ProfileVectors) -> None:
         with self._lock:
-            if len(self._cache) >= CACHE_SIZE:
-                self._cache.clear()
             self._cache[user_id] = (version, vec)
+            self._cache.move_to_end(user_id)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+
+    @property
+    def cached(self) -> int:
+        """Members' vectors held in memory."""
+        return len(self._cache)

@@ -194,3 +194,24 @@ def test_many_stale_vectors_are_rebuilt_in_batches_and_score_as_one_by_one(
         assert batched[uid].topics == one[uid].topics and batched[uid].has_likes == one[uid].has_likes
         np.testing.assert_allclose(score(ctx, batched[uid], block)[0], score(ctx, one[uid], block)[0], rtol=1e-4, atol=1e-4)
     assert {uid: v for uid, (v, _) in stored(service).items() if uid in batched} == {uid: "after-refit" for uid in members}
+
+
+def test_the_memory_cache_keeps_the_most_recent_members_and_digests_do_not_fill_it(
+    service: PaperService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import recommender.stores.profiles as profiles_module
+
+    for uid, topic in ((1, "graph neural networks"), (2, "speech recognition"), (3, "proteins")):
+        service.subscribe(Target.user(uid), topic)
+    ctx = service.context()
+    assert ctx is not None
+    monkeypatch.setattr(profiles_module, "CACHE_SIZE", 2)
+    store = ProfileStore(service.db)
+    with service.db.session() as s:
+        store.get_many(s, ctx, [1, 2, 3], remember=False)  # a digest's read: nothing kept
+        assert store.cached == 0
+        one = store.get(s, ctx, 1)
+        store.get(s, ctx, 2)
+        assert store.get(s, ctx, 1) is one  # used again: the most recent now
+        store.get(s, ctx, 3)  # ... so 2 makes way
+        assert list(store._cache) == [1, 3] and store.get(s, ctx, 1) is one
