@@ -9,7 +9,7 @@ from recommender.picks.pinning import Personal, pin, screen, without_muted
 from recommender.ranking.context import ScoringContext
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
 from recommender.ranking.ranker import MAX_TERMS, Pick, candidate_rows, rank
-from recommender.ranking.text import as_written
+from recommender.ranking.text import written_forms
 from recommender.storage.models import Feedback, Paper
 from recommender.views import PaperView, Recommendation, RecommendResult
 
@@ -29,7 +29,7 @@ def liked_by(session: Session, paper_ids: set[str]) -> dict[str, int]:
 def shown_terms(pick: Pick, paper: PaperView, limit: int = MAX_TERMS) -> list[str]:
     """The pick's terms as the paper writes them, leaving out word pairs it never writes."""
     text = f"{paper.title}. {paper.abstract}"
-    written = [as_written(t, text) for t in pick.terms]
+    written = written_forms(pick.terms, text)
     return list(dict.fromkeys(w for w in written if w))[:limit]
 
 

@@ -94,7 +94,7 @@ class ProfileVectors:
 
     def centroid(self, index: PaperIndex) -> sp.csr_matrix:
         """The unit-length, weighted centroid of the liked papers (1 x terms)."""
-        return sp.csr_matrix(self.liked_coef @ index.matrix[self.liked_rows])
+        return sp.csr_matrix(self.liked_coef[None, :].astype(np.float32)) @ index.matrix[self.liked_rows]  # sparse: few terms
 
 
 def _unit_mix(matrix: sp.csr_matrix, ids: list[str], rows_of: dict[str, int], given: list[float]) -> tuple[np.ndarray, np.ndarray]:

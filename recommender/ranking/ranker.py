@@ -136,10 +136,18 @@ def diversify(
     return order[chosen]
 
 
-def _pick(ctx: ScoringContext, vec: ProfileVectors, row: int, value: float, part: int) -> Pick:
+def _picks(ctx: ScoringContext, vec: ProfileVectors, chosen: list[tuple[int, float, int]]) -> list[Pick]:
+    """A member's picks (row, score, part) explained, the likes' centroid made once for all."""
+    centroid = vec.centroid(ctx.index) if any(part == 0 for _, _, part in chosen) else None
+    return [_pick(ctx, vec, int(r), s, part, centroid) for r, s, part in chosen]
+
+
+def _pick(ctx: ScoringContext, vec: ProfileVectors, row: int, value: float, part: int,
+          centroid: sp.csr_matrix | None = None) -> Pick:
     label = vec.labels()[part]
     if part == 0:
-        pick = Pick(str(ctx.index.ids[row]), value, label, top_terms(ctx.index, vec.centroid(ctx.index), row, TERM_CANDIDATES))
+        centroid = vec.centroid(ctx.index) if centroid is None else centroid
+        pick = Pick(str(ctx.index.ids[row]), value, label, top_terms(ctx.index, centroid, row, TERM_CANDIDATES))
         near = closest_liked(ctx.index, list(vec.liked_rows), row, MIN_SIMILAR)
         pick.similar_to = str(ctx.index.ids[near]) if near is not None else None
         return pick
@@ -182,7 +190,7 @@ def _choose(
     top = eligible[diversify(ctx.index, rows[eligible], scores[eligible], limit, diversity, which[eligible])]
     # MMR chooses which papers; they are shown in the order of the scores shown with them.
     top = top[np.argsort(-scores[top], kind="stable")]
-    return [_pick(ctx, vec, int(rows[i]), float(scores[i]), int(which[i])) for i in top]
+    return _picks(ctx, vec, [(int(rows[i]), float(scores[i]), int(which[i])) for i in top])
 
 
 def rank_many(
@@ -211,12 +219,12 @@ def rank_many(
     picked = picked_rows(ctx, vecs, rows, excludes, limit, min_score, diversity=diversity,
                          recency_half_life=recency_half_life, chunk=chunk, block=block, pop=pop)
     if vecs is not None:
-        return [[_pick(ctx, vec, int(r), s, part) for r, s, part in chosen] for vec, chosen in zip(vecs, picked)]
+        return [_picks(ctx, vec, chosen) for vec, chosen in zip(vecs, picked)]
     assert pop is not None
     out: list[list[Pick]] = []
     for i, chosen in enumerate(picked):
         vec = pop.vectors(ctx, i) if chosen else None
-        out.append([_pick(ctx, vec, int(r), s, part) for r, s, part in chosen] if vec is not None else [])
+        out.append(_picks(ctx, vec, chosen) if vec is not None else [])
     return out
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import strip_accents_unicode
 
@@ -36,10 +37,22 @@ def as_written(term: str, text: str) -> str | None:
     """How a term of the index is written in a text, if it is written as a term of its own:
     "zero shot" -> "zero-shot"; None for "shot object" out of "zero-shot object" or for
     a pair the index joined across left-out words."""
+    return written_forms([term], text)[0]
+
+
+def written_forms(terms: list[str], text: str) -> list[str | None]:
+    """`as_written` of each term in one text (the text read once; each term's pattern
+    compiled once per process: a digest's picks search tens of thousands of terms, more
+    than `re`'s own cache of 512 keeps)."""
+    plain = strip_accents_unicode(tidy(text))
+    found = [_term_pattern(t).search(plain) for t in terms]
+    return [" ".join(f.group(0).lower().split()) if f else None for f in found]
+
+
+@lru_cache(maxsize=1 << 16)
+def _term_pattern(term: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in term.split()]
-    pattern = r"(?<![\w-])" + r"[\s\-]+".join(words) + r"(?![\w-])"
-    found = re.search(pattern, strip_accents_unicode(tidy(text)), re.IGNORECASE)
-    return " ".join(found.group(0).lower().split()) if found else None
+    return re.compile(r"(?<![\w-])" + r"[\s\-]+".join(words) + r"(?![\w-])", re.IGNORECASE)
 
 
 def clean_topic(raw: str) -> str:

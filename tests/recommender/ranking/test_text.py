@@ -10,6 +10,7 @@ from recommender.ranking.text import (
     as_written,
     clean_topic,
     topic_key,
+    written_forms,
 )
 
 
@@ -38,3 +39,10 @@ def test_word_pairs_the_paper_never_writes_are_not_shown() -> None:
     assert as_written("shot object", TEXT) is None  # "zero-shot object": not a phrase of its own
     assert as_written("learning graphs", TEXT) is None  # joined across the stop word "of"
     assert as_written("object customisation", TEXT) == "object customisation"
+
+
+def test_many_terms_in_one_text_are_written_as_each_alone() -> None:
+    terms = ["zero shot", "time adaptation", "test time", "adaptation", "graphs", "customisation diffusion", "cafe"]
+    text = TEXT + " Caf\u00e9 {talk} \\emph{x}"
+    assert written_forms(terms, text) == [as_written(t, text) for t in terms]
+    assert written_forms(terms, text)[-1] == "cafe"  # accents as the index reads them
