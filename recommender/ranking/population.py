@@ -28,7 +28,7 @@ from recommender.ranking.kernels import add_mix, rows_max, subtract_positive, we
 from recommender.ranking.likes import community_evidence, part_weight, stack_rows
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
 from recommender.ranking.scale import EPS, Scale, relative_rows as _relative
-from recommender.ranking.threads import parallel
+from recommender.ranking.threads import one_blas_thread, parallel
 from recommender.ranking.topics import TopicCommunity, community_scores, expand_topics, topic_community
 from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import COMMUNITY_PARTS, DISMISS_WEIGHT, FULL_HISTORY
@@ -566,6 +566,7 @@ def select(
     pool = min(max(limit * POOL_FACTOR, limit), n)
     if n == 0 or limit <= 0:
         return out
+    one_blas_thread()  # and small pages, before the big buffers (ranking/threads.py)
     digest = Digest(ctx, pop, block, diversity, workers)
     weight = recency if recency is not None else np.ones(n, dtype=np.float32)
 
@@ -700,6 +701,7 @@ def build_population(
     refit): the same vectors and scales, as batched products over member chunks."""
     if ctx.semantic is not None:
         raise ValueError("build_population does not cover the semantic extra: use build_vectors per member")
+    one_blas_thread()
     index, reference = ctx.index, ctx.reference()
     n = len(inputs)
     # Topics: each distinct topic read, expanded and scaled once.

@@ -1,4 +1,4 @@
-"""Work on a few threads, with BLAS on one thread in the process."""
+"""Work on a few threads, with BLAS on one thread and small pages in the process."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def test_parallel_keeps_the_order_of_its_items() -> None:
     assert parallel(lambda a: a, [], 2) == []
 
 
-def test_the_first_parallel_work_puts_blas_on_one_thread_for_every_thread() -> None:
+def test_the_first_parallel_work_puts_blas_on_one_thread_for_every_thread_and_small_pages() -> None:
     code = """
 import threading
 import numpy, scipy.linalg
@@ -31,8 +31,10 @@ other = threading.Thread(target=lambda: seen.append(blas()))
 other.start()
 other.join()
 print(before, inside[0], seen[0], blas())
+print("huge pages", numpy._core.multiarray._set_madvise_hugepage(False))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"OPENBLAS_NUM_THREADS": "2", "PATH": ""}).stdout.split("]")
-    before, inside, other, after = (part.strip(" [\n") for part in out[:4])
+                         env={"OPENBLAS_NUM_THREADS": "2", "PATH": ""}).stdout
+    before, inside, other, after = (part.strip(" [\n") for part in out.split("]")[:4])
     assert before == "2" and inside == other == after == "1"
+    assert out.strip().endswith("huge pages False")  # NumPy's big arrays on small pages
