@@ -14,7 +14,7 @@ from recommender.ranking.community import CoLikes, CommunityModel
 from recommender.ranking.index import PaperIndex
 from recommender.ranking.kernels import add_product
 from recommender.ranking.semantic import SemanticContext
-from recommender.ranking.threads import parallel
+from recommender.ranking.threads import parallel, small_pages
 
 
 class Models(Protocol):
@@ -165,7 +165,8 @@ class PaperBlock:
             return
         need = count + rows.size
         if need > self._sims.shape[0]:  # grow by doubling, so that repeated calls copy little
-            grown = np.empty((min(max(need, 2 * self._sims.shape[0]), limit), n), dtype=np.float32)
+            with small_pages():  # filled once: no huge pages to compact for (ranking/threads.py)
+                grown = np.empty((min(max(need, 2 * self._sims.shape[0]), limit), n), dtype=np.float32)
             grown[:count] = self._sims[:count]
             self._sims = grown
         self._cosines(ctx, rows, self._sims, slice(count, need))

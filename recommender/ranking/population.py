@@ -28,7 +28,7 @@ from recommender.ranking.kernels import add_mix, rows_max, subtract_positive, we
 from recommender.ranking.likes import community_evidence, part_weight, stack_rows
 from recommender.ranking.profile import ProfileInputs, ProfileVectors
 from recommender.ranking.scale import EPS, Scale, relative_rows as _relative
-from recommender.ranking.threads import one_blas_thread, parallel
+from recommender.ranking.threads import one_blas_thread, parallel, small_pages
 from recommender.ranking.topics import TopicCommunity, community_scores, expand_topics, topic_community
 from recommender.ranking.vocabulary import embed_topics
 from recommender.ranking.weights import COMMUNITY_PARTS, DISMISS_WEIGHT, FULL_HISTORY
@@ -361,7 +361,8 @@ def topic_raw(pop: Population, block: PaperBlock, step: int = CHUNK, workers: in
     count = pop.topics.shape[0]
     if not count:
         return None
-    out = np.empty((count, block.rows.size), dtype=np.float32)
+    with small_pages():  # filled once (ranking/threads.py)
+        out = np.empty((count, block.rows.size), dtype=np.float32)
 
     def part(a: int) -> None:
         b = min(a + step, count)
@@ -566,7 +567,16 @@ def select(
     pool = min(max(limit * POOL_FACTOR, limit), n)
     if n == 0 or limit <= 0:
         return out
-    one_blas_thread()  # and small pages, before the big buffers (ranking/threads.py)
+    one_blas_thread()
+    with small_pages():  # its buffers are made and filled once (ranking/threads.py)
+        return _select(ctx, pop, block, exclude, limit, min_score, diversity, recency, chunk, workers, out, pool)
+
+
+def _select(
+    ctx: ScoringContext, pop: Population, block: PaperBlock, exclude: sp.csr_matrix | None, limit: int,
+    min_score: float, diversity: float, recency: np.ndarray | None, chunk: int, workers: int, out: Selection, pool: int,
+) -> Selection:
+    n = block.rows.size
     digest = Digest(ctx, pop, block, diversity, workers)
     weight = recency if recency is not None else np.ones(n, dtype=np.float32)
 

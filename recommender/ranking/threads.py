@@ -10,20 +10,23 @@ at its start. It is not restored afterwards: OpenBLAS only takes a raised count 
 threads (measured: raised from a worker thread, the count stayed at 1), and a bot's
 digests run on worker threads.
 
-The same first call asks NumPy not to request transparent huge pages for its big arrays
-(`NUMPY_MADVISE_HUGEPAGE=0`, at run time): a digest's big buffers (the liked papers'
-cosines, 550 MB at 100,000 members) are new allocations each day, and on a first touch
-the kernel compacts memory to find huge pages. Measured, 100,000 members x 2,000 papers
-in a fresh process: 4.37 s (2.1 s of it in the kernel) with huge pages, 3.58 s without;
-a second digest in the same process 3.18 s with, 3.66 s without.
+A digest's buffers are made on small pages (`small_pages`, around `population.select`):
+NumPy asks for transparent huge pages for big arrays, and on the first touch of a new
+550 MB buffer (the liked papers' cosines with the day's papers at 100,000 members) the
+kernel compacts memory to find them. Measured, 100,000 members x 2,000 papers in a fresh
+process (as the bot's daily digest meets fresh memory): 4.37 s with huge pages (2.1 s of it
+in the kernel), 3.68 s on small pages; a second digest in the same process 3.18 / 3.51 s.
+The refold keeps huge pages: it makes and drops a topics x library buffer per chunk, and
+on small pages took 61 s instead of 33.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 import numpy as np
@@ -37,17 +40,40 @@ _done = False
 
 
 def one_blas_thread() -> None:
-    """Put BLAS on one thread and NumPy's big arrays on small pages for the rest of the
-    process (once; later calls do nothing)."""
+    """Put BLAS on one thread for the rest of the process (once; later calls do nothing)."""
     global _done
     with _lock:
         if not _done:
             threadpool_limits(limits=1, user_api="blas")
-            core = getattr(np, "_core", None) or getattr(np, "core")  # NumPy 2 / 1.26
-            huge = getattr(core.multiarray, "_set_madvise_hugepage", None)
-            if huge is not None and os.environ.get("NUMPY_MADVISE_HUGEPAGE") is None:
-                huge(False)
             _done = True
+
+
+_pages_lock = threading.Lock()
+_small = 0
+_before = True
+
+
+@contextmanager
+def small_pages() -> Iterator[None]:
+    """NumPy's arrays made inside on small pages (for other threads too, meanwhile; unless
+    `NUMPY_MADVISE_HUGEPAGE` is set)."""
+    global _small, _before
+    core = getattr(np, "_core", None) or getattr(np, "core")  # NumPy 2 / 1.26
+    huge = getattr(core.multiarray, "_set_madvise_hugepage", None)
+    if huge is None or os.environ.get("NUMPY_MADVISE_HUGEPAGE") is not None:
+        yield
+        return
+    with _pages_lock:
+        if _small == 0:
+            _before = huge(False)
+        _small += 1
+    try:
+        yield
+    finally:
+        with _pages_lock:
+            _small -= 1
+            if _small == 0:
+                huge(_before)
 
 
 def parallel(work: Callable[[S], T], items: Iterable[S], workers: int) -> list[T]:
