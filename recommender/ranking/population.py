@@ -354,6 +354,12 @@ def _joined(parts: Sequence[TopicCommunity]) -> TopicCommunity:
     return TopicCommunity(latent, colike, offset, gate)
 
 
+def _topic_row(parts: TopicCommunity, j: int) -> TopicCommunity:
+    """Row j of some topics' community parts."""
+    return TopicCommunity(None if parts.latent is None else parts.latent[j : j + 1],
+                          None if parts.colike is None else parts.colike[j], parts.offset[j : j + 1], parts.gate[j : j + 1])
+
+
 def topic_raw(pop: Population, block: PaperBlock, step: int = CHUNK, workers: int = 2) -> np.ndarray | None:
     """Raw scores (distinct topics x the block's papers) of the population's topics, as
     `topics.topic_scores` gives them member by member (`step` topics at a time, on
@@ -704,25 +710,38 @@ def _rows_of(ctx: ScoringContext, ids: list[list[str]], weights: list[list[float
                          shape=(len(ids), len(ctx.index)))
 
 
+@dataclass
+class KnownTopics:
+    """Distinct topics already expanded and given their community parts against one context,
+    kept across the batches of one refold (a topic followed by members of many batches is
+    computed once): text -> (expanded vector, its community parts, its relative spread),
+    or None when none of its words is in the index."""
+
+    version: str
+    topics: dict[str, tuple[sp.csr_matrix, TopicCommunity, float] | None] = field(default_factory=dict)
+
+
 def build_population(
     ctx: ScoringContext, inputs: Sequence[ProfileInputs], chunk: int = CHUNK, workers: int = 2,
+    known: KnownTopics | None = None,
 ) -> Population:
     """`build_vectors` for many members at once (what the daily refold runs after the community
-    refit): the same vectors and scales, as batched products over member chunks."""
+    refit): the same vectors and scales, as batched products over member chunks. `known`:
+    the topics of earlier batches of the same refold (filled with this batch's)."""
     if ctx.semantic is not None:
         raise ValueError("build_population does not cover the semantic extra: use build_vectors per member")
+    if known is None or known.version != ctx.version:
+        known = KnownTopics(ctx.version)
     one_blas_thread()
     index, reference = ctx.index, ctx.reference()
     n = len(inputs)
     # Topics: each distinct topic read, expanded and scaled once.
     texts = list(dict.fromkeys(t for inp in inputs for t in inp.topics))
-    usable: dict[str, int] = {}
-    topics = sp.csr_matrix((0, index.matrix.shape[1]), dtype=np.float32)
-    topic_scale = np.zeros(0, dtype=np.float32)
-    community = _joined([])
-    if texts:
-        embedded = embed_topics(index, texts)
-        keep = [i for i in range(len(texts)) if embedded[i].nnz]
+    todo = [t for t in texts if t not in known.topics]
+    if todo:
+        embedded = embed_topics(index, todo)
+        keep = [i for i in range(len(todo)) if embedded[i].nnz]
+        known.topics.update((todo[i], None) for i in range(len(todo)) if not embedded[i].nnz)
         if keep:
             step = max(16, 20_000_000 // max(len(index), 1))  # expand_topics holds topics x corpus cosines
             kept = embedded[keep].tocsr()
@@ -739,11 +758,15 @@ def build_population(
                 return some, part, _relative(raw, center=np.zeros(count))[1].astype(np.float32)
 
             done = parallel(expand, range(0, len(keep), step), workers)
-            expanded, parts, scales = [d[0] for d in done], [d[1] for d in done], [d[2] for d in done]
-            topics = sp.vstack(expanded).tocsr()
-            community = _joined(parts)
-            topic_scale = np.concatenate(scales)
-            usable = {texts[i]: j for j, i in enumerate(keep)}
+            for (some, part, scale), a in zip(done, range(0, len(keep), step)):
+                for j in range(some.shape[0]):
+                    known.topics[todo[keep[a + j]]] = (some[j], _topic_row(part, j), float(scale[j]))
+    usable_texts = [t for t in texts if known.topics[t] is not None]
+    usable = {t: j for j, t in enumerate(usable_texts)}
+    found = [known.topics[t] for t in usable_texts]
+    topics = sp.vstack([f[0] for f in found]).tocsr() if found else sp.csr_matrix((0, index.matrix.shape[1]), dtype=np.float32)  # type: ignore[index]
+    community = _joined([f[1] for f in found])  # type: ignore[index]
+    topic_scale = np.array([f[2] for f in found], dtype=np.float32)  # type: ignore[index]
     member, tid, slot = [], [], []
     for i, inp in enumerate(inputs):
         k = 0

@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from recommender.members.inputs import users_inputs
 from recommender.ranking.context import ScoringContext
-from recommender.ranking.population import PARTS, Population, build_population
+from recommender.ranking.population import PARTS, KnownTopics, Population, build_population
 from recommender.ranking.profile import ProfileVectors
 from recommender.storage.models import ProfileVector, utcnow
 
@@ -238,10 +238,11 @@ class PopulationStore:
         tmp.mkdir()
         try:
             described = []
+            known = KnownTopics(ctx.version)  # a topic followed in many parts is expanded once
             for i, a in enumerate(range(0, len(ids), PART)):
                 chunk = ids[a : a + PART]
                 inputs = users_inputs(session, chunk)
-                described.append({**_save_part(tmp, i, build_population(ctx, [inputs[u] for u in chunk])),
+                described.append({**_save_part(tmp, i, build_population(ctx, [inputs[u] for u in chunk], known=known)),
                                   "members": chunk})
             manifest = {
                 "format": FORMAT, "version": ctx.version, "built_at": built_at.isoformat(),

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from recommender.members.inputs import user_inputs, users_inputs
 from recommender.ranking.context import ScoringContext
-from recommender.ranking.population import build_population
+from recommender.ranking.population import KnownTopics, build_population
 from recommender.ranking.profile import ProfileVectors, build_vectors
 from recommender.storage.db import Database
 from recommender.storage.models import ProfileVector, User, utcnow
@@ -54,10 +54,11 @@ class ProfileStore:
         if ctx.semantic is not None:  # the semantic extra is built member by member
             return {uid: self.rebuild(session, ctx, uid, remember) for uid in user_ids}
         out: dict[int, ProfileVectors] = {}
+        known = KnownTopics(ctx.version)  # a topic followed in many batches is expanded once
         for a in range(0, len(user_ids), BATCH):
             ids = user_ids[a : a + BATCH]
             inputs = users_inputs(session, ids)
-            pop = build_population(ctx, [inputs[uid] for uid in ids])
+            pop = build_population(ctx, [inputs[uid] for uid in ids], known=known)
             for i, uid in enumerate(ids):
                 out[uid] = pop.vectors(ctx, i)
                 self._store(session, ctx.version, uid, out[uid], remember)

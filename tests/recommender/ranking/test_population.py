@@ -3,6 +3,8 @@ picks selected at once are the picks `build_vectors` + `rank` give member by mem
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -189,3 +191,32 @@ def test_a_members_vectors_read_back_from_a_batch_build_score_as_build_vectors_d
         np.testing.assert_allclose(a[0], b[0], rtol=1e-4, atol=1e-4)
     again = Population.stack(ctx, [built.vectors(ctx, i) for i in range(len(inputs))])
     assert np.allclose(again.likes_spread, built.likes_spread) and again.topic_texts == built.topic_texts
+
+
+def test_batches_that_share_their_topics_build_what_one_batch_builds(world) -> None:
+    from recommender.ranking.population import KnownTopics
+
+    ctx, community, _ = world
+    inputs = list(community.inputs[:45])
+    first = next(t for inp in inputs[:15] for t in inp.topics)
+    for i in (20, 40):  # a topic followed in all three batches
+        inputs[i] = dataclasses.replace(inputs[i], topics=[*inputs[i].topics, first])
+    whole = build_population(ctx, inputs)
+    known = KnownTopics(ctx.version)
+    parts = [build_population(ctx, inputs[a : a + 15], known=known) for a in range(0, 45, 15)]
+    assert len(known.topics) == len({t for inp in inputs for t in inp.topics})  # each computed once
+    shared = [t for t in {t for inp in inputs[:15] for t in inp.topics} if any(t in inp.topics for inp in inputs[15:])]
+    assert shared, "the sample should have topics followed in two batches"
+    for a, part in zip(range(0, 45, 15), parts):
+        for i in range(15):
+            got, want = part.vectors(ctx, i), whole.vectors(ctx, a + i)
+            assert got.topics == want.topics
+            if want.topics:
+                assert (got.topic_matrix != want.topic_matrix).nnz == 0
+                np.testing.assert_array_equal(got.topic_offset, want.topic_offset)
+                np.testing.assert_array_equal(got.topic_gate, want.topic_gate)
+                assert [s.std for s in got.topic_scales] == [s.std for s in want.topic_scales]
+                if want.topic_latent is not None:
+                    np.testing.assert_array_equal(got.topic_latent, want.topic_latent)
+    stale = KnownTopics("another version", {"x": None})
+    assert build_population(ctx, inputs[:5], known=stale).size == 5 and "x" in stale.topics  # not used
