@@ -6,6 +6,7 @@ them in a worker thread so the event loop never blocks.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -634,6 +635,7 @@ class PaperService:
             )
             if ctx is not None else [[] for _ in ids]
         )
+        quiet = functools.cache(lambda: digests.quiet_reason(s))  # the same for the whole batch
         for i, ((uid, day), picks) in enumerate(zip(part, ranked)):
             size, bar = limits[uid]
             picks = [p for p in picks if p.score > bar][:size]
@@ -641,7 +643,7 @@ class PaperService:
             if uid in screened and ctx is not None:  # followed authors' papers pinned on top
                 vec = pop.vectors(ctx, i) if pop is not None else vecs.get(uid)
                 result.picks = pinning.pin(s, ctx, vec, screened[uid].pinned, result.picks, size)
-            drafts.append(digests.draft_from(s, Target.user(uid), day, inputs[uid], result, cadence))
+            drafts.append(digests.draft_from(s, Target.user(uid), day, inputs[uid], result, cadence, quiet))
         return drafts
 
     def _compose(self, target: Target, day: date | None, size: int, cadence: str = "daily") -> DigestDraft:

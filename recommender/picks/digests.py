@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
@@ -97,9 +98,11 @@ def compose(
 
 
 def draft_from(
-    session: Session, target: Target, day: date, inputs: ProfileInputs, result: RecommendResult, cadence: str = "daily"
+    session: Session, target: Target, day: date, inputs: ProfileInputs, result: RecommendResult, cadence: str = "daily",
+    quiet: Callable[[], str | None] | None = None,
 ) -> DigestDraft:
-    """A digest draft from ranked picks, with a note saying why it is empty if it is."""
+    """A digest draft from ranked picks, with a note saying why it is empty if it is
+    (`quiet`: `quiet_reason` asked once for a batch of drafts)."""
     draft = DigestDraft(target, day, result.picks, inputs.topics, candidates=result.candidates, cadence=cadence)
     if not draft.picks:
         if not inputs.topics and not inputs.liked:
@@ -107,6 +110,6 @@ def draft_from(
         elif draft.weekly:  # a whole week: not the newest ingestion's quiet day
             draft.note = "No new papers for your topics this week."
         else:
-            reason = quiet_reason(session)
+            reason = quiet() if quiet is not None else quiet_reason(session)
             draft.note = "No new papers for your topics today" + (f" ({reason})." if reason else ".")
     return draft

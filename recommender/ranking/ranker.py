@@ -41,14 +41,22 @@ def candidate_rows(index: PaperIndex, window_days: int, exclude: set[str]) -> np
 
 
 def top_terms(index: PaperIndex, profile_vec: sp.csr_matrix, row: int, limit: int = MAX_TERMS) -> list[str]:
-    """The terms that contributed most to the cosine of a profile and a paper."""
-    contrib = profile_vec.multiply(index.matrix[row]).tocsr()
-    if contrib.nnz == 0:
+    """The terms that contributed most to the cosine of a profile and a paper (their shared
+    terms' products, read from the rows' arrays: no sparse matrix per pick)."""
+    vec = profile_vec.tocsr()
+    matrix = index.matrix
+    a, b = matrix.indptr[row], matrix.indptr[row + 1]
+    order_p = np.argsort(vec.indices, kind="stable")
+    shared, at_p, at_r = np.intersect1d(vec.indices[order_p], matrix.indices[a:b], assume_unique=True, return_indices=True)
+    if not shared.size:
         return []
-    order = np.argsort(-contrib.data)
+    values = vec.data[order_p][at_p].astype(np.float32) * matrix.data[a:b][at_r].astype(np.float32)
+    keep = values != 0
+    shared, values = shared[keep], values[keep]
+    order = np.argsort(-values)
     chosen: list[str] = []
     for i in order:
-        term = str(index.terms[contrib.indices[i]])
+        term = str(index.terms[shared[i]])
         words = set(term.split())
         if any(words <= set(c.split()) for c in chosen):
             continue  # "graph" adds nothing after "graph neural"
