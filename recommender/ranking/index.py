@@ -71,7 +71,7 @@ class RowLookup:
         return np.where(self.ids[found] == wanted, found, -1)
 
 
-def _mapping(array: object) -> mmap.mmap | None:
+def mapping_of(array: object) -> mmap.mmap | None:
     """The memory map under a NumPy array (np.load(..., mmap_mode="r") and its views), if any."""
     while array is not None:
         found = getattr(array, "_mmap", None)
@@ -178,7 +178,7 @@ class PaperIndex:
         if self.columns is not None:
             arrays += [self.columns.data, self.columns.indices, self.columns.indptr]
         done = 0
-        for mapped in {id(m): m for m in map(_mapping, arrays) if m is not None}.values():
+        for mapped in {id(m): m for m in map(mapping_of, arrays) if m is not None}.values():
             mapped.madvise(mmap.MADV_DONTNEED)
             done += 1
         return done

@@ -470,7 +470,7 @@ class Digest:
         them. The parts that are products with dense factors (latent, popularity) and the
         offset come from one BLAS product; the liked papers' cosines and co-likes are added
         into it (ranking/kernels.py)."""
-        pop, n = self.pop, self.n
+        pop = self.pop
         spread = np.where(likes, pop.likes_spread[a:b], 1.0).astype(np.float32)
         offset = -np.where(likes, pop.likes_center[a:b], 0.0).astype(np.float32) / spread
         history = np.minimum(1.0, pop.liked_count[a:b] / FULL_HISTORY).astype(np.float32)

@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from recommender.members.inputs import users_inputs
 from recommender.ranking.context import ScoringContext
+from recommender.ranking.index import mapping_of
 from recommender.ranking.population import PARTS, KnownTopics, Population, build_population
 from recommender.ranking.profile import ProfileVectors
 from recommender.storage.models import ProfileVector, utcnow
@@ -112,7 +113,7 @@ class StoredPopulation:
                       *pop.part_std.values()]
             if pop.topic_colike is not None:
                 arrays += [pop.topic_colike.data, pop.topic_colike.indices, pop.topic_colike.indptr]
-            for mapped in {id(m): m for m in map(_mapping, arrays) if m is not None}.values():
+            for mapped in {id(m): m for m in map(mapping_of, arrays) if m is not None}.values():
                 mapped.madvise(mmap.MADV_DONTNEED)
                 done += 1
         return done
@@ -287,16 +288,6 @@ def _written(path: Path) -> float:
         return (path / MANIFEST).stat().st_mtime if (path / MANIFEST).exists() else path.stat().st_mtime
     except OSError:
         return 0.0
-
-
-def _mapping(array: object) -> mmap.mmap | None:
-    """The memory map under a NumPy array (np.load(..., mmap_mode="r") and its views), if any."""
-    while array is not None:
-        found = getattr(array, "_mmap", None)
-        if isinstance(found, mmap.mmap):
-            return found
-        array = getattr(array, "base", None)
-    return None
 
 
 def _arrays(pop: Population) -> dict[str, np.ndarray]:

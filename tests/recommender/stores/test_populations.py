@@ -10,7 +10,7 @@ the same vectors, and `rank_many(pop=...)` picks and explains as on the vectors.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,6 @@ import pytest
 import scipy.sparse as sp
 
 import recommender.stores.populations as populations
-from recommender.config import Settings
 from recommender.evaluation import synthetic
 from recommender.evaluation.library import store_members
 from recommender.ranking.context import ScoringContext
@@ -28,28 +27,11 @@ from recommender.ranking.population import PARTS, Population, build_population, 
 from recommender.ranking.profile import ProfileInputs
 from recommender.ranking.ranker import exclusion_matrix, rank_many
 from recommender.service import PaperService
-from recommender.storage.db import Database
 from recommender.views import DigestDraft, Target
 
 FIRST, SECOND = "2606.29090", "2606.30093"  # two RAG papers of the demo corpus
 LIKER, SPEAKER, DISMISSER, NOBODY = 1, 2, 3, 4
 SYNTHETIC = 60  # members with topics, likes and dismissals (evaluation/synthetic.py)
-
-
-@pytest.fixture
-def restart(settings: Settings, db: Database) -> Iterator[Callable[[], PaperService]]:
-    """`restart()`: a new PaperService on the same database and data directory (a new process)."""
-    opened: list[PaperService] = []
-
-    def new() -> PaperService:
-        svc = PaperService(settings, db)
-        svc.start()
-        opened.append(svc)
-        return svc
-
-    yield new
-    for svc in opened:
-        svc.close()
 
 
 def _community(service: PaperService) -> list[int]:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from recommender.config import Settings
 from recommender.ranking.context import ScoringContext
 from recommender.service import PaperService
-from recommender.storage.db import Database
 from recommender.storage.models import ProfileVector
 from recommender.stores.codec import dumps
 from recommender.stores.profiles import ProfileStore
@@ -81,22 +79,6 @@ def test_forget_drops_the_memory_copy_and_unknown_users_are_not_stored(service: 
 
 
 FIRST, SECOND = "2606.29090", "2606.30093"  # the two RAG papers of the report
-
-
-@pytest.fixture
-def restart(service: PaperService, settings: Settings, db: Database) -> Iterator[Callable[[], PaperService]]:
-    """`restart()` returns a new PaperService on the same database and data dir (a new process)."""
-    opened: list[PaperService] = []
-
-    def new() -> PaperService:
-        svc = PaperService(settings, db)
-        svc.start()
-        opened.append(svc)
-        return svc
-
-    yield new
-    for svc in opened:
-        svc.close()
 
 
 def test_a_colleagues_first_like_does_not_break_recommend_why_or_digests(service: PaperService, restart: Callable[[], PaperService]) -> None:
