@@ -44,7 +44,7 @@ from recommender.ranking.text import clean_topic
 from recommender.ranking.threads import one_blas_thread
 from recommender.storage import stats
 from recommender.storage.db import Database
-from recommender.storage.models import Paper, User
+from recommender.storage.models import Paper
 from recommender.stores.community import CommunityStore, key_id
 from recommender.stores.index import IndexStore
 from recommender.stores.populations import PopulationStore, StoredPopulation
@@ -581,7 +581,7 @@ class PaperService:
         if ctx is None or ctx.semantic is not None:  # the semantic extra keeps the member-by-member path
             return None
         with self.db.session() as s:
-            return self.populations.current(s, ctx, lambda: _dm_members(s))
+            return self.populations.current(s, ctx, lambda: users.dm_members(s))
 
     def _digest_population(self, ctx: ScoringContext, due: int) -> StoredPopulation | None:
         """The stored population a digest run reads; a missing one is built once, here, unless the
@@ -592,7 +592,7 @@ class PaperService:
             found = self.populations.get(ctx)
             if found is not None:
                 return found
-            members = _dm_members(s)
+            members = users.dm_members(s)
             if due < BUILD_FROM and 2 * due < len(members):
                 return None
             try:
@@ -893,11 +893,6 @@ class PaperService:
         data["index_papers"] = self.index_store.size
         data["database"] = self.db.backend
         return data
-
-
-def _dm_members(s: Session) -> list[int]:
-    """The members with DM digests on: those the stored population holds."""
-    return list(s.scalars(select(User.id).where(User.dm_digest.is_(True)).order_by(User.id)))
 
 
 def _shared_block(

@@ -401,16 +401,12 @@ def measure_memory(directory: str, answer: str) -> None:
     parts: stores/populations.py) and hold them as the bot does, then report memory."""
     import gc
     import json
-
-    from sqlalchemy import select as sql_select
-
-    from recommender.evaluation.scale import peak_rss_mb, rss_mb
-
     from datetime import date
 
     from recommender.config import Settings
+    from recommender.evaluation.scale import peak_rss_mb, rss_mb
+    from recommender.members import users
     from recommender.service import PaperService
-    from recommender.storage.models import User
 
     figures: dict[str, float] = {"python_mb": rss_mb()}
     service = PaperService(Settings(_env_file=None, data_dir=Path(directory), seed_demo_corpus=False))  # type: ignore[call-arg]
@@ -430,7 +426,7 @@ def measure_memory(directory: str, answer: str) -> None:
     # The daily job's build of the DM digest members' vectors (stores/populations.py): batches of
     # `build_population`, written as .npy parts and held memory-mapped, as the bot holds them.
     with service.db.session() as s:
-        ids = list(s.scalars(sql_select(User.id).where(User.dm_digest.is_(True)).order_by(User.id)))
+        ids = users.dm_members(s)
         t0 = time.perf_counter()
         stored = service.populations.rebuild(s, ctx, ids)  # built anew, as after the refit (even with --library)
     figures["refold_seconds"] = time.perf_counter() - t0

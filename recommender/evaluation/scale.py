@@ -41,7 +41,6 @@ from recommender.ranking.index import PaperIndex
 from recommender.ranking.population import Population, build_population, select
 from recommender.ranking.profile import build_vectors
 from recommender.ranking.ranker import exclusion_matrix, rank, recency_weight
-from recommender.ranking.threads import one_blas_thread
 
 SUBSAMPLE = 300  # members run one by one (the loop, and the check of the batched picks)
 SVM_USERS = 8  # members whose LinearSVC is trained and timed
@@ -179,8 +178,7 @@ def digest_process(path: str, out: str) -> None:
     job: DigestJob = joblib.load(path)
     loaded = time.perf_counter() - t0
     rss_loaded = peak_rss_mb()
-    kernels.warm()  # as a running bot has them (the service loads them at start) ...
-    one_blas_thread()  # ... and its process settings (ranking/threads.py)
+    kernels.warm()  # as a running bot has them (the service loads them at start)
     t0 = time.perf_counter()
     block = job.ctx.block(job.candidates)
     recency = recency_weight(job.ctx.index, job.candidates, job.half_life)

@@ -109,6 +109,11 @@ def due_dm_users(session: Session, now: datetime | None = None) -> list[tuple[in
     return due
 
 
+def dm_members(session: Session) -> list[int]:
+    """The members with DM digests on, by id (those the stored population holds)."""
+    return list(session.scalars(select(User.id).where(User.dm_digest.is_(True)).order_by(User.id)))
+
+
 def cadences(session: Session, user_ids: list[int]) -> dict[int, str]:
     """Each member's DM digest cadence ("daily" for someone we don't know)."""
     out = dict.fromkeys(user_ids, "daily")

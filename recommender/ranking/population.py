@@ -112,10 +112,7 @@ class Population:
                 if topic not in distinct:
                     distinct[topic] = len(distinct)
                     rows.append(v.topic_matrix[k])
-                    parts.append(TopicCommunity(
-                        None if v.topic_latent is None else v.topic_latent[k : k + 1],
-                        None if v.topic_colike is None else v.topic_colike[k],
-                        v.topic_offset[k : k + 1], v.topic_gate[k : k + 1]))
+                    parts.append(_topic_row(TopicCommunity(v.topic_latent, v.topic_colike, v.topic_offset, v.topic_gate), k))
                 member.append(i)
                 tid.append(distinct[topic])
                 tstd.append(v.topic_scales[k].std)
@@ -367,8 +364,7 @@ def topic_raw(pop: Population, block: PaperBlock, step: int = CHUNK, workers: in
     count = pop.topics.shape[0]
     if not count:
         return None
-    with small_pages():  # filled once (ranking/threads.py)
-        out = np.empty((count, block.rows.size), dtype=np.float32)
+    out = np.empty((count, block.rows.size), dtype=np.float32)
 
     def part(a: int) -> None:
         b = min(a + step, count)

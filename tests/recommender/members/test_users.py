@@ -168,3 +168,11 @@ def test_weekly_dm_settings_are_validated(bare_service: PaperService) -> None:
     with pytest.raises(PaperbotError, match="is not one weekday"):
         bare_service.configure_dm(10, day="mon-fri")
     assert bare_service.dm_settings(10).cadence == "daily"  # nothing half-saved
+
+
+def test_the_dm_members_are_those_with_dm_digests_on_by_id(bare_service: PaperService) -> None:
+    for uid, on in ((31, True), (7, True), (12, False), (19, True)):
+        bare_service.set_dm_digest(uid, on)
+    bare_service.set_dm_digest(19, False)  # switched off again
+    with bare_service.db.session() as s:
+        assert users.dm_members(s) == [7, 31]
